@@ -1,0 +1,48 @@
+# Two commands for a fresh Debian machine with Python 3.11:
+#   make run    set up .venv and open the app
+#   make test   set up .venv (with test tools and Chromium) and run every test, browser tests included
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test chromium demo-model bench gradcheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here)
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(VENV)/.dev chromium
+	$(BIN)/python -m pytest
+
+gradcheck: $(VENV)/.runtime
+	$(BIN)/python -m rnn_core gradcheck
+
+# the pretrained demo model the app shows at start (deterministic: same command, same weights)
+demo-model: $(VENV)/.runtime
+	$(BIN)/python -m rnn_core train --corpus assets/corpora/cuisine.txt --out assets/models/demo_cuisine.npz --steps 3000 --quiet
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts

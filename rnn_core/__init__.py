@@ -1,0 +1,15 @@
+"""rnn_core: a small NumPy library that trains and explains recurrent networks.
+
+Public API::
+
+    from rnn_core import Vocab, make_model, save_model, load_model
+"""
+from .cells import CELLS, make_model, spectral_radius_of
+from .model import LOSSES, Diagnostics, RecurrentModel, Trace, softmax
+from .rnn import ACTIVATIONS
+from .vocab import UNK, Vocab, tokenize
+
+__all__ = [
+    "ACTIVATIONS", "CELLS", "LOSSES", "UNK", "Diagnostics", "RecurrentModel", "Trace", "Vocab",
+    "make_model", "softmax", "spectral_radius_of", "tokenize",
+]

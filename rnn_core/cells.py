@@ -1,0 +1,57 @@
+"""Building models: ``make_model`` and the registry of cells."""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import RecurrentModel
+from .rnn import ACTIVATIONS, RNN
+
+CELLS: dict[str, type[RecurrentModel]] = {"rnn": RNN}
+
+
+def model_class(cell: str) -> type[RecurrentModel]:
+    try:
+        return CELLS[cell]
+    except KeyError:
+        raise ValueError(f"unknown cell {cell!r}: choose one of {tuple(CELLS)}") from None
+
+
+def spectral_radius_of(W: np.ndarray) -> float:
+    """Largest |eigenvalue| of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
+
+
+def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, activation: str = "tanh",
+               seed: int = 0, dtype=np.float64, spectral_radius: float | None = None) -> RecurrentModel:
+    """A freshly initialised model.
+
+    Weights are uniform in [-1/sqrt(H), 1/sqrt(H)] (PyTorch's default), biases zero (the LSTM's
+    forget-gate bias one). ``spectral_radius=rho`` rescales each H x H block of W_hh so that its
+    largest |eigenvalue| is rho: rho < 1 makes gradients vanish, rho > 1 lets them explode.
+    """
+    cls = model_class(cell)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
+    if int(vocab_size) < 1 or int(hidden_size) < 1:
+        raise ValueError("vocab_size and hidden_size must be positive")
+    if spectral_radius is not None and not (0 <= spectral_radius < 1e6):
+        raise ValueError("spectral_radius must be a number >= 0")
+    V, H = int(vocab_size), int(hidden_size)
+    rng = np.random.default_rng(seed)
+    k = 1.0 / np.sqrt(H)
+    params = {}
+    for name, shape in cls.shapes_for(H, V).items():
+        if name.startswith("W_"):
+            params[name] = rng.uniform(-k, k, size=shape)
+        else:
+            params[name] = np.zeros(shape)
+    cls.init_biases(params, H)
+    if spectral_radius is not None:
+        W_hh = params["W_hh"]
+        for blk in range(cls.n_blocks):
+            block = W_hh[blk * H:(blk + 1) * H]
+            rho = spectral_radius_of(block)
+            if rho > 0:
+                block *= spectral_radius / rho
+    return cls({k_: v.astype(dtype) for k_, v in params.items()}, activation)
+

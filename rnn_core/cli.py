@@ -1,0 +1,199 @@
+"""Command line: ``python -m rnn_core train | complete | gradcheck | info | make-corpus``."""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .cells import CELLS, make_model
+from .cuisine import make_corpus
+from .data import ASSETS, TokenStream, read_text_file
+from .gradcheck import check_all
+from .io import ModelFileError, load_model, save_model
+from .optim import OPTIMIZERS
+from .rnn import ACTIVATIONS
+from .sampling import complete
+from .train import Trainer
+from .vocab import LEVELS, Vocab
+
+# the defaults train the cuisine corpus to complete the sushi sentence with "japanese"
+DEFAULTS = dict(cell="rnn", hidden=128, activation="tanh", level="word", steps=2000, lr=0.005,
+                optimizer="adam", clip=5.0, seq_len=25, batch=32, seed=0, dtype="float32")
+
+
+class UsageError(Exception):
+    """Bad arguments: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line on stderr, exit 2 (argparse would also print the usage)
+        raise UsageError(message)
+
+
+def _positive_int(lo: int, hi: int):
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is outside {lo}..{hi}")
+        return v
+    return parse
+
+
+def _float(lo: float, hi: float, lo_open: bool = False):
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
+        if not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
+            raise argparse.ArgumentTypeError(f"{s} is outside {'(' if lo_open else '['}{lo}, {hi}]")
+        return v
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m rnn_core", description="Train and explain recurrent networks in NumPy.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a model on a text file and save it as .npz")
+    t.add_argument("--corpus", required=True, help="UTF-8 text file, e.g. assets/corpora/cuisine.txt")
+    t.add_argument("--out", required=True, help="where to write the model (.npz)")
+    t.add_argument("--cell", choices=sorted(CELLS), default=DEFAULTS["cell"])
+    t.add_argument("--hidden", type=_positive_int(1, 4096), default=DEFAULTS["hidden"], help="hidden size H")
+    t.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"])
+    t.add_argument("--level", choices=LEVELS, default=DEFAULTS["level"], help="word or character tokens")
+    t.add_argument("--steps", type=_positive_int(1, 10_000_000), default=DEFAULTS["steps"], help="optimizer iterations")
+    t.add_argument("--lr", type=_float(0, 100, lo_open=True), default=DEFAULTS["lr"], help="learning rate")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"])
+    t.add_argument("--clip", type=_float(0, 1e9), default=DEFAULTS["clip"], help="global-norm clipping threshold, 0 = off")
+    t.add_argument("--seq-len", type=_positive_int(1, 10_000), default=DEFAULTS["seq_len"], help="truncated BPTT length k")
+    t.add_argument("--batch", type=_positive_int(1, 4096), default=DEFAULTS["batch"], help="parallel streams B")
+    t.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=DEFAULTS["seed"])
+    t.add_argument("--dtype", choices=("float32", "float64"), default=DEFAULTS["dtype"])
+    t.add_argument("--spectral-radius", type=_float(0, 1000), default=None, help="rescale W_hh at init")
+    t.add_argument("--max-vocab", type=_positive_int(2, 1_000_000), default=None, help="keep the most frequent tokens")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("complete", help="print the most likely continuation of a prompt")
+    c.add_argument("prompt")
+    c.add_argument("--model", required=True)
+    c.add_argument("--tokens", type=_positive_int(1, 10_000), default=1, help="how many tokens to generate")
+    c.add_argument("--strategy", choices=("greedy", "sample"), default="greedy")
+    c.add_argument("--temperature", type=_float(0, 100, lo_open=True), default=1.0)
+    c.add_argument("--top-k", type=_positive_int(1, 1_000_000), default=None)
+    c.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+
+    g = sub.add_parser("gradcheck", help="check every gradient against finite differences (float64)")
+    g.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+    g.add_argument("--tol", type=_float(0, 1, lo_open=True), default=1e-6)
+
+    i = sub.add_parser("info", help="describe a saved model")
+    i.add_argument("model")
+
+    m = sub.add_parser("make-corpus", help="write the cuisine corpus (assets/corpora/cuisine.txt)")
+    m.add_argument("--out", default=str(ASSETS / "corpora" / "cuisine.txt"))
+    return p
+
+
+def cmd_train(a) -> int:
+    text = read_text_file(a.corpus)
+    vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
+    ids = vocab.encode(text)
+    data = TokenStream(ids, a.batch, a.seq_len)
+    model = make_model(a.cell, len(vocab), a.hidden, a.activation, seed=a.seed,
+                       dtype=np.dtype(a.dtype), spectral_radius=a.spectral_radius)
+    trainer = Trainer(model, data, a.optimizer, a.lr, a.clip or None)
+    print(f"training a {a.cell} (H={a.hidden}, {model.n_params():,} parameters) on {len(ids):,} "
+          f"{a.level} tokens, vocabulary {len(vocab)}", file=sys.stderr)
+    bar = None
+    if not a.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True)
+    rec = None
+    try:
+        for rec in trainer.run(a.steps):
+            if bar is not None:
+                bar.update(1)
+                if rec.iteration % 20 == 0:
+                    bar.set_postfix(loss=f"{rec.loss:.3f}", refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
+    settings = {k: getattr(a, k) for k in ("cell", "hidden", "activation", "level", "steps", "lr", "optimizer",
+                                           "clip", "seq_len", "batch", "seed", "dtype", "spectral_radius")}
+    settings.update(corpus=Path(a.corpus).name, iterations=trainer.iteration,
+                    final_loss=None if rec is None else rec.loss, seconds=round(trainer._elapsed, 3))
+    save_model(a.out, model, vocab, settings)
+    if trainer.diverged:
+        print(trainer.diverged, file=sys.stderr)
+    print(f"final loss {rec.loss:.4f} nats after {trainer.iteration} steps in {trainer._elapsed:.1f} s; "
+          f"saved {a.out}")
+    return 1 if trainer.diverged else 0
+
+
+def cmd_complete(a) -> int:
+    model, vocab = load_model(a.model)
+    unknown = vocab.unknown_tokens(a.prompt)
+    if unknown:
+        print(f"note: the model never saw {', '.join(unknown[:5])}; read as <unk>", file=sys.stderr)
+    toks = complete(model, vocab, a.prompt, a.tokens, a.strategy, a.temperature, a.top_k, a.seed)
+    print(vocab.decode(vocab.encode(toks)) if vocab.level == "word" else "".join(toks))
+    return 0
+
+
+def cmd_gradcheck(a) -> int:
+    t0 = time.perf_counter()
+    worst = (0.0, "")
+    n = 0
+    for cell, act, loss, name, err in check_all(seed=a.seed):
+        n += 1
+        if err >= worst[0]:
+            worst = (err, f"{cell}/{act}/{loss}/{name}")
+        flag = "" if err < a.tol else "  <-- above tolerance"
+        print(f"{cell:5s} {act:8s} {loss:13s} {name:5s} relative error {err:.2e}{flag}")
+    print(f"checked {n} gradients in {time.perf_counter() - t0:.1f} s; "
+          f"worst relative error {worst[0]:.2e} ({worst[1]})")
+    return 0 if worst[0] < a.tol else 1
+
+
+def cmd_info(a) -> int:
+    model, vocab = load_model(a.model)
+    print(f"cell: {model.cell}\nactivation: {model.activation}\nhidden size: {model.hidden_size}\n"
+          f"vocabulary: {len(vocab)} {vocab.level} tokens\nparameters: {model.n_params():,} ({model.dtype})")
+    for name, p in model.params.items():
+        print(f"  {name}: {p.shape}")
+    if model.metadata:
+        print("training settings:")
+        for k, v in model.metadata.items():
+            print(f"  {k}: {v}")
+    return 0
+
+
+def cmd_make_corpus(a) -> int:
+    Path(a.out).write_text(make_corpus(), encoding="utf-8")
+    print(f"wrote {a.out}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        a = parser.parse_args(argv)
+        return {"train": cmd_train, "complete": cmd_complete, "gradcheck": cmd_gradcheck,
+                "info": cmd_info, "make-corpus": cmd_make_corpus}[a.command](a)
+    except UsageError as e:
+        print(f"rnn_core: error: {e}", file=sys.stderr)
+        return 2
+    except (ModelFileError, ValueError, OSError) as e:
+        print(f"rnn_core: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rnn_core: interrupted", file=sys.stderr)
+        return 130

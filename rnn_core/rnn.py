@@ -1,0 +1,88 @@
+"""The vanilla (Elman) RNN cell: h_t = f(W_xh x_t + W_hh h_{t-1} + b_h)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import RecurrentModel
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+# with B at least this, multiply by a contiguous copy of W_hh^T (a transposed view is slower there)
+_COPY_TRANSPOSE_MIN_B = 8
+
+
+def activate(name: str, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out = f(a) for f in tanh, relu, sigmoid."""
+    if name == "tanh":
+        return np.tanh(a, out=out)
+    if name == "relu":
+        return np.maximum(a, 0.0, out=out)
+    if name == "sigmoid":
+        np.negative(a, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
+    raise ValueError(f"unknown activation {name!r}: choose one of {ACTIVATIONS}")
+
+
+def activation_grad(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out = f'(a), written with h = f(a) where that is cheaper."""
+    if name == "tanh":               # 1 - tanh^2
+        np.multiply(h, h, out=out)
+        return np.subtract(1.0, out, out=out)
+    if name == "relu":               # 1 where a > 0
+        return np.greater(a, 0.0, out=out, casting="unsafe")
+    if name == "sigmoid":            # s (1 - s)
+        np.subtract(1.0, h, out=out)
+        return np.multiply(out, h, out=out)
+    raise ValueError(f"unknown activation {name!r}: choose one of {ACTIVATIONS}")
+
+
+class RNN(RecurrentModel):
+    """Vanilla RNN. params: W_xh (H,V), W_hh (H,H), b_h (H,), W_hy (V,H), b_y (V,)."""
+
+    cell = "rnn"
+
+    def __init__(self, params, activation="tanh"):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
+        super().__init__(params, activation)
+
+    def _w_hh_t(self, B: int) -> np.ndarray:
+        W_hh = self.params["W_hh"]
+        return np.ascontiguousarray(W_hh.T) if B >= _COPY_TRANSPOSE_MIN_B else W_hh.T
+
+    def _run(self, ids_tm, states):
+        T, B = ids_tm.shape
+        H = self.hidden_size
+        a = self._input_projection(ids_tm)              # (T, B, H): W_xh x_t + b_h, completed below
+        h_prev = np.empty((T, B, H), self.dtype)        # h_{t-1}; h_prev[0] = h0
+        h = np.empty((T, B, H), self.dtype)
+        rec = np.empty((B, H), self.dtype)
+        W_hh_T = self._w_hh_t(B)
+        h_prev[0] = states["h0"]
+        for t in range(T):
+            np.matmul(h_prev[t], W_hh_T, out=rec)       # W_hh h_{t-1}
+            a[t] += rec                                 # a_t = W_xh x_t + W_hh h_{t-1} + b_h
+            activate(self.activation, a[t], h[t])       # h_t = f(a_t)
+            if t + 1 < T:
+                h_prev[t + 1] = h[t]
+        return {"h": h, "h_prev": h_prev, "pre": a, "final": {"h0": h[-1]}}
+
+    def _backprop(self, dh, cache):
+        a, h = cache["pre"], cache["h"]
+        T, B, H = h.shape
+        W_hh = self.params["W_hh"]
+        da = np.empty_like(a)
+        dh_next = np.zeros((B, H), self.dtype)
+        for t in range(T - 1, -1, -1):
+            dh[t] += dh_next                                   # backprop into h: loss at t + flow from t+1
+            activation_grad(self.activation, a[t], h[t], da[t])
+            da[t] *= dh[t]                                     # backprop through the nonlinearity
+            np.matmul(da[t], W_hh, out=dh_next)                # dL/dh_{t-1} via W_hh^T da_t
+        return {"d_in": da, "d_rec": da, "dh0": dh_next}
+
+    def _step_jacobians(self, cache):
+        a, h = cache["pre"][:, 0], cache["h"][:, 0]            # batch row 0, (T, H)
+        fprime = activation_grad(self.activation, a, h, np.empty_like(a))
+        # d h_{t+1} / d h_t = diag(f'(a_{t+1})) W_hh
+        return fprime[1:, :, None] * self.params["W_hh"][None]

@@ -1,0 +1,54 @@
+"""Completion: greedy, temperature and top-k sampling of the tokens after a prompt."""
+from __future__ import annotations
+
+import numpy as np
+
+from .vocab import Vocab
+
+
+def next_token_distribution(model, vocab: Vocab, prompt: str, temperature: float = 1.0) -> np.ndarray:
+    """(V,) probabilities of the token after ``prompt`` (read from a zero state)."""
+    ids = vocab.encode(prompt)
+    if ids.size == 0:
+        raise ValueError("the prompt holds no tokens")
+    logits = model.forward(ids).logits[-1]
+    return _probs(logits, temperature)
+
+
+def _probs(logits: np.ndarray, temperature: float, top_k: int | None = None) -> np.ndarray:
+    if not temperature > 0:
+        raise ValueError("temperature must be positive")
+    z = logits.astype(np.float64) / temperature
+    if top_k is not None and 0 < top_k < z.size:
+        cut = np.partition(z, -top_k)[-top_k]
+        z = np.where(z >= cut, z, -np.inf)
+    z -= z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
+def complete(model, vocab: Vocab, prompt: str, n_tokens: int = 1, strategy: str = "greedy",
+             temperature: float = 1.0, top_k: int | None = None, seed: int | None = 0) -> list[str]:
+    """The next ``n_tokens`` tokens after ``prompt``.
+
+    strategy "greedy" takes the most likely token each time; "sample" draws from the softmax at
+    ``temperature``, restricted to the ``top_k`` most likely tokens if given, with ``seed``.
+    """
+    if strategy not in ("greedy", "sample"):
+        raise ValueError("strategy must be 'greedy' or 'sample'")
+    ids = vocab.encode(prompt)
+    if ids.size == 0:
+        raise ValueError("the prompt holds no tokens the model can read")
+    rng = np.random.default_rng(seed)
+    trace = model.forward(ids)
+    logits, state = trace.logits[-1], trace.final_state
+    out: list[int] = []
+    for _ in range(int(n_tokens)):
+        if strategy == "greedy":
+            nxt = int(np.argmax(logits))
+        else:
+            nxt = int(rng.choice(logits.size, p=_probs(logits, temperature, top_k)))
+        out.append(nxt)
+        trace = model.forward(np.array([nxt]), **state)
+        logits, state = trace.logits[-1], trace.final_state
+    return vocab.id_to_token(out)

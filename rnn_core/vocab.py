@@ -1,0 +1,104 @@
+"""Vocabulary and tokenizing: text <-> token ids, at word or character level."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+
+UNK = "<unk>"
+LEVELS = ("word", "char")
+
+# a word (letters/digits of any script, with an inner apostrophe) or one other visible character
+_WORD_RE = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
+_NO_SPACE_BEFORE = set(".,!?;:)]}'\"")
+
+
+def tokenize(text: str, level: str = "word") -> list[str]:
+    """Split text into tokens: lower-cased words with punctuation split off, or characters."""
+    if level == "word":
+        return _WORD_RE.findall(text.lower())
+    if level == "char":
+        return list(text)
+    raise ValueError(f"unknown level {level!r}: choose 'word' or 'char'")
+
+
+class Vocab:
+    """A fixed token list; id 0 is always ``<unk>``, the id of every token it never saw."""
+
+    def __init__(self, tokens: Iterable[str], level: str = "word"):
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}: choose 'word' or 'char'")
+        tokens = [t for t in tokens if t != UNK]
+        if len(set(tokens)) != len(tokens):
+            raise ValueError("vocabulary tokens must be unique")
+        self.level = level
+        self.tokens: list[str] = [UNK, *tokens]
+        self._index = {t: i for i, t in enumerate(self.tokens)}
+
+    @classmethod
+    def from_text(cls, text: str, level: str = "word", max_size: int | None = None) -> "Vocab":
+        """Every distinct token of ``text`` (the ``max_size - 1`` most frequent if capped), sorted."""
+        toks = tokenize(text, level)
+        counts: dict[str, int] = {}
+        for t in toks:
+            counts[t] = counts.get(t, 0) + 1
+        kept = sorted(counts)
+        if max_size is not None and len(kept) > max_size - 1:
+            kept = sorted(sorted(counts, key=lambda t: (-counts[t], t))[: max_size - 1])
+        return cls(kept, level)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._index
+
+    @property
+    def unk_id(self) -> int:
+        return 0
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokenize(text, self.level)
+
+    def encode(self, text_or_tokens: str | Iterable[str]) -> np.ndarray:
+        """Token ids, shape (T,); unknown tokens map to the ``<unk>`` id."""
+        toks = self.tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else list(text_or_tokens)
+        return np.fromiter((self._index.get(t, 0) for t in toks), dtype=np.int64, count=len(toks))
+
+    def unknown_tokens(self, text: str) -> list[str]:
+        """The tokens of ``text`` this vocabulary does not hold, in order of appearance, once each."""
+        seen: dict[str, None] = {}
+        for t in self.tokenize(text):
+            if t not in self._index:
+                seen.setdefault(t, None)
+        return list(seen)
+
+    def id_to_token(self, ids: Iterable[int]) -> list[str]:
+        return [self.tokens[int(i)] for i in ids]
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Text for ``ids``: characters joined, or words joined by spaces with punctuation attached."""
+        toks = self.id_to_token(ids)
+        if self.level == "char":
+            return "".join(toks)
+        out = ""
+        for t in toks:
+            out += t if (not out or t in _NO_SPACE_BEFORE) else " " + t
+        return out
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "tokens": self.tokens}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Vocab":
+        tokens = d["tokens"]
+        if not tokens or tokens[0] != UNK:
+            raise ValueError("vocabulary must start with <unk>")
+        return cls(tokens[1:], d["level"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocab) and self.level == other.level and self.tokens == other.tokens
+
+    def __repr__(self) -> str:
+        return f"Vocab(level={self.level!r}, size={len(self)})"
