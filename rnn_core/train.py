@@ -95,20 +95,31 @@ class Trainer:
         self._state = None
 
     def _diverge(self, it, loss, norm, grads, diag, batch, state, t0) -> TrainRecord:
-        with np.errstate(all="ignore"):
-            hidden = self.model.forward(batch.inputs, **state).hidden          # (B, T, H)
-        bad_steps = np.flatnonzero(~np.isfinite(hidden).all(axis=(0, 2)))
-        where = (f"time step {int(bad_steps[0])} (the hidden state overflowed)" if bad_steps.size
-                 else "the output layer")
-        bad_w = [k for k, g in grads.items() if not np.isfinite(g).all()]
-        weight = f"the gradient of {bad_w[0]}" if bad_w else "the loss"
         self._restore()
         self._elapsed = time.perf_counter() - t0
         self.diverged = (f"Training diverged at iteration {it}: the loss was {loss:.4g} and the gradient norm "
-                         f"{norm:.4g}; the first non-finite value appeared at {where}, in {weight}. The last "
-                         f"good weights were kept; lower the learning rate or clip, then continue.")
+                         f"{norm:.4g}; {_locate(self.model, grads, diag, batch, state)}. The last good weights "
+                         f"were kept; lower the learning rate or clip, then continue.")
         return TrainRecord(it, float(loss), float(norm), False, diag.grad_norm_per_step, self._elapsed,
                            self.tokens, self.diverged)
+
+
+def _locate(model, grads, diag, batch, state) -> str:
+    """Where a non-finite value first appeared: forward in time, then backward, then which weight."""
+    with np.errstate(all="ignore"):
+        hidden = model.forward(batch.inputs, **state).hidden                # (B, T, H)
+        per_step = diag.grad_norm_per_step
+        gnorms = {k: float(np.sqrt(np.vdot(g, g))) for k, g in grads.items()}
+    bad_fwd = np.flatnonzero(~np.isfinite(hidden).all(axis=(0, 2)))
+    if bad_fwd.size:
+        return f"the hidden state first overflowed at time step {int(bad_fwd[0])}"
+    bad_bwd = np.flatnonzero(~np.isfinite(per_step))
+    where = (f"dL/dh_t first overflowed flowing back, at time step {int(bad_bwd[-1])}" if bad_bwd.size
+             else "the output layer overflowed")
+    bad_w = [k for k, n in gnorms.items() if not np.isfinite(n)]
+    if bad_w:
+        return f"{where}; the gradient of {bad_w[0]} became non-finite"
+    return f"{where}; the largest gradient was that of {max(gnorms, key=gnorms.get)}"
 
 
 def train(model, data, steps: int, optimizer: str = "adam", lr: float = 0.01, clip: float | None = 5.0):

@@ -1,0 +1,75 @@
+"""The command line end to end: train on the cuisine corpus, complete the sushi sentence."""
+import subprocess
+import sys
+
+import pytest
+
+SUSHI = "My favourite dish is sushi. So, my favourite cuisine is"
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "rnn_core", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "model.npz"
+    r = cli("train", "--corpus", "assets/corpora/cuisine.txt", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_train_with_defaults_then_complete_says_japanese(trained):
+    out, r = trained
+    assert "final loss" in r.stdout and "it/s" in r.stderr          # progress bar on stderr
+    c = cli("complete", "--model", str(out), SUSHI)
+    assert c.returncode == 0, c.stderr
+    assert c.stdout.strip().splitlines()[-1] == "japanese"
+
+
+def test_complete_other_dishes_and_several_tokens(trained):
+    out, _ = trained
+    c = cli("complete", "--model", str(out), "My favourite dish is pizza. So, my favourite cuisine is")
+    assert c.stdout.strip().splitlines()[-1] == "italian"
+    c = cli("complete", "--model", str(out), "--tokens", "3", "My favourite dish is tacos. So, my favourite")
+    assert c.stdout.strip().splitlines()[-1] == "cuisine is mexican"
+
+
+def test_unknown_words_are_noted(trained):
+    out, _ = trained
+    c = cli("complete", "--model", str(out), "My favourite dish is zorblax. So, my favourite cuisine is")
+    assert c.returncode == 0 and "never saw zorblax" in c.stderr
+
+
+def test_info(trained):
+    out, _ = trained
+    r = cli("info", str(out))
+    assert r.returncode == 0
+    for text in ("cell: rnn", "hidden size: 128", "vocabulary: 101 word tokens", "lr: 0.005", "steps: 2000"):
+        assert text in r.stdout
+
+
+def test_gradcheck_prints_worst_error():
+    r = cli("gradcheck")
+    assert r.returncode == 0, r.stdout
+    last = r.stdout.strip().splitlines()[-1]
+    assert "worst relative error" in last
+    assert float(last.split("worst relative error ")[1].split()[0]) < 1e-6
+
+
+@pytest.mark.parametrize("args", [
+    ("train", "--corpus", "assets/corpora/cuisine.txt"),                       # no --out
+    ("train", "--corpus", "assets/corpora/cuisine.txt", "--out", "x.npz", "--lr", "-1"),
+    ("train", "--corpus", "assets/corpora/cuisine.txt", "--out", "x.npz", "--hidden", "lots"),
+    ("train", "--corpus", "assets/corpora/cuisine.txt", "--out", "x.npz", "--cell", "transformer"),
+    ("train", "--corpus", "no/such/file.txt", "--out", "x.npz"),
+    ("complete", "--model", "no/such/model.npz", "hello"),
+    ("info", "README.md"),
+    ("frobnicate",),
+    (),
+])
+def test_bad_arguments_one_line_exit_2(args):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("rnn_core: error:")
+    assert "Traceback" not in r.stderr
