@@ -24,12 +24,14 @@ def spectral_radius_of(W: np.ndarray) -> float:
 
 
 def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, activation: str = "tanh",
-               seed: int = 0, dtype=np.float64, spectral_radius: float | None = None) -> RecurrentModel:
+               seed: int = 0, dtype=np.float64, spectral_radius: float | None = None,
+               forget_bias: float | None = None) -> RecurrentModel:
     """A freshly initialised model.
 
     Weights are uniform in [-1/sqrt(H), 1/sqrt(H)] (PyTorch's default), biases zero (the LSTM's
     forget-gate bias one). ``spectral_radius=rho`` rescales each H x H block of W_hh so that its
     largest |eigenvalue| is rho: rho < 1 makes gradients vanish, rho > 1 lets them explode.
+    ``forget_bias`` (LSTM only) overrides the initial forget-gate bias of 1.
     """
     cls = model_class(cell)
     if activation not in ACTIVATIONS:
@@ -49,6 +51,10 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
         else:
             params[name] = np.zeros(shape)
     cls.init_biases(params, H)
+    if forget_bias is not None:
+        if cell != "lstm":
+            raise ValueError("forget_bias applies to the LSTM only")
+        params["b_h"][H:2 * H] = float(forget_bias)
     if spectral_radius is not None:
         W_hh = params["W_hh"]
         for blk in range(cls.n_blocks):

@@ -17,6 +17,7 @@ from .io import ModelFileError, load_model, save_model
 from .optim import OPTIMIZERS
 from .rnn import ACTIVATIONS
 from .sampling import complete
+from .tasks import TASKS, make_task, memory_experiment
 from .train import Trainer
 from .vocab import LEVELS, Vocab
 
@@ -58,12 +59,35 @@ def _float(lo: float, hi: float, lo_open: bool = False):
     return parse
 
 
+def _int_list(s: str) -> list[int]:
+    try:
+        vals = [int(v) for v in s.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a comma-separated list of whole numbers") from None
+    if not vals or min(vals) < 0 or max(vals) > 10_000:
+        raise argparse.ArgumentTypeError(f"{s!r}: give numbers in 0..10000")
+    return vals
+
+
+def _choices_list(choices):
+    def parse(s: str) -> list[str]:
+        vals = [v.strip() for v in s.split(",") if v.strip()]
+        bad = [v for v in vals if v not in choices]
+        if not vals or bad:
+            raise argparse.ArgumentTypeError(f"{s!r}: choose from {', '.join(choices)}")
+        return vals
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m rnn_core", description="Train and explain recurrent networks in NumPy.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a model on a text file and save it as .npz")
-    t.add_argument("--corpus", required=True, help="UTF-8 text file, e.g. assets/corpora/cuisine.txt")
+    src = t.add_mutually_exclusive_group(required=True)
+    src.add_argument("--corpus", help="UTF-8 text file, e.g. assets/corpora/cuisine.txt")
+    src.add_argument("--task", choices=sorted(TASKS), help="a long-memory task instead of a text (many-to-one)")
+    t.add_argument("--gap", type=_positive_int(0, 10_000), default=10, help="distractor tokens for --task")
     t.add_argument("--out", required=True, help="where to write the model (.npz)")
     t.add_argument("--cell", choices=sorted(CELLS), default=DEFAULTS["cell"])
     t.add_argument("--hidden", type=_positive_int(1, 4096), default=DEFAULTS["hidden"], help="hidden size H")
@@ -94,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
     g.add_argument("--tol", type=_float(0, 1, lo_open=True), default=1e-6)
 
+    e = sub.add_parser("memory", help="train each cell on each gap of a long-memory task; print the table")
+    e.add_argument("--task", choices=sorted(TASKS), default="delay")
+    e.add_argument("--cells", type=_choices_list(sorted(CELLS)), default=["rnn", "lstm", "gru"],
+                   help="comma-separated, e.g. rnn,lstm,gru")
+    e.add_argument("--gaps", type=_int_list, default=None, help="comma-separated, e.g. 5,20,50")
+    e.add_argument("--budget", type=_positive_int(1, 1_000_000), default=None, help="optimizer steps per run")
+    e.add_argument("--hidden", type=_positive_int(1, 4096), default=None)
+    e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+    e.add_argument("--forget-bias", type=_float(-100, 100), default=1.0, help="the LSTM's initial forget-gate bias")
+
     i = sub.add_parser("info", help="describe a saved model")
     i.add_argument("model")
 
@@ -103,15 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(a) -> int:
-    text = read_text_file(a.corpus)
-    vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
-    ids = vocab.encode(text)
-    data = TokenStream(ids, a.batch, a.seq_len)
+    if a.task:
+        data = make_task(a.task, a.gap, a.batch, a.seed)
+        vocab, n_tokens, what = data.vocab, a.steps * a.batch, f"{a.task} task sequences (gap {a.gap})"
+    else:
+        text = read_text_file(a.corpus)
+        vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
+        ids = vocab.encode(text)
+        data = TokenStream(ids, a.batch, a.seq_len)
+        n_tokens, what = len(ids), f"{a.level} tokens"
     model = make_model(a.cell, len(vocab), a.hidden, a.activation, seed=a.seed,
                        dtype=np.dtype(a.dtype), spectral_radius=a.spectral_radius)
     trainer = Trainer(model, data, a.optimizer, a.lr, a.clip or None)
-    print(f"training a {a.cell} (H={a.hidden}, {model.n_params():,} parameters) on {len(ids):,} "
-          f"{a.level} tokens, vocabulary {len(vocab)}", file=sys.stderr)
+    print(f"training a {a.cell} (H={a.hidden}, {model.n_params():,} parameters) on {n_tokens:,} "
+          f"{what}, vocabulary {len(vocab)}", file=sys.stderr)
     bar = None
     if not a.quiet:
         from tqdm import tqdm
@@ -128,7 +167,8 @@ def cmd_train(a) -> int:
             bar.close()
     settings = {k: getattr(a, k) for k in ("cell", "hidden", "activation", "level", "steps", "lr", "optimizer",
                                            "clip", "seq_len", "batch", "seed", "dtype", "spectral_radius")}
-    settings.update(corpus=Path(a.corpus).name, iterations=trainer.iteration,
+    source = {"task": a.task, "gap": a.gap} if a.task else {"corpus": Path(a.corpus).name}
+    settings.update(**source, iterations=trainer.iteration,
                     final_loss=None if rec is None else rec.loss, seconds=round(trainer._elapsed, 3))
     save_model(a.out, model, vocab, settings)
     if trainer.diverged:
@@ -163,6 +203,21 @@ def cmd_gradcheck(a) -> int:
     return 0 if worst[0] < a.tol else 1
 
 
+def cmd_memory(a) -> int:
+    kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden)) if v is not None}
+    t0 = time.perf_counter()
+    print(f"{'cell':5s} {'gap':>4s} {'accuracy':>8s} {'loss':>7s} {'||dL/dh_0||':>12s} "
+          f"{'dh_0/dh_T-1':>12s} {'seconds':>7s}")
+
+    def show(done, total, r):
+        print(f"{r['cell']:5s} {r['gap']:4d} {r['accuracy']:8.3f} {r['loss']:7.3f} "
+              f"{r['grad_norm_first_step']:12.3e} {r['grad_ratio_first_last']:12.3e} {r['seconds']:7.1f}", flush=True)
+
+    rows = memory_experiment(a.cells, task=a.task, seed=a.seed, forget_bias=a.forget_bias, progress=show, **kw)
+    print(f"{len(rows)} runs in {time.perf_counter() - t0:.1f} s; chance accuracy {rows[0]['chance']:.3f}")
+    return 0
+
+
 def cmd_info(a) -> int:
     model, vocab = load_model(a.model)
     print(f"cell: {model.cell}\nactivation: {model.activation}\nhidden size: {model.hidden_size}\n"
@@ -187,7 +242,7 @@ def main(argv=None) -> int:
     try:
         a = parser.parse_args(argv)
         return {"train": cmd_train, "complete": cmd_complete, "gradcheck": cmd_gradcheck,
-                "info": cmd_info, "make-corpus": cmd_make_corpus}[a.command](a)
+                "memory": cmd_memory, "info": cmd_info, "make-corpus": cmd_make_corpus}[a.command](a)
     except UsageError as e:
         print(f"rnn_core: error: {e}", file=sys.stderr)
         return 2

@@ -73,3 +73,36 @@ def test_bad_arguments_one_line_exit_2(args):
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("rnn_core: error:")
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_cells_train_save_and_describe(cell, tmp_path):
+    out = tmp_path / f"{cell}.npz"
+    r = cli("train", "--corpus", "assets/corpora/sonnets.txt", "--level", "char", "--cell", cell,
+            "--hidden", "16", "--steps", "30", "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    info = cli("info", str(out)).stdout
+    assert f"cell: {cell}" in info and "char tokens" in info
+    c = cli("complete", "--model", str(out), "--tokens", "5", "--strategy", "sample", "Shall I")
+    assert c.returncode == 0 and len(c.stdout.rstrip("\n").splitlines()[-1]) >= 1
+
+
+def test_train_on_a_task_and_complete(tmp_path):
+    out = tmp_path / "delay.npz"
+    r = cli("train", "--task", "delay", "--gap", "3", "--cell", "gru", "--hidden", "16", "--steps", "300",
+            "--lr", "0.01", "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert cli("complete", "--model", str(out), "c x1 x0 x3 ?").stdout.strip().splitlines()[-1] == "c"
+
+
+def test_memory_table():
+    r = cli("memory", "--cells", "rnn,gru", "--gaps", "2,3", "--budget", "20", "--hidden", "8")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].split()[:3] == ["cell", "gap", "accuracy"] and len(lines) == 6
+    assert "4 runs" in lines[-1]
+
+
+def test_memory_bad_cells():
+    r = cli("memory", "--cells", "rnn,transformer")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1

@@ -1,0 +1,77 @@
+"""Long-memory tasks and the memory experiment: the gated cells carry the gradient back."""
+import numpy as np
+import pytest
+
+from rnn_core.cuisine import CUISINE_OF
+from rnn_core.tasks import CuisineGapTask, DelayTask, make_task, memory_experiment
+
+
+def test_delay_task_sequences():
+    tk = DelayTask(gap=7, n_symbols=3, n_distractors=2, batch=5, seed=0)
+    b = tk.next_batch()
+    assert b.inputs.shape == (5, 9) and b.targets.shape == (5,) and b.loss == "many_to_one" and not b.carry
+    toks = [tk.vocab.id_to_token(row) for row in b.inputs]
+    for row, target in zip(toks, tk.vocab.id_to_token(b.targets)):
+        assert row[0] == target and row[0] in tk.symbols and row[-1] == "?"
+        assert all(t in tk.distractors for t in row[1:-1])
+    assert tk.chance == pytest.approx(1 / 3)
+
+
+def test_cuisine_gap_task_sentences():
+    tk = CuisineGapTask(gap=3, batch=4, seed=1)
+    b = tk.next_batch()
+    assert b.inputs.shape == (4, 4 + 1 + 1 + 3 + 6)
+    for row, target in zip(b.inputs, b.targets):
+        words = tk.vocab.id_to_token(row)
+        assert words[:4] == ["my", "favourite", "dish", "is"] and words[-6:] == ["so", ",", "my", "favourite",
+                                                                                "cuisine", "is"]
+        assert CUISINE_OF[words[4]] == tk.vocab.tokens[target]
+
+
+def test_tasks_are_seeded():
+    a, b = make_task("delay", 5, 8, seed=3).next_batch(), make_task("delay", 5, 8, seed=3).next_batch()
+    assert np.array_equal(a.inputs, b.inputs)
+    with pytest.raises(ValueError):
+        make_task("copy", 5)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return memory_experiment(("rnn", "lstm", "gru"), gaps=(5, 40), budget=300, seed=0)
+
+
+def test_memory_experiment_records(table):
+    assert [(r["cell"], r["gap"]) for r in table] == [(c, g) for g in (5, 40) for c in ("rnn", "lstm", "gru")]
+    for r in table:
+        assert set(r) >= {"cell", "gap", "accuracy", "loss", "grad_norm_first_step", "grad_ratio_first_last"}
+        assert 0 <= r["accuracy"] <= 1 and r["loss"] > 0 and r["steps"] == 300
+
+
+def test_short_gap_is_learned_by_every_cell(table):
+    assert all(r["accuracy"] >= 0.95 for r in table if r["gap"] == 5)
+
+
+def test_long_gap_ordering(table):
+    """At the longest gap the RNN is at chance, the gated cells at least as good, and the gradient
+    that reaches the remembered token is orders of magnitude larger through the gates."""
+    at = {r["cell"]: r for r in table if r["gap"] == 40}
+    assert at["rnn"]["accuracy"] <= at["rnn"]["chance"] + 0.1
+    # with the forget-gate bias at 1 the LSTM has not yet learned gap 40 in 300 steps (measured: both
+    # cells at chance), so LSTM >= RNN holds within the evaluation's sampling noise (3 sigma, n = 512)
+    assert at["lstm"]["accuracy"] >= at["rnn"]["accuracy"] - 3 * np.sqrt(0.25 * 0.75 / 512)
+    assert at["gru"]["accuracy"] >= 0.95
+    assert at["lstm"]["grad_ratio_first_last"] > 100 * at["rnn"]["grad_ratio_first_last"]
+    assert at["gru"]["grad_ratio_first_last"] > 100 * at["rnn"]["grad_ratio_first_last"]
+
+
+def test_lstm_with_a_larger_forget_bias_remembers_long(table):
+    """Forget gate open from the start (bias 3): the LSTM solves gap 40 where the RNN is at chance."""
+    r = memory_experiment(("lstm",), gaps=(40,), budget=500, seed=0, forget_bias=3.0)[0]
+    rnn = next(t for t in table if t["cell"] == "rnn" and t["gap"] == 40)
+    assert r["accuracy"] >= 0.95 and r["accuracy"] >= rnn["accuracy"] + 0.5
+
+
+def test_progress_callback():
+    seen = []
+    memory_experiment(("rnn",), gaps=(2, 3), budget=5, progress=lambda d, n, r: seen.append((d, n, r["gap"])))
+    assert seen == [(1, 2, 2), (2, 2, 3)]
