@@ -1,0 +1,59 @@
+"""Forward + BPTT throughput of rnn_core (tokens per second), float32, at a few sizes.
+
+    .venv/bin/python bench/throughput.py [--repeats 15]
+
+Prints the median over repeats for each cell and size, and the share of a training step
+spent on the per-step diagnostics (the dL/dh_t norms). Run nothing else meanwhile: these
+machines are noisy, so compare figures from one run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from rnn_core import make_model  # noqa: E402
+
+SIZES = [  # (V, H, B, T)
+    (64, 64, 1, 25),      # min-char-rnn's shape
+    (64, 128, 32, 64),
+    (64, 512, 32, 64),
+]
+
+
+def median_seconds(fn, repeats: int) -> float:
+    fn()                                   # warm up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=15)
+    a = ap.parse_args(argv)
+    try:
+        from threadpoolctl import threadpool_info
+        blas = ", ".join(f"{i['internal_api']} {i.get('architecture', '?')} x{i['num_threads']}" for i in threadpool_info())
+    except ImportError:
+        blas = "unknown"
+    print(f"numpy {np.__version__}, BLAS: {blas}")
+    print(f"{'cell':5s} {'V':>4s} {'H':>4s} {'B':>3s} {'T':>3s} {'ms/step':>9s} {'tokens/s':>11s}")
+    for cell in ("rnn", "lstm", "gru"):
+        for V, H, B, T in SIZES:
+            rng = np.random.default_rng(0)
+            model = make_model(cell, V, H, seed=0, dtype=np.float32)
+            x, y = rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
+            sec = median_seconds(lambda: model.loss_and_grads(x, y), a.repeats)
+            print(f"{cell:5s} {V:4d} {H:4d} {B:3d} {T:3d} {sec * 1e3:9.3f} {B * T / sec:11,.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
