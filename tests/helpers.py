@@ -14,3 +14,27 @@ def assert_grads_match(model, inputs, targets, loss="many_to_many", tol=1e-6, **
         err = relative_error(grads[k], num[k])
         assert err < tol, f"{k}: relative error {err:.2e}"
         np.testing.assert_allclose(grads[k], num[k], rtol=1e-5, atol=1e-8)
+
+
+def decode_plotly(value):
+    """Plotly 7 encodes arrays as {"dtype", "bdata", "shape"}; return a NumPy array (lists pass through)."""
+    import base64
+
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            arr = arr.reshape([int(s) for s in str(value["shape"]).split(",")])
+        return arr
+    return np.asarray(value) if isinstance(value, list) else value
+
+
+def app_figures(at) -> dict:
+    """Title text -> figure dict for every Plotly chart an AppTest run rendered."""
+    import json
+
+    out = {}
+    for el in at.get("plotly_chart"):
+        fig = json.loads(el.proto.spec)
+        title = fig.get("layout", {}).get("title", {}).get("text", "")
+        out[title] = fig
+    return out

@@ -1,0 +1,13 @@
+"""RNN Playground: page config, per-session state, navigation."""
+import streamlit as st
+
+from ui import state
+
+st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
+state.init()
+
+pages = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:", url_path="step_through"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,20 @@
+"""Step through: read a sentence token by token, forward and backward in time."""
+import streamlit as st
+
+from ui import analysis, controls, state, views
+
+state.read_url_once()
+st.title("Step through")
+st.caption("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine.")
+
+c1, c2 = st.columns([1, 2])
+with c1:
+    entry = controls.model_picker()
+with c2:
+    sentence = controls.sentence_input()
+
+a = analysis.analyse(entry, sentence)
+views.unknown_note(a)
+views.step_area(entry, a, sentence)
+st.divider()
+views.memory_probe(entry, a)

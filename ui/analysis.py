@@ -1,0 +1,72 @@
+"""The core calls behind Step through, cached per session: a sentence is analysed once per model."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from rnn_core.model import Trace
+
+from . import state
+from .models import LoadedModel
+
+_CACHE_SIZE = 16
+
+
+@dataclass
+class SentenceAnalysis:
+    """What the forward pass over one sentence gives the page."""
+
+    tokens: list[str]            # as the model reads them ("<unk>" for words it never saw)
+    typed: list[str]             # as typed (tokenized)
+    unknown: list[str]           # distinct typed tokens the model never saw
+    ids: np.ndarray
+    trace: Trace
+    h_prev: np.ndarray           # (T, H): h_{t-1} at each step, zeros first
+    _jac: np.ndarray | None = field(default=None, repr=False)
+
+
+def _cached(key, compute):
+    cache: dict = st.session_state[state.CACHE]
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = compute()
+    return cache[key]
+
+
+def analyse(entry: LoadedModel, sentence: str) -> SentenceAnalysis:
+    def compute():
+        vocab, model = entry.vocab, entry.model
+        typed = vocab.tokenize(sentence)
+        ids = vocab.encode(typed)
+        trace = model.forward(ids)
+        h_prev = np.vstack([np.zeros((1, model.hidden_size), trace.hidden.dtype), trace.hidden[:-1]])
+        return SentenceAnalysis(vocab.id_to_token(ids), typed, vocab.unknown_tokens(sentence), ids, trace, h_prev)
+    return _cached(("forward", entry.key, sentence), compute)
+
+
+def jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> np.ndarray:
+    return _cached(("jacobian", entry.key, sentence), lambda: entry.model.jacobian_norms(a.ids))
+
+
+def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int):
+    """Loss -log p(target | sentence) at the last step, and BPTT's per-step diagnostics (float64)."""
+    def compute():
+        m64 = entry.model.astype(np.float64)
+        loss, _, diag = m64.loss_and_grads(a.ids, np.int64(target_id), loss="many_to_one")
+        return loss, diag
+    return _cached(("backward", entry.key, sentence, int(target_id)), compute)
+
+
+def probe(entry: LoadedModel, a: SentenceAnalysis, position: int, word: str) -> SentenceAnalysis:
+    """The same sentence with the token at ``position`` (0-based) swapped for ``word``."""
+    def compute():
+        vocab, model = entry.vocab, entry.model
+        typed = list(a.typed)
+        typed[position] = word
+        ids = vocab.encode(typed)
+        trace = model.forward(ids)
+        return SentenceAnalysis(vocab.id_to_token(ids), typed, [], ids, trace, a.h_prev)
+    return _cached(("probe", entry.key, tuple(a.typed), position, word), compute)

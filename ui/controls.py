@@ -1,0 +1,164 @@
+"""Widgets that return plain values; their callbacks change session state before the rerun."""
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.io import ModelFileError
+
+from . import state
+from .models import MAX_UPLOAD_MB, LoadedModel, load_upload
+from .text import md_escape, shorten
+
+
+def current_model() -> LoadedModel:
+    models = st.session_state[state.MODELS]
+    if st.session_state[state.MODEL] not in models:
+        st.session_state[state.MODEL] = state.DEFAULT_MODEL
+    return models[st.session_state[state.MODEL]]
+
+
+def validate_sentence(text: str, entry: LoadedModel) -> str | None:
+    """None if the model can read ``text``, else what is wrong, in words."""
+    if not text.strip():
+        return "The sentence is empty: type a few words for the network to read."
+    n = len(entry.vocab.tokenize(text))
+    if n == 0:
+        return "That text holds no tokens the network could read."
+    if n > state.MAX_TOKENS:
+        return (f"That text has {n:,} tokens; Step through reads at most {state.MAX_TOKENS}. "
+                "Shorten it to step through it.")
+    return None
+
+
+def _commit_sentence() -> None:
+    text = st.session_state[state.SENTENCE_INPUT]
+    error = validate_sentence(text, current_model())
+    st.session_state[state.SENTENCE_ERROR] = error
+    if error is None:
+        st.session_state[state.SENTENCE] = text
+        st.session_state[state.STEP] = 1
+        st.session_state[state.PLAYING] = False
+        st.session_state[state.PROBE_POS] = None
+
+
+def sentence_input() -> str:
+    """The **Sentence** box; returns the last good sentence, showing why a bad one was not taken."""
+    st.text_input("Sentence", key=state.SENTENCE_INPUT, on_change=_commit_sentence, max_chars=20_000,
+                  help="Press Enter to let the network read it.")
+    if st.session_state[state.SENTENCE_ERROR]:
+        st.warning(st.session_state[state.SENTENCE_ERROR] + " Still showing the previous sentence.")
+    sentence = st.session_state[state.SENTENCE]
+    if validate_sentence(sentence, current_model()):        # e.g. a bad ?sentence= in the URL
+        from rnn_core.cuisine import PROMPT
+        sentence = st.session_state[state.SENTENCE] = PROMPT
+    return sentence
+
+
+def _on_upload() -> None:
+    f = st.session_state.get("model_upload")
+    if f is None:
+        return
+    try:
+        entry = load_upload(f.name, f.getvalue())
+    except ModelFileError as e:
+        st.session_state[state.UPLOAD_ERROR] = f"That file cannot be used: {e}. The current model stays."
+        return
+    st.session_state[state.UPLOAD_ERROR] = None
+    st.session_state[state.MODELS][entry.name] = entry
+    st.session_state[state.MODEL] = entry.name
+    st.session_state[state.STEP] = 1
+
+
+def model_picker() -> LoadedModel:
+    """**Model** choice (demo models, the Train page's, uploads) and the upload box."""
+    models = st.session_state[state.MODELS]
+    names = list(models)
+    current_model()
+    st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60),
+                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
+    with st.expander("Upload a model (.npz)"):
+        st.file_uploader(f"Model file (.npz, at most {MAX_UPLOAD_MB} MB)", type=["npz"], key="model_upload",
+                         on_change=_on_upload)
+    if st.session_state[state.UPLOAD_ERROR]:
+        st.error(st.session_state[state.UPLOAD_ERROR])
+    return current_model()
+
+
+# ----- time stepping --------------------------------------------------------------------------------
+def _direction() -> int:
+    return -1 if st.session_state[state.VIEW] == "Backward" else 1
+
+
+def _move(delta: int, T: int) -> None:
+    st.session_state[state.STEP] = min(T, max(1, st.session_state[state.STEP] + delta))
+
+
+def _reset(T: int) -> None:
+    st.session_state[state.PLAYING] = False
+    st.session_state[state.STEP] = T if _direction() < 0 else 1
+
+
+def _toggle_play(T: int) -> None:
+    playing = not st.session_state[state.PLAYING]
+    at_end = st.session_state[state.STEP] == (1 if _direction() < 0 else T)
+    if playing and at_end:
+        _reset(T)
+    st.session_state[state.PLAYING] = playing
+
+
+def advance_if_playing(T: int) -> bool:
+    """One timer tick of Play: move one step; returns False when it reached the end (and stops)."""
+    if not st.session_state[state.PLAYING]:
+        return False
+    end = 1 if _direction() < 0 else T
+    if st.session_state[state.STEP] == end:
+        st.session_state[state.PLAYING] = False
+        return False
+    _move(_direction(), T)
+    return True
+
+
+def step_controls(T: int) -> int:
+    """**Previous step**, **Next step**, **Play**, **Reset** and the **Time step** slider; returns the step."""
+    st.session_state[state.STEP] = min(max(1, st.session_state[state.STEP]), T)
+    d = _direction()
+    c1, c2, c3, c4 = st.columns(4)
+    c1.button("Previous step", on_click=_move, args=(-d, T), width="stretch")
+    c2.button("Next step", on_click=_move, args=(d, T), width="stretch", type="primary")
+    c3.button("Pause" if st.session_state[state.PLAYING] else "Play", on_click=_toggle_play, args=(T,),
+              width="stretch")
+    c4.button("Reset", on_click=_reset, args=(T,), width="stretch")
+    if T > 1:
+        st.slider("Time step", 1, T, key=state.STEP)
+    else:
+        st.caption("Time step 1 of 1")
+    return st.session_state[state.STEP]
+
+
+def _on_view_change() -> None:
+    st.session_state[state.PLAYING] = False
+    if st.session_state[state.VIEW] == "Backward":
+        st.session_state[state.STEP] = 10**9          # BPTT starts at the last step (clamped to T)
+
+
+def view_choice() -> str:
+    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change,
+                         help="Forward: read the sentence. Backward: watch BPTT carry the loss's gradient back.")
+    if st.session_state[state.VIEW] not in state.VIEWS:      # a click that deselects keeps the old view
+        st.session_state[state.VIEW] = "Forward"
+    return st.session_state[state.VIEW]
+
+
+def token_strip(tokens: list[str], step: int) -> None:
+    """The tokens as pills, the current one selected; clicking one jumps there."""
+    st.session_state["token_pills"] = step - 1
+
+    def on_pick():
+        picked = st.session_state.get("token_pills")
+        if picked is not None:
+            st.session_state[state.STEP] = picked + 1
+
+    # labels must be unique (the widget keys options by label): "1 my", "2 favourite", ...
+    st.pills("Tokens", list(range(len(tokens))), format_func=lambda i: f"{i + 1} {md_escape(tokens[i])}",
+             key="token_pills",
+             on_change=on_pick, label_visibility="collapsed")

@@ -1,0 +1,51 @@
+"""The models a session can show: the demo models from assets/, uploads, and (later) the Train page's."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from rnn_core import Vocab
+from rnn_core.io import ModelFileError, load_model
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz"}
+MAX_UPLOAD_MB = 50
+
+
+@dataclass
+class LoadedModel:
+    """A model with its vocabulary, and a key that changes whenever its weights do."""
+
+    name: str
+    model: object
+    vocab: Vocab
+    version: int = 0
+
+    @property
+    def key(self) -> tuple:
+        return (self.name, self.version)
+
+
+@st.cache_data(show_spinner=False)
+def _demo_bytes(filename: str) -> bytes:
+    """The demo file's bytes: immutable, so one copy serves every session."""
+    return (DEMO_DIR / filename).read_bytes()
+
+
+def demo_models() -> dict[str, LoadedModel]:
+    """Fresh per-session model objects built from the cached bytes."""
+    out = {}
+    for name, filename in DEMOS.items():
+        model, vocab = load_model(_demo_bytes(filename))
+        out[name] = LoadedModel(name, model, vocab)
+    return out
+
+
+def load_upload(name: str, raw: bytes) -> LoadedModel:
+    """An uploaded .npz as a LoadedModel; ModelFileError with a plain message if it is unusable."""
+    if len(raw) > MAX_UPLOAD_MB * 1_000_000:
+        raise ModelFileError(f"the file is larger than {MAX_UPLOAD_MB} MB")
+    model, vocab = load_model(raw)
+    return LoadedModel(f"Uploaded: {name}", model, vocab)

@@ -1,0 +1,202 @@
+"""The sections of Step through: each reads an analysis, builds frames and figures, and draws them."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from . import analysis, controls, figures, frames, state
+from .models import LoadedModel
+from .text import md_escape
+
+PLAY_SECONDS = 0.9
+CHART = dict(width="stretch", config={"displaylogo": False})
+
+
+def _select_unit_and_step(key: str):
+    """on_select callback of a clickable chart: a clicked cell picks the hidden unit (and the step)."""
+    def cb():
+        sel = st.session_state.get(key)
+        points = (sel or {}).get("selection", {}).get("points", []) if sel else []
+        for p in points:
+            cd = p.get("customdata")
+            if isinstance(cd, (list, tuple)) and len(cd) == 2:
+                st.session_state[state.STEP], st.session_state[state.UNIT] = int(cd[0]), int(cd[1])
+                return
+            if "x" in p and isinstance(p["x"], (int, float)):
+                st.session_state[state.UNIT] = int(p["x"])
+                return
+    return cb
+
+
+def unknown_note(a: analysis.SentenceAnalysis) -> None:
+    if a.unknown:
+        words = ", ".join(f"“{md_escape(w)}”" for w in a.unknown[:12]) + (" …" if len(a.unknown) > 12 else "")
+        st.info(f"The model never saw {words} in training, so it reads {'it' if len(a.unknown) == 1 else 'them'} "
+                "as `<unk>`.")
+
+
+def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, unit: int) -> None:
+    """The step's equations with the real numbers of one hidden unit (t 0-based)."""
+    m, P = entry.model, entry.model.params
+    tok = a.tokens[t]
+    if m.cell == "rnn":
+        x_in = float(P["W_xh"][unit, a.ids[t]])
+        rec = float(P["W_hh"][unit] @ a.h_prev[t])
+        b = float(P["b_h"][unit])
+        pre, h = float(a.trace.pre_activation[t, unit]), float(a.trace.hidden[t, unit])
+        f = {"tanh": r"\tanh", "relu": r"\mathrm{relu}", "sigmoid": r"\sigma"}[m.activation]
+        st.latex(r"h_t = f(W_{xh} x_t + W_{hh} h_{t-1} + b_h)")
+        st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}(\underbrace{{{x_in:+.3f}}}_{{W_{{xh}} x_t}}"
+                 rf"\underbrace{{{rec:+.3f}}}_{{W_{{hh}} h_{{t-1}}}}\underbrace{{{b:+.3f}}}_{{b_h}})"
+                 rf" = {f}({pre:.3f}) = {h:.3f}")
+    else:
+        gates = {k: float(v[t, unit]) for k, v in a.trace.gates.items()}
+        h = float(a.trace.hidden[t, unit])
+        if m.cell == "lstm":
+            c_prev = float(a.trace.cell_state[t - 1, unit]) if t > 0 else 0.0
+            c = float(a.trace.cell_state[t, unit])
+            st.latex(r"c_t = f \odot c_{t-1} + i \odot g, \quad h_t = o \odot \tanh(c_t)")
+            st.latex(rf"c_{{{t + 1}}}[{unit}] = {gates['forget']:.3f} \cdot {c_prev:.3f} + {gates['input']:.3f}"
+                     rf" \cdot {gates['cell candidate']:.3f} = {c:.3f}, \quad h_{{{t + 1}}}[{unit}] = "
+                     rf"{gates['output']:.3f} \cdot \tanh({c:.3f}) = {h:.3f}")
+        else:
+            h_prev = float(a.h_prev[t, unit])
+            st.latex(r"h_t = (1 - z) \odot n + z \odot h_{t-1}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {gates['update']:.3f}) \cdot {gates['new']:.3f} + "
+                     rf"{gates['update']:.3f} \cdot {h_prev:.3f} = {h:.3f} \quad (r = {gates['reset']:.3f})")
+    probs = a.trace.probs[t]
+    top = int(np.argmax(probs))
+    z = a.trace.logits[t]
+    st.latex(rf"y_t = \mathrm{{softmax}}(W_{{hy}} h_t + b_y): \quad y_{{{t + 1}}}[\text{{top}}] = "
+             rf"\frac{{e^{{{float(z[top]):.2f}}}}}{{\sum_v e^{{z_v}}}} = {float(probs[top]):.3f}")
+    st.caption(f"Step {t + 1} reads “{md_escape(tok)}”; the most likely next token is "
+               f"“{md_escape(entry.vocab.tokens[top])}” ({float(probs[top]):.1%}).")
+
+
+def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
+    t, m = step - 1, entry.model
+    H = m.hidden_size
+    st.session_state[state.UNIT] = int(min(max(st.session_state[state.UNIT], 0), H - 1))
+    left, right = st.columns([3, 2])
+    with left:
+        unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT,
+                               help="Or click a cell of the heatmap (or a bar below).")
+        forward_formula(entry, a, t, unit)
+        if m.cell == "rnn":
+            st.plotly_chart(figures.pieces_figure(frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t])),
+                            key="pieces", on_select=_select_unit_and_step("pieces"), selection_mode="points", **CHART)
+            st.caption("Each bar stack is one unit's sum a_t; the black dash is the sum, the red dot h_t = f(a_t).")
+            with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
+                st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
+    with right:
+        st.plotly_chart(figures.next_token_figure(frames.top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
+                        key="next_token", **CHART)
+        st.caption("What the network expects next after reading up to this step.")
+    st.plotly_chart(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key="hidden",
+                    on_select=_select_unit_and_step("hidden"), selection_mode="points", **CHART)
+    st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
+               "Click a cell to write that unit out.")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(figures.pca_figure(frames.pca_frame(a.trace.hidden, a.tokens), step), key="pca", **CHART)
+        st.caption("The hidden state's path in its two main directions: similar contexts land close together.")
+    with c2:
+        st.plotly_chart(figures.unrolled_figure(a.tokens, step, m.cell), key="unrolled", **CHART)
+        st.caption("Unrolled in time, the network is one cell copied per step: the weights are shared.")
+    if a.trace.gates:
+        st.plotly_chart(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key="gates", **CHART)
+        st.caption("Gate values per unit and step: a forget/update gate near 1 keeps memory, near 0 erases it.")
+
+
+def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
+    vocab = entry.vocab
+    last = a.trace.probs[-1]
+    if st.session_state[state.TARGET] not in vocab:
+        st.session_state[state.TARGET] = vocab.tokens[int(np.argmax(last))]
+    target = st.selectbox("Target word", vocab.tokens, key=state.TARGET,
+                          help="BPTT starts from the loss -log p(target) after the last token.")
+    tid = vocab.tokens.index(target)
+    loss, diag = analysis.backward(entry, sentence, a, tid)
+    jac = analysis.jacobian_norms(entry, sentence, a)
+    t = step - 1
+    dh, dh_local = diag.dh, diag.dh_local
+    flow = dh[t] - dh_local[t]
+    st.markdown(f"Loss after the last token: **L = -log p(“{md_escape(target)}”) = {loss:.4f}** "
+                f"(p = {float(last[tid]):.4f}).")
+    if entry.model.cell == "rnn":
+        st.latex(r"\frac{\partial L}{\partial h_t} = \underbrace{W_{hy}^\top (y_t - \hat y_t)}_{\text{loss at } t}"
+                 r" + \underbrace{W_{hh}^\top \operatorname{diag}(f'(a_{t+1}))\, \frac{\partial L}{\partial h_{t+1}}}"
+                 r"_{\text{from } t+1}")
+    else:
+        st.latex(r"\frac{\partial L}{\partial h_t} = \text{loss at } t + \text{what the gates pass back from } t+1")
+    st.latex(rf"\left\|\frac{{\partial L}}{{\partial h_{{{step}}}}}\right\| = {np.linalg.norm(dh[t]):.3e}"
+             rf"\quad (\text{{loss at }} t: {np.linalg.norm(dh_local[t]):.3e},\ \text{{from }} t+1: "
+             rf"{np.linalg.norm(flow):.3e})")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key="backward", **CHART)
+        st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
+    with c2:
+        st.plotly_chart(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens), step),
+                        key="grad_norm", **CHART)
+        st.caption("Bars fill as you step back: a falling staircase is a vanishing gradient. "
+                   "The line is ||dh_T/dh_t||, how much of the last state's gradient can reach step t.")
+
+
+def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -> None:
+    """Everything that follows the time cursor, in a fragment so Play can tick it on a timer."""
+    T = len(a.tokens)
+
+    @st.fragment(run_every=PLAY_SECONDS if st.session_state[state.PLAYING] else None)
+    def area():
+        was_playing = st.session_state[state.PLAYING]
+        controls.advance_if_playing(T)
+        if was_playing and not st.session_state[state.PLAYING]:
+            st.rerun()                                   # reached the end: drop the timer
+        view = controls.view_choice()
+        step = min(max(1, st.session_state[state.STEP]), T)
+        st.session_state[state.STEP] = step
+        controls.token_strip(a.tokens, step)
+        step = controls.step_controls(T)
+        (backward_view if view == "Backward" else forward_view)(entry, a, sentence, step)
+        state.write_url()
+
+    area()
+
+
+def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
+    """Swap one earlier word and watch the prediction and the hidden-state path change."""
+    st.subheader("Memory probe")
+    st.caption("Swap one word (sushi → pizza) and see whether the network's answer changes, and for how long "
+               "the two hidden-state paths stay apart.")
+    T = len(a.tokens)
+    if T < 2:
+        st.info("The probe needs a sentence of at least two tokens.")
+        return
+    positions = list(range(T - 1))
+    if st.session_state[state.PROBE_POS] not in positions:
+        dishes = [i for i in positions if a.tokens[i] in _DISH_WORDS]
+        st.session_state[state.PROBE_POS] = dishes[0] if dishes else 0
+    words = [w for w in entry.vocab.tokens if w != "<unk>"]
+    c1, c2 = st.columns(2)
+    pos = c1.selectbox("Swap the word at", positions, key=state.PROBE_POS,
+                       format_func=lambda i: f"step {i + 1}: {a.tokens[i]}")
+    if st.session_state[state.PROBE_WORD] not in words:
+        st.session_state[state.PROBE_WORD] = "pizza" if "pizza" in words else words[0]
+    word = c2.selectbox("Replace it with", words, key=state.PROBE_WORD)
+    b = analysis.probe(entry, a, pos, word)
+    p_a, p_b = a.trace.probs[-1], b.trace.probs[-1]
+    ta, tb = int(np.argmax(p_a)), int(np.argmax(p_b))
+    st.markdown(f"Prediction after the last word: **{md_escape(entry.vocab.tokens[ta])}** ({p_a[ta]:.1%}) → "
+                f"**{md_escape(entry.vocab.tokens[tb])}** ({p_b[tb]:.1%})")
+    st.plotly_chart(figures.probe_figure(frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens)),
+                    key="probe", **CHART)
+    st.caption("Zero before the swap; how slowly it decays afterwards is how long the network remembers the word.")
+
+
+def _dish_words() -> set[str]:
+    from rnn_core.cuisine import CUISINE_OF
+    return set(CUISINE_OF)
+
+
+_DISH_WORDS = _dish_words()
