@@ -28,6 +28,14 @@ def _select_unit_and_step(key: str):
     return cb
 
 
+def _sci(x: float) -> str:
+    """LaTeX for x in scientific notation: 8.61 \times 10^{-4}."""
+    if x == 0 or not np.isfinite(x):
+        return "0" if x == 0 else r"\infty"
+    e = int(np.floor(np.log10(abs(x))))
+    return rf"{x / 10 ** e:.3f} \times 10^{{{e}}}" if not -2 <= e <= 2 else f"{x:.4f}"
+
+
 def unknown_note(a: analysis.SentenceAnalysis) -> None:
     if a.unknown:
         words = ", ".join(f"“{md_escape(w)}”" for w in a.unknown[:12]) + (" …" if len(a.unknown) > 12 else "")
@@ -129,9 +137,9 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
                  r"_{\text{from } t+1}")
     else:
         st.latex(r"\frac{\partial L}{\partial h_t} = \text{loss at } t + \text{what the gates pass back from } t+1")
-    st.latex(rf"\left\|\frac{{\partial L}}{{\partial h_{{{step}}}}}\right\| = {np.linalg.norm(dh[t]):.3e}"
-             rf"\quad (\text{{loss at }} t: {np.linalg.norm(dh_local[t]):.3e},\ \text{{from }} t+1: "
-             rf"{np.linalg.norm(flow):.3e})")
+    st.latex(rf"\left\|\frac{{\partial L}}{{\partial h_{{{step}}}}}\right\| = {_sci(np.linalg.norm(dh[t]))}"
+             rf"\quad (\text{{loss at }} t: {_sci(np.linalg.norm(dh_local[t]))},\ \text{{from }} t+1: "
+             rf"{_sci(np.linalg.norm(flow))})")
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key="backward", **CHART)

@@ -1,0 +1,171 @@
+"""The app in a real headless Chromium (Debian's), driven by Playwright, against `streamlit run`.
+
+Never skipped: `make test` installs Chromium when it is missing. Screenshots go to tests/artifacts/.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SUSHI = "My favourite dish is sushi. So, my favourite cuisine is"
+
+pytestmark = pytest.mark.browser
+
+FIGURE_DATA = """(title) => {
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const text = gd.layout && gd.layout.title && (gd.layout.title.text || '').replace(/<[^>]+>/g, '');
+    if (text === title && gd._fullData) {
+      return gd._fullData.map(t => ({x: t.x ? Array.from(t.x) : null, y: t.y ? Array.from(t.y) : null,
+                                     z: t.z ? Array.from(t.z, r => Array.from(r)) : null}));
+    }
+  }
+  return null;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the Streamlit server did not become healthy")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2600})
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def figure(page, title, timeout=20_000):
+    page.wait_for_function(f"() => ({FIGURE_DATA})({title!r}) !== null", timeout=timeout)
+    return page.evaluate(FIGURE_DATA, title)
+
+
+def wait_idle(page):
+    """Wait for Streamlit to finish the current run (its status widget disappears)."""
+    page.wait_for_timeout(150)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=20_000)
+
+
+def test_home_shows_japanese(server, page):
+    page.goto(server + "/")
+    expect(page.get_by_role("textbox", name="Sentence", exact=True)).to_have_value(SUSHI)
+    data = figure(page, "Next-token probabilities")
+    assert data[0]["y"][0] == "japanese" and data[0]["x"][0] > 0.5
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "home.png"))
+
+
+def test_step_through_to_the_end_and_memory_probe(server, page):
+    page.goto(server + "/step_through")
+    box = page.get_by_role("textbox", name="Sentence", exact=True)
+    box.fill(SUSHI)
+    box.press("Enter")
+    wait_idle(page)
+    slider = page.get_by_role("slider")
+    expect(slider).to_have_attribute("aria-valuetext", "1")
+    n_tokens = 12
+    for step in range(2, n_tokens + 1):
+        page.get_by_role("button", name="Next step", exact=True).click()
+        expect(slider).to_have_attribute("aria-valuetext", str(step), timeout=20_000)
+    wait_idle(page)
+    data = figure(page, "Next-token probabilities")
+    assert data[0]["y"][0] == "japanese"
+    heat = figure(page, "Hidden state over time")
+    assert len(heat[0]["z"][0]) == n_tokens                          # units x steps
+    assert page.get_by_text("Prediction after the last word").count() == 1
+    probe = page.get_by_text("Prediction after the last word").inner_text()
+    assert "japanese" in probe and "italian" in probe                # sushi -> pizza
+    dist = figure(page, "Distance between the two hidden-state paths")
+    assert dist[0]["y"][3] == 0 and dist[0]["y"][4] > 0
+    page.screenshot(path=str(ARTIFACTS / "step_through.png"))
+
+
+def test_backward_view_fills_the_gradient_chart(server, page):
+    page.goto(server + "/step_through?view=Backward&step=12")
+    data = figure(page, "Gradient norm per time step")
+    bars = data[0]["y"]
+    assert len(bars) == 12 and bars[-1] > 0
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "backward.png"))
+
+
+def test_lstm_gates_page(server, page):
+    page.goto(server + "/step_through?model=Demo%20LSTM&step=6")
+    gates = figure(page, "Gates over time")
+    assert len(gates) == 5                                           # i, f, g, o and c_t
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "lstm_gates.png"))
+
+
+def test_hostile_text_is_shown_as_text(server, page):
+    page.goto(server + "/step_through")
+    box = page.get_by_role("textbox", name="Sentence", exact=True)
+    box.fill("<img src=x onerror=alert(1)> sushi <script>window.pwned=1</script>")
+    box.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("never saw", exact=False)).to_be_visible()
+    assert page.evaluate("() => window.pwned === undefined")
+    assert page.locator("img[src=x]").count() == 0
+
+
+def test_corrupt_upload_keeps_the_model(server, page, tmp_path):
+    page.goto(server + "/step_through")
+    wait_idle(page)
+    page.get_by_text("Upload a model (.npz)").click()
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"PK\x03\x04 definitely not a real archive")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
+    assert figure(page, "Next-token probabilities")[0]["y"]           # the view is still there
