@@ -5,6 +5,7 @@ from ui import figures, frames, state
 from ui.controls import validate_sentence
 from ui.text import md_escape
 
+state.init()                      # also when a deep link is a fresh server's first request
 st.title("RNN Playground")
 st.markdown(
     "A **recurrent neural network** reads a sentence one token at a time and keeps a *hidden state* "
@@ -33,3 +34,7 @@ else:
 st.subheader("Where to go")
 st.page_link("pages/step_through.py", label="Step through: watch h_t being computed token by token, "
              "with the real numbers, and BPTT carrying the gradient back.", icon=":material/slow_motion_video:")
+st.page_link("pages/train.py", label="Train: backpropagation through time live, with the gradient norm at every "
+             "time step, clipping and a NaN guard.", icon=":material/model_training:")
+st.page_link("pages/gradient_lab.py", label="Gradient lab: vanishing and exploding gradients, clipping, and why "
+             "LSTM and GRU gates remember longer.", icon=":material/science:")

@@ -41,30 +41,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def _start_server():
+    """A fresh `streamlit run app.py` on a free port: (url, process, log file)."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "w")
+    log = open(ARTIFACTS / f"server-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return url, proc, log
+        except OSError:
+            time.sleep(0.2)
+    _stop_server(proc, log)
+    raise RuntimeError("the Streamlit server did not become healthy")
+
+
+def _stop_server(proc, log):
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    url, proc, log = _start_server()
     try:
-        for _ in range(150):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the Streamlit server did not become healthy")
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-        log.close()
+        _stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +178,53 @@ def test_corrupt_upload_keeps_the_model(server, page, tmp_path):
     page.locator("input[type=file]").set_input_files(str(bad))
     expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
     assert figure(page, "Next-token probabilities")[0]["y"]           # the view is still there
+
+
+def test_train_then_step_through_with_the_trained_model(server, page):
+    page.goto(server + "/train")
+    page.get_by_role("button", name="Train", exact=True).click()
+    # the live charts update while it trains; the run of 2000 iterations ends on its own
+    expect(page.get_by_text("Run history")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    loss = figure(page, "Training loss")
+    assert len(loss[0]["y"]) == 2000 and loss[1]["y"][-1] < 1.0
+    assert figure(page, "Gradient norm per time step")[0]["y"]
+    page.screenshot(path=str(ARTIFACTS / "train.png"))
+    page.get_by_role("link", name="Step through").click()           # same session: the model comes along
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Model").click()
+    page.get_by_role("option", name="Trained on the Train page").click()
+    wait_idle(page)
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press("End")
+    expect(slider).to_have_attribute("aria-valuetext", "12", timeout=20_000)
+    wait_idle(page)
+    data = figure(page, "Next-token probabilities")
+    assert data[0]["y"][0] == "japanese"
+
+
+def test_gradient_lab_page(server, page):
+    page.goto(server + "/gradient_lab")
+    jac = figure(page, "How much gradient survives: ||dh_T/dh_t||")
+    assert len(jac) == 4
+    page.get_by_role("button", name="Run the lag sweep").click()
+    figure(page, "Lag sweep: what each cell remembers", timeout=120_000)
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "gradient_lab.png"))
+
+
+@pytest.mark.parametrize("path, title", [("/train", "Training loss"),
+                                         ("/step_through?model=Demo%20GRU&step=12", "Next-token probabilities")])
+def test_deep_link_is_a_fresh_servers_first_request(browser, path, title):
+    """A shared link opened before anyone loaded the home page still gets the whole app."""
+    url, proc, log = _start_server()
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 2000})
+        pg = ctx.new_page()
+        pg.goto(url + path)
+        assert figure(pg, title, timeout=30_000) is not None          # the page ran inside the app
+        expect(pg.get_by_text("Traceback")).to_have_count(0)
+        ctx.close()
+    finally:
+        _stop_server(proc, log)

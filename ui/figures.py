@@ -79,8 +79,8 @@ def pieces_figure(df: pd.DataFrame) -> go.Figure:
                    legend=dict(orientation="h", y=-0.2))
 
 
-def pca_figure(df: pd.DataFrame, current_step: int) -> go.Figure:
-    """The path of h_1..h_t in the sentence's first two principal components, on fixed axes."""
+def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) -> go.Figure:
+    """The path of h_1..h_t in two principal components, on fixed axes (``fixed`` = (x range, y range))."""
     shown = df[df["step"] <= current_step]
     pad = lambda s: (float(s.min()) - 0.1 * (float(np.ptp(s)) + 1e-9), float(s.max()) + 0.1 * (float(np.ptp(s)) + 1e-9))
     fig = go.Figure(go.Scatter(
@@ -91,8 +91,9 @@ def pca_figure(df: pd.DataFrame, current_step: int) -> go.Figure:
         hovertemplate="step %{customdata}: %{text}<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>",
     ))
     e1, e2 = (float(df["explained1"].iloc[0]), float(df["explained2"].iloc[0])) if len(df) else (0.0, 0.0)
-    fig.update_xaxes(range=pad(df["pc1"]), title=f"PC1 ({e1:.0%} of variance)")
-    fig.update_yaxes(range=pad(df["pc2"]), title=f"PC2 ({e2:.0%})")
+    xr, yr = fixed if fixed is not None else (pad(df["pc1"]), pad(df["pc2"]))
+    fig.update_xaxes(range=list(xr), title=f"PC1 ({e1:.0%} of variance)")
+    fig.update_yaxes(range=list(yr), title=f"PC2 ({e2:.0%})")
     return _layout(fig, "Hidden-state path (PCA)")
 
 
@@ -193,3 +194,155 @@ def probe_figure(df: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category", title="time step")
     fig.update_yaxes(title="distance", rangemode="tozero")
     return _layout(fig, "Distance between the two hidden-state paths")
+
+
+# ----- Train page ---------------------------------------------------------------------------------
+def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
+    """Loss per iteration (light) and its running mean over ``window`` iterations."""
+    fig = go.Figure()
+    if len(df):
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="loss", line=dict(color=GREY, width=1),
+                                 hovertemplate="iteration %{x}<br>loss %{y:.4f}<extra></extra>"))
+        smooth = df["loss"].rolling(window, min_periods=1).mean()
+        fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"mean of last {window}",
+                                 line=dict(color=BLUE, width=2.5), hovertemplate="iteration %{x}<br>mean %{y:.4f}<extra></extra>"))
+    fig.update_xaxes(title="iteration")
+    fig.update_yaxes(title="cross-entropy (nats)", rangemode="tozero")
+    return _layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
+
+
+def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_total: int,
+                     iteration: int | None = None) -> go.Figure:
+    """The latest iteration's ||dL/dh_t|| per step on a log axis, the clipping threshold drawn."""
+    steps = np.arange(1, len(norms) + 1)
+    fig = go.Figure(go.Scatter(x=steps, y=norms, mode="lines+markers", name="||dL/dh_t||", line=dict(color=BLUE),
+                               hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"))
+    if clip:
+        fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"),
+                      annotation_text=f"clipping threshold {clip:g} (global norm)", annotation_position="top left")
+    where = f"iteration {iteration}: " if iteration else ""
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    return _layout(fig, "Gradient norm per time step",
+                   annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",
+                                     yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11, color=GREY))])
+
+
+def step_norm_heatmap(matrix: np.ndarray, first_iteration: int = 1) -> go.Figure:
+    """Every iteration's per-step norms: iterations (rows) by time steps, log10 colour."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log10(np.where(matrix > 0, matrix, np.nan))
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
+                               y=np.arange(first_iteration, first_iteration + matrix.shape[0]),
+                               colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
+                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}<extra></extra>"))
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(title="iteration")
+    return _layout(fig, "Gradient norm per time step, every iteration")
+
+
+def global_norm_figure(df: pd.DataFrame, clip: float | None) -> go.Figure:
+    """The global gradient norm (before clipping) per iteration; clipped iterations marked."""
+    fig = go.Figure()
+    if len(df):
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["grad_norm"], mode="lines", name="global norm",
+                                 line=dict(color=BLUE), hovertemplate="iteration %{x}<br>norm %{y:.3e}<extra></extra>"))
+        hit = df[df["clipped"]]
+        fig.add_trace(go.Scatter(x=hit["iteration"], y=hit["grad_norm"], mode="markers", name="clipped",
+                                 marker=dict(color=ACCENT, size=5)))
+    if clip:
+        fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"))
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    fig.update_xaxes(title="iteration")
+    return _layout(fig, "Global gradient norm", legend=dict(orientation="h", y=-0.25))
+
+
+def runs_figure(runs: list[dict]) -> go.Figure:
+    """Loss curves of chosen runs overlaid (x: iteration within the run)."""
+    fig = go.Figure()
+    for r in runs:
+        fig.add_trace(go.Scatter(y=r["losses"], x=np.arange(1, len(r["losses"]) + 1), mode="lines",
+                                 name=f"run {r['run']}: {r['cell']} H={r['hidden']} lr={r['lr']:g} {r['optimizer']}"))
+    fig.update_xaxes(title="iteration within the run")
+    fig.update_yaxes(title="loss (nats)", rangemode="tozero")
+    return _layout(fig, "Loss curves of chosen runs", legend=dict(orientation="h", y=-0.25))
+
+
+# ----- Gradient lab -----------------------------------------------------------------------------------
+CELL_COLORS = {"RNN": ACCENT, "LSTM": BLUE, "GRU": "#3bb273", "rho^(T-t)": GREY}
+
+
+def jacobian_lab_figure(df: pd.DataFrame) -> go.Figure:
+    """||dh_T/dh_t|| against t for each cell, log axis, with the rho^(T-t) line."""
+    fig = go.Figure()
+    for cell, part in df.groupby("cell", sort=False):
+        dash = "dash" if cell == "rho^(T-t)" else None
+        fig.add_trace(go.Scatter(x=part["t"], y=part["norm"], mode="lines", name=cell,
+                                 line=dict(color=CELL_COLORS.get(cell), dash=dash, width=2.5),
+                                 hovertemplate=f"{cell}<br>t = %{{x}}<br>%{{y:.3e}}<extra></extra>"))
+    fig.update_yaxes(type="log", title="||dh_T / dh_t|| (log scale)", exponentformat="power")
+    fig.update_xaxes(title="time step t")
+    return _layout(fig, "How much gradient survives: ||dh_T/dh_t||", height=380, legend=dict(orientation="h", y=-0.2))
+
+
+def eigen_figure(eigs: np.ndarray) -> go.Figure:
+    """Eigenvalues of W_hh in the complex plane with the unit circle."""
+    th = np.linspace(0, 2 * np.pi, 200)
+    fig = go.Figure([
+        go.Scatter(x=np.cos(th), y=np.sin(th), mode="lines", name="unit circle", line=dict(color=GREY, dash="dot")),
+        go.Scatter(x=eigs.real, y=eigs.imag, mode="markers", name="eigenvalues", marker=dict(color=ACCENT, size=6),
+                   hovertemplate="%{x:.3f} + %{y:.3f}i<extra></extra>"),
+    ])
+    lim = max(1.2, float(np.abs(eigs).max()) * 1.1)
+    fig.update_xaxes(range=[-lim, lim], title="real", zeroline=True)
+    fig.update_yaxes(range=[-lim, lim], title="imaginary", scaleanchor="x", zeroline=True)
+    return _layout(fig, "Eigenvalues of W_hh", height=380, legend=dict(orientation="h", y=-0.2))
+
+
+def clipping_figure(df: pd.DataFrame) -> go.Figure:
+    """Loss curves of the same run without and with clipping, side by side on one y range."""
+    runs = list(dict.fromkeys(df["run"]))
+    fig = make_subplots(rows=1, cols=len(runs), shared_yaxes=True, subplot_titles=runs)
+    for c, name in enumerate(runs, start=1):
+        part = df[df["run"] == name]
+        fig.add_trace(go.Scatter(x=part["iteration"], y=part["loss"], mode="lines", name=name,
+                                 line=dict(color=ACCENT if c == 1 else BLUE)), row=1, col=c)
+        if part["diverged"].any():
+            it = int(part.loc[part["diverged"], "iteration"].iloc[0])
+            fig.add_vline(x=it, line=dict(color=ACCENT, dash="dash"), row=1, col=c)
+    fig.update_yaxes(title="loss (nats)", row=1, col=1)
+    fig.update_xaxes(title="iteration")
+    return _layout(fig, "Training loss with and without clipping", showlegend=False)
+
+
+def lag_sweep_figure(df: pd.DataFrame) -> go.Figure:
+    """Accuracy and the gradient reaching the remembered token against the gap, one line per cell."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "||dL/dh_0|| / ||dL/dh_T|| (log)"))
+    for cell, part in df.groupby("cell", sort=False):
+        color = CELL_COLORS.get(cell.upper())
+        fig.add_trace(go.Scatter(x=part["gap"], y=part["accuracy"], mode="lines+markers", name=cell.upper(),
+                                 line=dict(color=color)), row=1, col=1)
+        fig.add_trace(go.Scatter(x=part["gap"], y=part["grad_ratio_first_last"], mode="lines+markers",
+                                 name=cell.upper(), line=dict(color=color), showlegend=False), row=1, col=2)
+    if len(df):
+        fig.add_hline(y=float(df["chance"].iloc[0]), line=dict(color=GREY, dash="dot"), row=1, col=1,
+                      annotation_text="chance")
+    fig.update_yaxes(range=[0, 1.05], row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_xaxes(title="gap (tokens between the symbol and the question)")
+    return _layout(fig, "Lag sweep: what each cell remembers", height=380, legend=dict(orientation="h", y=-0.25))
+
+
+def side_by_side_figure(jac: np.ndarray, forget_prod: np.ndarray, labels: list[str], cursor: int) -> go.Figure:
+    """Left: the RNN's ||dh_T/dh_t||; right: the LSTM's forget-gate products per unit; one time cursor."""
+    xs = [plotly_text(s) for s in labels]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("RNN: ||dh_T/dh_t|| (log)",
+                                                        "LSTM: product of forget gates from t to T"))
+    fig.add_trace(go.Bar(x=xs, y=jac, marker_color=[ACCENT if i == cursor - 1 else BLUE for i in range(len(xs))],
+                         name="RNN", hovertemplate="%{x}<br>%{y:.3e}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Heatmap(z=forget_prod.T, x=xs, colorscale=SEQUENTIAL, zmin=0, zmax=1, colorbar=dict(thickness=12),
+                             hovertemplate="%{x}<br>unit %{y}<br>product %{z:.3f}<extra></extra>"), row=1, col=2)
+    fig.add_vrect(x0=cursor - 1.5, x1=cursor - 0.5, line=dict(color=ACCENT, width=2), row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_xaxes(type="category")
+    return _layout(fig, "RNN vs LSTM: what reaches the last step", height=400, showlegend=False)

@@ -36,6 +36,11 @@ def _sci(x: float) -> str:
     return rf"{x / 10 ** e:.3f} \times 10^{{{e}}}" if not -2 <= e <= 2 else f"{x:.4f}"
 
 
+def _p(x: float) -> str:
+    """A number for a LaTeX product: negatives in parentheses."""
+    return f"({x:.3f})" if x < 0 else f"{x:.3f}"
+
+
 def unknown_note(a: analysis.SentenceAnalysis) -> None:
     if a.unknown:
         words = ", ".join(f"“{md_escape(w)}”" for w in a.unknown[:12]) + (" …" if len(a.unknown) > 12 else "")
@@ -64,14 +69,15 @@ def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, un
             c_prev = float(a.trace.cell_state[t - 1, unit]) if t > 0 else 0.0
             c = float(a.trace.cell_state[t, unit])
             st.latex(r"c_t = f \odot c_{t-1} + i \odot g, \quad h_t = o \odot \tanh(c_t)")
-            st.latex(rf"c_{{{t + 1}}}[{unit}] = {gates['forget']:.3f} \cdot {c_prev:.3f} + {gates['input']:.3f}"
-                     rf" \cdot {gates['cell candidate']:.3f} = {c:.3f}, \quad h_{{{t + 1}}}[{unit}] = "
-                     rf"{gates['output']:.3f} \cdot \tanh({c:.3f}) = {h:.3f}")
+            st.latex(rf"c_{{{t + 1}}}[{unit}] = {_p(gates['forget'])} \cdot {_p(c_prev)} + {_p(gates['input'])}"
+                     rf" \cdot {_p(gates['cell candidate'])} = {c:.3f}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = {_p(gates['output'])} \cdot \tanh({c:.3f}) = {h:.3f}")
         else:
             h_prev = float(a.h_prev[t, unit])
             st.latex(r"h_t = (1 - z) \odot n + z \odot h_{t-1}")
-            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {gates['update']:.3f}) \cdot {gates['new']:.3f} + "
-                     rf"{gates['update']:.3f} \cdot {h_prev:.3f} = {h:.3f} \quad (r = {gates['reset']:.3f})")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {_p(gates['update'])}) \cdot {_p(gates['new'])} + "
+                     rf"{_p(gates['update'])} \cdot {_p(h_prev)} = {h:.3f}")
+            st.caption(f"reset gate r = {gates['reset']:.3f}")
     probs = a.trace.probs[t]
     top = int(np.argmax(probs))
     z = a.trace.logits[t]

@@ -1,0 +1,16 @@
+"""Gradient lab: why gradients vanish or explode, and what clipping and gates do about it."""
+import streamlit as st
+
+from ui import lab_views, state
+
+state.init()                      # also when a deep link is a fresh server's first request
+st.title("Gradient lab")
+st.caption("BPTT multiplies one Jacobian per step. Move the sliders and watch what survives the product.")
+
+lab_views.jacobian_section()
+st.divider()
+lab_views.clipping_section()
+st.divider()
+lab_views.lag_sweep_section()
+st.divider()
+lab_views.side_by_side_section()

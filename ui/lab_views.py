@@ -1,0 +1,99 @@
+"""The Gradient lab's sections."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnn_core.cuisine import PROMPT
+from rnn_core.tasks import memory_experiment
+
+from . import figures, frames, lab, state
+from .controls import validate_sentence
+
+CHART = dict(width="stretch", config={"displaylogo": False})
+SWEEP = "lab_sweep_result"
+
+
+def jacobian_section() -> None:
+    st.subheader("Vanishing and exploding: ||dh_T/dh_t||")
+    c1, c2, c3 = st.columns(3)
+    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, 0.9, 0.05, key="lab_rho")
+    act = c2.selectbox("Activation", ("tanh", "relu", "sigmoid"), key="lab_act", help="For the RNN.")
+    T = c3.slider("Sequence length", 5, 100, 40, key="lab_T")
+    st.plotly_chart(figures.jacobian_lab_figure(lab.jacobian_table(rho, act, T)), key="lab_jac", **CHART)
+    st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence. The RNN follows "
+               "rho^(T-t) (dashed): below 1 the gradient from the last step fades exponentially, above 1 it can "
+               "blow up. The LSTM's cell state carries more of it back (its forget gates start near 0.73); a fresh "
+               "GRU, whose update gate starts near 0.5, loses it even faster, until training opens its gates "
+               "(see the lag sweep below).")
+    eigs, radius, sigma = lab.w_hh_spectrum(rho)
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        st.plotly_chart(figures.eigen_figure(eigs), key="lab_eigs", **CHART)
+        st.caption("Eigenvalues inside the unit circle shrink a vector each step; outside, they stretch it.")
+    with c2:
+        st.metric("Spectral radius of W_hh", f"{radius:.3f}")
+        st.metric("Largest singular value of W_hh", f"{sigma:.3f}")
+        st.caption("The largest singular value bounds how much one step can stretch the gradient; with tanh "
+                   "(f' <= 1) a value below 1 guarantees vanishing.")
+
+
+def clipping_section() -> None:
+    st.subheader("Clipping")
+    c1, c2, c3 = st.columns(3)
+    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], 2.0, key="lab_clip_lr")
+    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0, key="lab_clip")
+    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, 1.0, 0.1, key="lab_clip_rho")
+    df = lab.clipping_runs(lr, rho, clip, 300)
+    st.plotly_chart(figures.clipping_figure(df), key="lab_clip_fig", **CHART)
+    st.caption("The same RNN, data and seed on the cuisine corpus: without clipping one huge gradient throws the "
+               "weights far away and the loss jumps; clipping the global norm keeps every step bounded.")
+
+
+def lag_sweep_section() -> None:
+    st.subheader("Lag sweep")
+    st.caption("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark. Each cell "
+               "trains on each gap with the same budget (H=32, Adam lr 0.01, clip 1).")
+    c1, c2, c3 = st.columns(3)
+    cells = c1.multiselect("Cells", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], key="lab_cells",
+                           format_func=str.upper)
+    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], 300, key="lab_budget")
+    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], 1.0, key="lab_fb")
+    gaps = (5, 10, 20, 40)
+    if st.button("Run the lag sweep", disabled=not cells):
+        bar = st.progress(0.0, text="training...")
+
+        def progress(done, total, rec):
+            bar.progress(done / total, text=f"{rec['cell'].upper()} at gap {rec['gap']}: accuracy {rec['accuracy']:.2f}")
+
+        st.session_state[SWEEP] = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb,
+                                                                 progress=progress))
+    df = st.session_state.get(SWEEP)
+    if df is not None:
+        st.plotly_chart(figures.lag_sweep_figure(df), key="lab_sweep", **CHART)
+        st.caption("Left: accuracy (chance is 0.25). Right: how much of the last step's gradient reaches the "
+                   "remembered token; the RNN's falls off a cliff as the gap grows.")
+        st.dataframe(df[["cell", "gap", "accuracy", "loss", "grad_norm_first_step", "grad_ratio_first_last",
+                         "seconds"]], hide_index=True)
+
+
+def side_by_side_section() -> None:
+    st.subheader("RNN vs LSTM, side by side")
+    models = st.session_state[state.MODELS]
+    rnn, lstm = models["Demo RNN"], models["Demo LSTM"]
+    text = st.text_input("Sentence for both", PROMPT, key="lab_sentence")
+    if validate_sentence(text, rnn):
+        st.warning(validate_sentence(text, rnn))
+        text = PROMPT
+    ids = rnn.vocab.encode(text)
+    labels = frames.token_labels(rnn.vocab.id_to_token(ids))
+    cursor = st.slider("Cursor", 1, len(ids), len(ids) // 2 or 1, key="lab_cursor") if len(ids) > 1 else 1
+    jac = rnn.model.jacobian_norms(ids)
+    forget = lstm.model.forward(ids).gates["forget"]
+    prod = lab.forget_products(forget)
+    st.plotly_chart(figures.side_by_side_figure(jac, prod, labels, cursor), key="lab_side", **CHART)
+    t = cursor - 1
+    st.caption(f"Both demo models (seed 0) read the same sentence. At step {cursor}: the RNN's Jacobian product "
+               f"has norm {jac[t]:.3g}; the LSTM keeps a median {np.median(prod[t]):.3g} of each cell-state unit "
+               f"through its forget gates to the last step (max {prod[t].max():.3g}).")

@@ -1,0 +1,269 @@
+"""The Train page's per-session state: data, model, trainer, metrics, snapshots and run history.
+
+No Streamlit calls here: the page reads and drives a ``TrainSession`` kept in session state, and
+tests drive it directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from rnn_core import Vocab, make_model
+from rnn_core.data import CORPORA, TokenStream, decode_text
+from rnn_core.io import model_to_bytes
+from rnn_core.sampling import complete
+from rnn_core.tasks import make_task
+from rnn_core.train import Trainer
+
+SOURCES = ("Cuisine corpus", "Sonnets (characters)", "Delay task", "Cuisine sentence with a gap", "Pasted text",
+           "Uploaded .txt")
+MAX_TEXT_BYTES = 2_000_000
+MAX_TOKENS = 60_000
+MAX_VOCAB = 3_000
+MAX_SNAPSHOTS = 120
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything the sidebar sets. lr, optimizer and clip apply to a running model at once."""
+
+    source: str = "Cuisine corpus"
+    level: str = "word"               # for pasted / uploaded text
+    gap: int = 10                     # for the tasks
+    cell: str = "rnn"
+    hidden: int = 128
+    activation: str = "tanh"
+    lr: float = 0.005
+    optimizer: str = "adam"
+    clip: float = 5.0                 # 0 = off
+    seq_len: int = 25
+    batch: int = 32
+    spectral_radius: float = 0.0      # 0 = the default initialisation
+    iterations: int = 2000
+    seed: int = 0
+
+    def shape(self) -> tuple:
+        return (self.cell, self.hidden, self.activation)
+
+
+@dataclass
+class Data:
+    """Training data ready for the trainer, with what to show about it."""
+
+    vocab: Vocab
+    source: object                    # TokenStream or a task (next_batch)
+    probe: str
+    n_tokens: int
+    key: tuple
+
+
+def text_problem(text: str) -> str | None:
+    """None if pasted text can be trained on, else what is wrong with it."""
+    if not text.strip():
+        return "The text is empty: paste a few sentences to train on."
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        return f"The text is larger than {MAX_TEXT_BYTES // 1_000_000} MB; paste or upload less."
+    return None
+
+
+def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = None) -> Data:
+    """Data for ``cfg``; ``text`` for pasted/uploaded sources; ``vocab`` to reuse a loaded model's vocabulary."""
+    if cfg.source in ("Delay task", "Cuisine sentence with a gap"):
+        task = make_task("delay" if cfg.source == "Delay task" else "cuisine", cfg.gap, cfg.batch, cfg.seed)
+        x, _ = task.sample(1, np.random.default_rng(cfg.seed))
+        probe = task.vocab.decode(x[0])
+        return Data(task.vocab, task, probe, cfg.batch, ("task", cfg.source, cfg.gap, cfg.batch, cfg.seed))
+    if cfg.source == "Cuisine corpus":
+        corpus = CORPORA["cuisine"]
+        text, level, probe = corpus.read(), corpus.level, corpus.probe
+    elif cfg.source == "Sonnets (characters)":
+        corpus = CORPORA["sonnets"]
+        text, level, probe = corpus.read(), corpus.level, corpus.probe
+    else:
+        problem = text_problem(text or "")
+        if problem:
+            raise ValueError(problem)
+        level = cfg.level
+        probe = text.strip()[: 40 if level == "char" else 200]
+        probe = " ".join(probe.split()[:8]) if level == "word" else probe
+    v = vocab if vocab is not None else Vocab.from_text(text, level, max_size=MAX_VOCAB)
+    ids = v.encode(text)
+    if ids.size > MAX_TOKENS:
+        raise ValueError(f"That text has {ids.size:,} tokens; the Train page takes at most {MAX_TOKENS:,}. "
+                         "Train on a shorter text (or use the command line for big corpora).")
+    if ids.size < 3:
+        raise ValueError("That text is too short to train on: it needs at least three tokens.")
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    stream = TokenStream(ids, cfg.batch, cfg.seq_len)
+    return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v)))
+
+
+@dataclass
+class TrainSession:
+    """One learner's training: the model, its trainer, every iteration's metrics, snapshots and runs."""
+
+    model: object = None
+    vocab: Vocab | None = None
+    data: Data | None = None
+    trainer: Trainer | None = None
+    config: TrainConfig = field(default_factory=TrainConfig)
+    records: list = field(default_factory=list)          # dicts per iteration
+    step_norms: list = field(default_factory=list)       # (T,) arrays per iteration
+    snapshots: dict = field(default_factory=dict)        # iteration -> params copy
+    snapshot_every: int = 10
+    runs: list = field(default_factory=list)             # finished runs: settings, final figures, loss curve
+    running: bool = False
+    target: int = 0                                      # iteration at which the current run stops
+    run_start: int = 0
+    diverged: str | None = None
+    version: int = 0                                     # changes whenever the weights do
+
+    # ----- set-up ---------------------------------------------------------------------------------
+    def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
+        """Fresh weights for ``cfg`` on ``data``; the metrics and snapshots start over (runs stay)."""
+        extra = {"spectral_radius": cfg.spectral_radius} if cfg.spectral_radius > 0 else {}
+        self.model = make_model(cfg.cell, len(data.vocab), cfg.hidden, cfg.activation, seed=cfg.seed,
+                                dtype=np.float32, **extra)
+        self.vocab, self.data, self.config = data.vocab, data, cfg
+        self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
+        self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
+        self.running, self.diverged = False, None
+        self.version += 1
+
+    def adopt(self, model, vocab: Vocab, cfg: TrainConfig, data: Data) -> None:
+        """Continue training a loaded model (its vocabulary encodes the data)."""
+        self.model, self.vocab, self.data, self.config = model.astype(np.float32), vocab, data, cfg
+        self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
+        self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
+        self.running, self.diverged = False, None
+        self.version += 1
+
+    def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
+        """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, vocabulary)."""
+        if self.model is None:
+            return ["no model yet"]
+        why = []
+        if cfg.cell != self.model.cell:
+            why.append("cell")
+        if cfg.hidden != self.model.hidden_size:
+            why.append("hidden size")
+        if cfg.cell == "rnn" and cfg.activation != self.model.activation:
+            why.append("activation")
+        if data.vocab != self.vocab:
+            why.append("vocabulary (the data changed)")
+        return why
+
+    def apply_live(self, cfg: TrainConfig, data: Data) -> None:
+        """Learning rate, optimizer, clipping and the data stream change without touching the weights."""
+        self.trainer.set_optimizer(cfg.optimizer, cfg.lr)
+        self.trainer.clip = cfg.clip or None
+        if data.key != self.data.key:
+            self.data = data
+            self.trainer.data = data.source
+            self.trainer._state = None
+        self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, seq_len=cfg.seq_len,
+                              batch=cfg.batch, iterations=cfg.iterations, gap=cfg.gap)
+
+    # ----- training -------------------------------------------------------------------------------
+    @property
+    def iteration(self) -> int:
+        return self.trainer.iteration if self.trainer else 0
+
+    def start(self, iterations: int) -> None:
+        self.running, self.diverged = True, None
+        self.run_start = self.iteration
+        self.target = self.iteration + int(iterations)
+        self.snapshot_every = max(1, int(iterations) // 60)
+
+    def train_for(self, seconds: float) -> int:
+        """Train until ``seconds`` pass or the run's target is reached; returns iterations done."""
+        if not self.running:
+            return 0
+        t_end = time.perf_counter() + seconds
+        done = 0
+        with np.errstate(all="ignore"):
+            for rec in self.trainer.run(self.target - self.iteration):
+                done += 1
+                if rec.diverged:
+                    self.diverged = rec.diverged
+                    self.stop()
+                    break
+                self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
+                                     "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
+                self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
+                if rec.iteration % self.snapshot_every == 0:
+                    self._snapshot(rec.iteration)
+                if time.perf_counter() >= t_end:
+                    break
+        self.version += 1
+        if self.iteration >= self.target and self.running:
+            self.stop()
+        return done
+
+    def stop(self) -> None:
+        """End the current run, keeping every update so far, and log it in the run history."""
+        if not self.running:
+            return
+        self.running = False
+        self._snapshot(self.iteration)
+        if self.iteration > self.run_start or self.diverged:
+            run = [r for r in self.records if r["iteration"] > self.run_start]
+            losses = [r["loss"] for r in run]
+            self.runs.append({
+                "run": len(self.runs) + 1, **{k: v for k, v in asdict(self.config).items()},
+                "from iteration": self.run_start, "to iteration": self.iteration,
+                "final loss": float(np.mean(losses[-20:])) if losses else float("nan"),
+                "seconds": float(run[-1]["seconds"] - run[0]["seconds"]) if run else 0.0,
+                "diverged": bool(self.diverged), "losses": losses,
+            })
+
+    def _params_copy(self) -> dict:
+        return {k: v.copy() for k, v in self.model.params.items()}
+
+    def _snapshot(self, iteration: int) -> None:
+        self.snapshots[iteration] = self._params_copy()
+        if len(self.snapshots) > MAX_SNAPSHOTS:               # thin out: keep every other old one
+            keys = sorted(self.snapshots)
+            for k in keys[1:-1:2]:
+                del self.snapshots[k]
+
+    # ----- reading ----------------------------------------------------------------------------------
+    def metrics_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.records, columns=["iteration", "loss", "grad_norm", "clipped", "seconds", "tokens"])
+
+    def step_norm_matrix(self) -> np.ndarray:
+        """(iterations, T) per-step gradient norms (NaN-padded if T changed)."""
+        if not self.step_norms:
+            return np.zeros((0, 0))
+        T = max(len(s) for s in self.step_norms)
+        out = np.full((len(self.step_norms), T), np.nan, np.float32)
+        for i, s in enumerate(self.step_norms):
+            out[i, : len(s)] = s
+        return out
+
+    def completion(self, n_tokens: int | None = None) -> str:
+        if self.model is None or self.data is None:
+            return ""
+        if self.data.key[0] == "task":
+            n = 1
+        else:
+            n = n_tokens or (1 if self.vocab.level == "word" else 40)
+        toks = complete(self.model, self.vocab, self.data.probe, n)
+        return "".join(toks) if self.vocab.level == "char" else " ".join(toks)
+
+    def model_at(self, iteration: int):
+        """A copy of the model with the weights of the snapshot nearest ``iteration``."""
+        keys = np.array(sorted(self.snapshots))
+        k = int(keys[np.argmin(np.abs(keys - iteration))])
+        m = self.model.copy()
+        for name, p in self.snapshots[k].items():
+            m.params[name][...] = p
+        return m, k
+
+    def model_bytes(self) -> bytes:
+        settings = {**asdict(self.config), "iterations_trained": self.iteration}
+        return model_to_bytes(self.model, self.vocab, settings)
