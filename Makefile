@@ -37,12 +37,21 @@ test: $(VENV)/.dev chromium
 gradcheck: $(VENV)/.runtime
 	$(BIN)/python -m rnn_core gradcheck
 
-# the pretrained demo model the app shows at start (deterministic: same command, same weights)
+# the pretrained demo models the app shows at start (deterministic: same command, same weights);
+# one after another: parallel runs fight over the 2 cores' BLAS threads
 demo-model: $(VENV)/.runtime
-	$(BIN)/python -m rnn_core train --corpus assets/corpora/cuisine.txt --out assets/models/demo_cuisine.npz --steps 3000 --quiet
+	for cell in rnn lstm gru; do \
+		$(BIN)/python -m rnn_core train --corpus assets/corpora/cuisine.txt --cell $$cell --steps 3000 \
+			--out assets/models/demo_$$cell.npz --quiet || exit 1; \
+	done
 
+# benchmarks print their figures; PyTorch columns appear only where torch is installed
 bench: $(VENV)/.dev
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/bptt_vs_pytorch.py
+	$(BIN)/python bench/minchar_vs_batched.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/ui_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

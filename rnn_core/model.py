@@ -52,8 +52,10 @@ class Diagnostics:
     final_state: keyword arguments that continue from the last step (for truncated BPTT).
     """
 
-    def __init__(self, dh, dh_local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None):
-        self._dh, self._dh_local, self._d_rec, self._h_prev = dh, dh_local, d_rec, h_prev  # time-major
+    def __init__(self, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None):
+        self._dh, self._d_rec, self._h_prev = dh, d_rec, h_prev  # time-major
+        self._local = local          # (dlogits, W_hy copy, last_only): the loss's part of dL/dh_t, made on demand
+        self._dh_local = None
         self._batched = batched
         self.grad_norm_per_step = np.sqrt(np.einsum("tbh,tbh->t", dh, dh))
         self.cell_grad_norm_per_step = cell_grad_norm
@@ -76,6 +78,14 @@ class Diagnostics:
 
     @property
     def dh_local(self) -> np.ndarray:
+        if self._dh_local is None:
+            dlogits, W_hy, last_only = self._local
+            out = np.zeros_like(self._dh)
+            if last_only:
+                out[-1] = dlogits @ W_hy
+            else:
+                out.reshape(-1, out.shape[-1])[:] = dlogits @ W_hy
+            self._dh_local = out
         return _to_api(self._dh_local, self._batched)
 
 
@@ -89,6 +99,14 @@ def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e
+
+
+def _softmax_inplace(z: np.ndarray) -> np.ndarray:
+    """Softmax of (N, V) logits, overwriting them."""
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
 
 
 class RecurrentModel:
@@ -158,7 +176,9 @@ class RecurrentModel:
         if ids.min() < 0 or ids.max() >= self.vocab_size:
             raise ValueError(f"token ids must lie in [0, {self.vocab_size})")
         batched = ids.ndim == 2
-        ids_tm = ids.T if batched else ids[:, None]  # (T, B)
+        # (T, B), C-contiguous: arrays gathered with it (and made with empty_like) inherit its layout,
+        # and the per-step slices must be contiguous for the loops to be fast
+        ids_tm = np.ascontiguousarray(ids.T if batched else ids[:, None])
         B, H = ids_tm.shape[1], self.hidden_size
         states = {}
         for name in self.state_names:
@@ -174,7 +194,8 @@ class RecurrentModel:
 
     def _input_projection(self, ids_tm: np.ndarray) -> np.ndarray:
         """W_xh x_t + b for all steps at once: a gather of W_xh's columns, (T, B, G)."""
-        xw = self.params["W_xh"].T[ids_tm]
+        W_xh_T = np.ascontiguousarray(self.params["W_xh"].T)    # (V, G): rows gather fast
+        xw = W_xh_T[ids_tm]
         xw += self.params[self.in_bias]
         return xw
 
@@ -193,7 +214,7 @@ class RecurrentModel:
         return Trace(
             ids=np.asarray(ids),
             hidden=_to_api(hs, batched),
-            pre_activation=_to_api(cache["pre"], batched),
+            pre_activation=_to_api(self._pre_activation(cache), batched),
             logits=_to_api(logits, batched),
             probs=_to_api(probs, batched),
             gates={k: _to_api(v, batched) for k, v in extras.get("gates", {}).items()},
@@ -235,7 +256,9 @@ class RecurrentModel:
         if tgt_flat.min() < 0 or tgt_flat.max() >= V:
             raise ValueError(f"target ids must lie in [0, {V})")
         n = h_out.shape[0]
-        probs = softmax(h_out @ P["W_hy"].T + P["b_y"])           # (N, V)
+        logits = h_out @ P["W_hy"].T
+        logits += P["b_y"]
+        probs = _softmax_inplace(logits)                          # (N, V)
         rows = np.arange(n)
         loss_value = float(-np.mean(np.log(np.maximum(probs[rows, tgt_flat], np.finfo(probs.dtype).tiny))))
         dlogits = probs
@@ -244,15 +267,14 @@ class RecurrentModel:
         grads["W_hy"] = dlogits.T @ h_out                         # (V, H)
         grads["b_y"] = dlogits.sum(axis=0)
 
-        # 2) the loss's own part of dL/dh_t at every step
-        dh_local = np.zeros((T, B, H), self.dtype)
+        # 2) the loss's own part of dL/dh_t at every step, then 3) BPTT completes dh in place
+        #    (the cell's loop): dh becomes the total dL/dh_t; d_in, d_rec feed the weight GEMMs
+        dh = np.zeros((T, B, H), self.dtype) if loss == "many_to_one" else np.empty((T, B, H), self.dtype)
         if loss == "many_to_many":
-            np.matmul(dlogits, P["W_hy"], out=dh_local.reshape(T * B, H))
+            np.matmul(dlogits, P["W_hy"], out=dh.reshape(T * B, H))
         else:
-            np.matmul(dlogits, P["W_hy"], out=dh_local[-1])
-
-        # 3) backprop through time (the cell's loop): dh (total dL/dh_t), d_in, d_rec
-        dh = dh_local.copy()
+            np.matmul(dlogits, P["W_hy"], out=dh[-1])
+        local = (dlogits, P["W_hy"].copy(), loss == "many_to_one")
         back = self._backprop(dh, cache)
 
         # 4) weight gradients as single GEMMs over all T*B positions
@@ -265,11 +287,12 @@ class RecurrentModel:
         grads[self.in_bias] = d_in.sum(axis=0)
         if self.rec_bias:
             grads[self.rec_bias] = d_rec.sum(axis=0)
+        self._finish_grads(grads)
         grads = {k: grads[k] for k in P}                          # same key order as params
 
         grad_h0 = back["dh0"] if batched else back["dh0"][0]
         diag = Diagnostics(
-            dh, dh_local, back["d_rec"], h_prev, batched, self._final_state(cache, batched), grad_h0,
+            dh, local, back["d_rec"], h_prev, batched, self._final_state(cache, batched), grad_h0,
             cell_grad_norm=back.get("cell_grad_norm"),
         )
         return loss_value, grads, diag
@@ -330,6 +353,13 @@ class RecurrentModel:
 
     def _trace_extras(self, cache: dict) -> dict:
         return {}
+
+    def _pre_activation(self, cache: dict) -> np.ndarray:
+        """The pre-activations the trace shows (the cell may keep them in another form)."""
+        return cache["pre"]
+
+    def _finish_grads(self, grads: dict) -> None:
+        """Map gradients from the cell's internal layout back to ``params``' (the LSTM's gate order)."""
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(cell={self.cell!r}, vocab_size={self.vocab_size}, "

@@ -55,30 +55,27 @@ class RNN(RecurrentModel):
         T, B = ids_tm.shape
         H = self.hidden_size
         a = self._input_projection(ids_tm)              # (T, B, H): W_xh x_t + b_h, completed below
-        h_prev = np.empty((T, B, H), self.dtype)        # h_{t-1}; h_prev[0] = h0
-        h = np.empty((T, B, H), self.dtype)
+        hs = np.empty((T + 1, B, H), self.dtype)        # hs[0] = h0, hs[t + 1] = h_t: h and h_prev are views
         rec = np.empty((B, H), self.dtype)
         W_hh_T = self._w_hh_t(B)
-        h_prev[0] = states["h0"]
+        hs[0] = states["h0"]
         for t in range(T):
-            np.matmul(h_prev[t], W_hh_T, out=rec)       # W_hh h_{t-1}
+            np.matmul(hs[t], W_hh_T, out=rec)           # W_hh h_{t-1}
             a[t] += rec                                 # a_t = W_xh x_t + W_hh h_{t-1} + b_h
-            activate(self.activation, a[t], h[t])       # h_t = f(a_t)
-            if t + 1 < T:
-                h_prev[t + 1] = h[t]
-        return {"h": h, "h_prev": h_prev, "pre": a, "final": {"h0": h[-1]}}
+            activate(self.activation, a[t], hs[t + 1])  # h_t = f(a_t)
+        return {"h": hs[1:], "h_prev": hs[:-1], "pre": a, "final": {"h0": hs[T]}}
 
     def _backprop(self, dh, cache):
         a, h = cache["pre"], cache["h"]
         T, B, H = h.shape
         W_hh = self.params["W_hh"]
+        fprime = activation_grad(self.activation, a, h, np.empty_like(a))   # f'(a_t) for all steps at once
         da = np.empty_like(a)
         dh_next = np.zeros((B, H), self.dtype)
         for t in range(T - 1, -1, -1):
             dh[t] += dh_next                                   # backprop into h: loss at t + flow from t+1
-            activation_grad(self.activation, a[t], h[t], da[t])
-            da[t] *= dh[t]                                     # backprop through the nonlinearity
-            np.matmul(da[t], W_hh, out=dh_next)                # dL/dh_{t-1} via W_hh^T da_t
+            np.multiply(dh[t], fprime[t], out=da[t])           # backprop through the nonlinearity
+            np.matmul(da[t], W_hh, out=dh_next)                # dL/dh_{t-1} = W_hh^T da_t
         return {"d_in": da, "d_rec": da, "dh0": dh_next}
 
     def _step_jacobians(self, cache):

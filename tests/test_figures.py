@@ -87,8 +87,9 @@ def test_gates_figure_and_unrolled_and_probe():
     assert fig.layout.title.text == "Gates over time" and len(fig.data) == 5
     np.testing.assert_allclose(np.asarray(fig.data[1].z), tr.gates["forget"].T)
     un = figures.unrolled_figure(TOKENS, 2, "lstm")
-    texts = [a.text for a in un.layout.annotations]
+    texts = [t for tr in un.data if tr.mode == "text" for t in tr.text]
     assert "&lt;script&gt;" in texts and "<script>" not in texts
+    assert texts.count("W_hh") == 3 and texts.count("W_xh") == 4          # the same weights on every arrow
     assert un.layout.title.text.startswith("Unrolled network (LSTM")
     pf = frames.probe_frame(tr.hidden, tr.hidden + 1.0, TOKENS, TOKENS)
     np.testing.assert_allclose(pf["distance"], np.sqrt(3))

@@ -55,11 +55,13 @@ def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str
             customdata=np.column_stack([np.repeat(np.arange(1, T + 1), H), np.tile(units, T)]),
             hoverinfo="skip", showlegend=False, name="cells",
         ))
+    shapes = []
     if current_step is not None and 1 <= current_step <= len(xs):
-        fig.add_vrect(x0=current_step - 1.5, x1=current_step - 0.5, line=dict(color=ACCENT, width=3))
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=current_step - 1.5, x1=current_step - 0.5,
+                           y0=0, y1=1, line=dict(color=ACCENT, width=3)))
     fig.update_xaxes(type="category", title="time step")
     fig.update_yaxes(title="hidden unit", autorange="reversed")
-    return _layout(fig, title, height=height, clickmode="event+select", dragmode=False)
+    return _layout(fig, title, height=height, clickmode="event+select", dragmode=False, shapes=shapes)
 
 
 def pieces_figure(df: pd.DataFrame) -> go.Figure:
@@ -100,38 +102,66 @@ def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) 
 def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max_steps: int = 14) -> go.Figure:
     """One box per step, the same W_xh, W_hh, W_hy on every arrow; the current step lit.
 
-    Long sentences show a window of ``max_steps`` steps around the current one.
+    Long sentences show a window of ``max_steps`` steps around the current one. Drawn with a few
+    batched traces (boxes, arrows, arrowheads, labels), not one annotation per item: it redraws
+    on every step.
     """
     T = len(tokens)
     lo = max(0, min(current_step - 1 - max_steps // 2, T - max_steps))
-    steps = range(lo, min(T, lo + max_steps))
-    fig = go.Figure()
-    shapes, notes = [], []
-    for k, t in enumerate(steps):
-        lit = t == current_step - 1
-        color = ACCENT if lit else BLUE
-        shapes.append(dict(type="rect", x0=k - 0.3, x1=k + 0.3, y0=0.7, y1=1.3, line=dict(color=color, width=3 if lit else 1),
-                           fillcolor="rgba(228,87,46,0.15)" if lit else "rgba(46,134,171,0.08)"))
-        notes += [
-            dict(x=k, y=1.0, text=f"h<sub>{t + 1}</sub>", showarrow=False, font=dict(size=14)),
-            dict(x=k, y=0.1, text=plotly_text(tokens[t]), showarrow=False, font=dict(color=color)),
-            dict(x=k, y=0.7, ax=k, ay=0.25, xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
-                 arrowhead=2, arrowcolor=GREY),
-            dict(x=k + 0.12, y=0.45, text="W_xh", showarrow=False, font=dict(size=9, color=GREY)),
-            dict(x=k, y=1.95, ax=k, ay=1.3, xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
-                 arrowhead=2, arrowcolor=GREY),
-            dict(x=k + 0.12, y=1.6, text="W_hy", showarrow=False, font=dict(size=9, color=GREY)),
-            dict(x=k, y=2.1, text=f"y<sub>{t + 1}</sub>", showarrow=False),
-        ]
-        if k > 0:
-            notes += [dict(x=k - 0.3, y=1.0, ax=k - 0.7, ay=1.0, xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowcolor=GREY),
-                      dict(x=k - 0.5, y=1.12, text="W_hh", showarrow=False, font=dict(size=9, color=GREY))]
+    steps = list(range(lo, min(T, lo + max_steps)))
     n = len(steps)
+    lit = [k for k, t in enumerate(steps) if t == current_step - 1]
+
+    def boxes(ks):
+        xs, ys = [], []
+        for k in ks:
+            xs += [k - 0.3, k + 0.3, k + 0.3, k - 0.3, k - 0.3, None]
+            ys += [0.7, 0.7, 1.3, 1.3, 0.7, None]
+        return xs, ys
+
+    fig = go.Figure()
+    bx, by = boxes([k for k in range(n) if k not in lit])
+    fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", fill="toself", fillcolor="rgba(46,134,171,0.08)",
+                             line=dict(color=BLUE, width=1), hoverinfo="skip", showlegend=False))
+    lx, ly = boxes(lit)
+    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", fill="toself", fillcolor="rgba(228,87,46,0.15)",
+                             line=dict(color=ACCENT, width=3), hoverinfo="skip", showlegend=False))
+    ax, ay, hx, hy, sym = [], [], [], [], []
+    for k in range(n):
+        ax += [k, k, None, k, k, None]                   # x_t -> h_t and h_t -> y_t
+        ay += [0.25, 0.68, None, 1.3, 1.88, None]
+        hx += [k, k]
+        hy += [0.68, 1.88]
+        sym += ["triangle-up", "triangle-up"]
+        if k > 0:                                        # h_{t-1} -> h_t
+            ax += [k - 0.7, k - 0.32, None]
+            ay += [1.0, 1.0, None]
+            hx.append(k - 0.32)
+            hy.append(1.0)
+            sym.append("triangle-right")
+    fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color=GREY, width=1.5), hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(x=hx, y=hy, mode="markers", marker=dict(symbol=sym, size=8, color=GREY),
+                             hoverinfo="skip", showlegend=False))
+    tx, ty, text, size, color = [], [], [], [], []
+    for k, t in enumerate(steps):
+        c = ACCENT if k in lit else BLUE
+        tx += [k, k, k, k + 0.14, k + 0.14]
+        ty += [1.0, 0.1, 2.1, 0.45, 1.6]
+        text += [f"h<sub>{t + 1}</sub>", plotly_text(tokens[t]), f"y<sub>{t + 1}</sub>", "W_xh", "W_hy"]
+        size += [14, 12, 12, 9, 9]
+        color += ["#333333", c, "#333333", GREY, GREY]
+        if k > 0:
+            tx.append(k - 0.5)
+            ty.append(1.12)
+            text.append("W_hh")
+            size.append(9)
+            color.append(GREY)
+    fig.add_trace(go.Scatter(x=tx, y=ty, mode="text", text=text, textfont=dict(size=size, color=color),
+                             hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(x=list(range(n)), y=[1.0] * n, mode="markers", marker=dict(opacity=0),
                              customdata=[t + 1 for t in steps], hovertemplate="step %{customdata}<extra></extra>",
                              showlegend=False))
-    fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_xaxes(visible=False, range=[-0.6, max(n, 4) - 0.4])
     fig.update_yaxes(visible=False, range=[-0.1, 2.3])
     cell_name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}.get(cell, cell)

@@ -32,9 +32,15 @@ def hidden_frame(hidden: np.ndarray, tokens: list[str]) -> pd.DataFrame:
 
 def frame_to_grid(df: pd.DataFrame, value: str = "value") -> tuple[np.ndarray, list[str], np.ndarray]:
     """Long (step, label, unit, value) frame -> (H, T) grid, x labels, unit ids."""
-    wide = df.pivot(index="unit", columns="step", values=value).sort_index()
-    labels = df.drop_duplicates("step").sort_values("step")["label"].tolist()
-    return wide.to_numpy(), labels, wide.index.to_numpy()
+    if df.empty:
+        return np.zeros((0, 0)), [], np.zeros(0, int)
+    df = df.sort_values(["step", "unit"], kind="stable")
+    steps, units = df["step"].to_numpy(), df["unit"].to_numpy()
+    T, H = int(np.unique(steps).size), int(np.unique(units).size)
+    if T * H != len(df):
+        raise ValueError("each (step, unit) pair must appear exactly once")
+    grid = df[value].to_numpy().reshape(T, H).T
+    return grid, df["label"].to_numpy()[::H].tolist(), units[:H]
 
 
 def pieces_frame(model, trace, ids: np.ndarray, t: int, h_prev: np.ndarray) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from .training import MAX_TEXT_BYTES, SOURCES, Data, TrainConfig, TrainSession, 
 SESSION = "train_session"
 DATA_CACHE = "train_data_cache"
 TRAINED_NAME = "Trained on the Train page"
-TICK_SECONDS = 0.6          # train this long between redraws while a run goes on
+TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
 LRS = [1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
 CLIPS = [0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0]
 CHART = dict(width="stretch", config={"displaylogo": False})

@@ -1,0 +1,141 @@
+"""Forward + BPTT (loss and every gradient) of rnn_core against PyTorch's nn.RNN / nn.LSTM / nn.GRU.
+
+    .venv/bin/python bench/bptt_vs_pytorch.py [--rounds 5] [--repeats 20] [--cells rnn,lstm,gru]
+
+Same sizes, float32. Each side runs in its own worker process (a spinning OpenBLAS thread in
+the same process slows PyTorch badly), and the runs alternate: ours, theirs on 1 thread,
+theirs on 2 threads, ours, ... The figure per run is the median of ``repeats`` timed steps;
+the table shows the median over ``rounds`` runs, PyTorch at its better thread count, and the
+ratio of the two (above 1: rnn_core is faster). PyTorch is optional: without it installed the
+benchmark says so and prints rnn_core's column only. PyTorch's side is the module as a user
+would write it for one-hot input: nn.RNN(input_size=V) + nn.Linear + cross_entropy, autograd.
+Also prints the roofline: rnn_core's achieved GFLOP/s against the machine's float32 GEMM rate.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [  # (V, H, B, T)
+    (64, 64, 1, 25),      # min-char-rnn's shape
+    (64, 128, 32, 64),
+    (64, 512, 32, 64),
+]
+
+
+def flops(cell: str, V: int, H: int, B: int, T: int) -> float:
+    """Useful float operations of one forward + backward: 3 GEMM-sized passes over each weight product."""
+    G = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    recurrent = 2 * B * T * H * G * H          # W_hh h_{t-1}
+    output = 2 * B * T * H * V                 # W_hy h_t
+    return 3 * (recurrent + output)            # forward, and two products each in backward
+
+
+def worker(a) -> None:
+    """Time one implementation at one size; print a JSON line with the median seconds."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, a.V, (a.B, a.T))
+    y = rng.integers(0, a.V, (a.B, a.T))
+    if a.impl == "numpy":
+        sys.path.insert(0, str(ROOT))
+        from rnn_core import make_model
+        model = make_model(a.cell, a.V, a.H, seed=0, dtype=np.float32)
+        step = lambda: model.loss_and_grads(x, y)
+    else:
+        import torch
+        torch.set_num_threads(a.threads)
+        torch.manual_seed(0)
+        rnn = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[a.cell](a.V, a.H, batch_first=True)
+        lin = torch.nn.Linear(a.H, a.V)
+        params = list(rnn.parameters()) + list(lin.parameters())
+        xt = torch.nn.functional.one_hot(torch.from_numpy(x), a.V).float()
+        yt = torch.from_numpy(y).reshape(-1)
+
+        def step():
+            for p in params:
+                p.grad = None
+            out, _ = rnn(xt)
+            loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, a.V), yt)
+            loss.backward()
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(a.repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"seconds": float(np.median(times))}))
+
+
+def gemm_rate(n: int = 1024, repeats: int = 20) -> float:
+    """The machine's float32 GEMM rate in GFLOP/s (NumPy's BLAS, as configured), in a worker."""
+    code = ("import numpy as np, time; a = np.ones((%d, %d), np.float32); b = a.copy(); c = a @ b; ts = []\n"
+            "for _ in range(%d):\n t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)\n"
+            "print(2 * %d ** 3 / np.median(ts) / 1e9)") % (n, n, repeats, n)
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def run_worker(impl: str, cell: str, size, threads: int, repeats: int) -> float:
+    V, H, B, T = size
+    cmd = [sys.executable, __file__, "--worker", impl, "--cell", cell, "--V", str(V), "--H", str(H), "--B", str(B),
+           "--T", str(T), "--threads", str(threads), "--repeats", str(repeats)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["seconds"]
+
+
+def has_torch() -> bool:
+    return subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description="rnn_core vs PyTorch, forward + BPTT, float32")
+    ap.add_argument("--worker", choices=("numpy", "torch"))
+    ap.add_argument("--cell", default="rnn")
+    ap.add_argument("--cells", default="rnn,lstm,gru")
+    ap.add_argument("--V", type=int)
+    ap.add_argument("--H", type=int)
+    ap.add_argument("--B", type=int)
+    ap.add_argument("--T", type=int)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=5)
+    a = ap.parse_args(argv)
+    if a.worker:
+        a.impl = a.worker
+        worker(a)
+        return
+    torch_ok = has_torch()
+    env = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    print(f"numpy {np.__version__}; {env}; PyTorch {'found' if torch_ok else 'not installed: its column is skipped'}")
+    peak = gemm_rate()
+    print(f"float32 GEMM rate (1024^3, NumPy's BLAS): {peak:.0f} GFLOP/s")
+    head = f"{'cell':5s} {'V':>3s} {'H':>4s} {'B':>3s} {'T':>3s} {'ours ms':>8s} {'GFLOP/s':>8s} {'of GEMM':>7s}"
+    print(head + (f" {'torch ms':>9s} {'threads':>7s} {'ratio':>6s}" if torch_ok else ""))
+    for cell in a.cells.split(","):
+        for size in SIZES:
+            ours, t1, t2 = [], [], []
+            for _ in range(a.rounds):                       # alternate the sides, round after round
+                ours.append(run_worker("numpy", cell, size, 2, a.repeats))
+                if torch_ok:
+                    t1.append(run_worker("torch", cell, size, 1, a.repeats))
+                    t2.append(run_worker("torch", cell, size, 2, a.repeats))
+            o = float(np.median(ours))
+            rate = flops(cell, *size) / o / 1e9
+            line = f"{cell:5s} {size[0]:3d} {size[1]:4d} {size[2]:3d} {size[3]:3d} {o * 1e3:8.3f} {rate:8.1f} {rate / peak:7.0%}"
+            if torch_ok:
+                m1, m2 = float(np.median(t1)), float(np.median(t2))
+                best, th = (m1, 1) if m1 <= m2 else (m2, 2)
+                line += f" {best * 1e3:9.3f} {th:7d} {best / o:6.2f}"
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
