@@ -29,8 +29,8 @@ def test_hidden_frame_and_heatmap_carry_the_states():
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), hidden.T)
     assert list(fig.data[0].x) == ["1 my", "2 dish", "3 is", "4 &lt;script&gt;"]
     assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 0.5   # the current step's box
-    cells = fig.data[1]                                          # clickable overlay: (step, unit) per cell
-    assert len(cells.x) == 12 and tuple(cells.customdata[4]) == (2, 1)
+    cells = fig.data[1]                                          # the boxed column is clickable: (step, unit)
+    assert list(cells.x) == ["2 dish"] * 3 and [tuple(c) for c in cells.customdata] == [(2, 0), (2, 1), (2, 2)]
 
 
 def test_pieces_sum_to_the_pre_activation():

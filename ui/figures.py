@@ -41,19 +41,21 @@ def next_token_figure(df: pd.DataFrame) -> go.Figure:
 def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str = "Hidden state over time",
                    colorscale: str = DIVERGING, zrange: tuple[float, float] = (-1, 1), selectable: bool = True,
                    height: int = 380) -> go.Figure:
-    """Units (rows) by time steps (columns); the current step boxed. Invisible markers make cells clickable."""
+    """Units (rows) by time steps (columns); the current step boxed, its cells clickable."""
     z, labels, units = frame_to_grid(df)
     xs = [plotly_text(s) for s in labels]
     fig = go.Figure(go.Heatmap(
         z=z, x=xs, y=units, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
         hovertemplate="step %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>", colorbar=dict(thickness=12),
     ))
-    if selectable:
-        T, H = len(xs), len(units)
+    if selectable and current_step is not None and 1 <= current_step <= len(xs):
+        # invisible markers on the boxed column make its cells clickable (one column, not T x H
+        # markers: every marker is an SVG node the browser redraws on every step)
+        H = len(units)
         fig.add_trace(go.Scatter(
-            x=np.repeat(xs, H), y=np.tile(units, T), mode="markers", marker=dict(size=8, opacity=0),
-            customdata=np.column_stack([np.repeat(np.arange(1, T + 1), H), np.tile(units, T)]),
-            hoverinfo="skip", showlegend=False, name="cells",
+            x=[xs[current_step - 1]] * H, y=units, mode="markers", marker=dict(size=8, opacity=0),
+            customdata=np.column_stack([np.full(H, current_step), units]), hoverinfo="skip", showlegend=False,
+            name="cells",
         ))
     shapes = []
     if current_step is not None and 1 <= current_step <= len(xs):

@@ -94,7 +94,7 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
     left, right = st.columns([3, 2])
     with left:
         unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT,
-                               help="Or click a cell of the heatmap (or a bar below).")
+                               help="Or click a cell in the heatmap's boxed column (or a bar below).")
         forward_formula(entry, a, t, unit)
         if m.cell == "rnn":
             st.plotly_chart(figures.pieces_figure(frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t])),
@@ -109,7 +109,7 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
     st.plotly_chart(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key="hidden",
                     on_select=_select_unit_and_step("hidden"), selection_mode="points", **CHART)
     st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
-               "Click a cell to write that unit out.")
+               "Click a cell in the box to write that unit out.")
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(figures.pca_figure(frames.pca_frame(a.trace.hidden, a.tokens), step), key="pca", **CHART)
