@@ -9,6 +9,7 @@ from .models import LoadedModel
 from .text import md_escape
 
 PLAY_SECONDS = 0.9
+PIECES_UNITS = 32        # units drawn in the pieces chart (all of them are in the heatmap)
 CHART = dict(width="stretch", config={"displaylogo": False})
 
 
@@ -97,9 +98,13 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
                                help="Or click a cell in the heatmap's boxed column (or a bar below).")
         forward_formula(entry, a, t, unit)
         if m.cell == "rnn":
-            st.plotly_chart(figures.pieces_figure(frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t])),
-                            key="pieces", on_select=_select_unit_and_step("pieces"), selection_mode="points", **CHART)
-            st.caption("Each bar stack is one unit's sum a_t; the black dash is the sum, the red dot h_t = f(a_t).")
+            lo = max(0, min(unit - PIECES_UNITS // 2, H - PIECES_UNITS))    # a window around the chosen unit
+            pieces = frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS]
+            st.plotly_chart(figures.pieces_figure(pieces), key="pieces", on_select=_select_unit_and_step("pieces"),
+                            selection_mode="points", **CHART)
+            shown = "" if H <= PIECES_UNITS else f" Units {lo}-{lo + len(pieces) - 1} of {H}, around the chosen one."
+            st.caption("Each bar stack is one unit's sum a_t; the black dash is the sum, the red dot h_t = f(a_t)."
+                       + shown)
             with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
                 st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
     with right:
