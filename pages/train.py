@@ -47,4 +47,4 @@ if c3.button("Reset weights", width="stretch", disabled=data is None):
 tv.live_area(sess)
 tv.history_section(sess)
 tv.runs_section(sess)
-tv.files_section(sess, cfg)
+tv.files_section(sess, cfg, text)

@@ -97,3 +97,30 @@ def test_model_bytes_round_trip(sess):
     model, vocab = load_model(s.model_bytes())
     assert vocab == s.vocab and model.metadata["hidden"] == 16
     np.testing.assert_array_equal(model.params["W_hh"], s.model.params["W_hh"])
+
+
+def test_continue_from_a_saved_model(sess):
+    s, cfg = sess
+    s.start(10)
+    s.train_for(5.0)
+    saved = s.model_bytes()
+    other = TrainSession()
+    other.reset_weights(TrainConfig(hidden=8, batch=4, seq_len=10), build_data(TrainConfig(batch=4, seq_len=10)))
+    what = other.continue_from(saved, TrainConfig(batch=4, seq_len=10))
+    assert "H=16" in what and other.model.hidden_size == 16 and other.iteration == 0
+    np.testing.assert_array_equal(other.model.params["W_hh"], s.model.params["W_hh"])
+    other.start(3)
+    other.train_for(5.0)
+    assert other.iteration == 3                                     # it trains on
+
+
+def test_continue_from_refuses_a_foreign_task_and_corrupt_files(sess):
+    s, cfg = sess
+    saved = s.model_bytes()                                          # trained on the cuisine corpus
+    from rnn_core.io import ModelFileError
+    w = s.model.params["W_hh"].copy()
+    with pytest.raises(ModelFileError, match="vocabulary"):
+        s.continue_from(saved, TrainConfig(source="Delay task", batch=4))
+    with pytest.raises(ModelFileError):
+        s.continue_from(b"not a model", cfg)
+    assert np.array_equal(s.model.params["W_hh"], w)                 # the current model stays

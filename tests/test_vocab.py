@@ -1,5 +1,4 @@
 """Vocabulary: tokenizing, encode/decode round trips, unknown tokens."""
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from rnn_core.data import decode_text
-from rnn_core.io import ModelFileError, load_model
+from rnn_core.io import ModelFileError
 from rnn_core.optim import OPTIMIZERS
 from rnn_core.rnn import ACTIVATIONS
 
@@ -183,7 +183,7 @@ def runs_section(sess: TrainSession) -> None:
     st.caption("Same data, different settings: which curve falls fastest, and which one blows up?")
 
 
-def files_section(sess: TrainSession, cfg: TrainConfig) -> None:
+def files_section(sess: TrainSession, cfg: TrainConfig, text: str | None) -> None:
     st.subheader("Save and continue")
     c1, c2, c3 = st.columns(3)
     if sess.model is not None:
@@ -193,17 +193,10 @@ def files_section(sess: TrainSession, cfg: TrainConfig) -> None:
                            "training_metrics.csv", mime="text/csv", key="tr_dl_csv")
     up = c3.file_uploader("Continue from a saved model (.npz)", type=["npz"], key="tr_upload")
     if up is not None and st.session_state.get("tr_upload_done") != (up.name, up.size):
-        st.session_state["tr_upload_done"] = (up.name, up.size)
+        st.session_state["tr_upload_done"] = (up.name, up.size)          # load each upload once
         try:
-            model, vocab = load_model(up.getvalue())
-            data = build_data(cfg, None if cfg.source not in ("Pasted text", "Uploaded .txt") else
-                              st.session_state.get("tr_text"), vocab=vocab) if cfg.source not in (
-                "Delay task", "Cuisine sentence with a gap") else None
-            if data is None or data.vocab != vocab:
-                raise ModelFileError("its vocabulary does not match the chosen data; pick the data it was trained on")
-            sess.adopt(model, vocab, TrainConfig(**{**cfg.__dict__, "cell": model.cell, "hidden": model.hidden_size,
-                                                    "activation": model.activation}), data)
+            what = sess.continue_from(up.getvalue(), cfg, text)
             publish(sess)
-            st.success(f"Continuing from {md_escape(up.name)}: a {model.cell.upper()} with H={model.hidden_size}.")
+            st.success(f"Continuing from {md_escape(up.name)}: {what}.")
         except (ModelFileError, ValueError) as e:
             st.error(f"That model cannot be used: {e}. The current model and its history are kept.")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from rnn_core import Vocab, make_model
-from rnn_core.data import CORPORA, TokenStream, decode_text
-from rnn_core.io import model_to_bytes
+from rnn_core.data import CORPORA, TokenStream
+from rnn_core.io import ModelFileError, load_model, model_to_bytes
 from rnn_core.sampling import complete
 from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
@@ -141,6 +141,21 @@ class TrainSession:
         self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
         self.running, self.diverged = False, None
         self.version += 1
+
+    def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None) -> str:
+        """Continue training a saved model on the chosen data; returns what was loaded.
+
+        Text sources are encoded with the model's own vocabulary; a task must be the one the
+        model was trained on. Raises ModelFileError (the current model stays) otherwise.
+        """
+        model, vocab = load_model(raw)
+        is_task = cfg.source in ("Delay task", "Cuisine sentence with a gap")
+        data = build_data(cfg, text, vocab=None if is_task else vocab)
+        if data.vocab != vocab:
+            raise ModelFileError("its vocabulary does not match the chosen task; pick the task it was trained on")
+        self.adopt(model, vocab, replace(cfg, cell=model.cell, hidden=model.hidden_size,
+                                         activation=model.activation), data)
+        return f"a {model.cell.upper()} with H={model.hidden_size} and {len(vocab):,} tokens"
 
     def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
         """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, vocabulary)."""
