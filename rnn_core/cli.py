@@ -169,11 +169,11 @@ def cmd_train(a) -> int:
                                            "clip", "seq_len", "batch", "seed", "dtype", "spectral_radius")}
     source = {"task": a.task, "gap": a.gap} if a.task else {"corpus": Path(a.corpus).name}
     settings.update(**source, iterations=trainer.iteration,
-                    final_loss=None if rec is None else rec.loss, seconds=round(trainer._elapsed, 3))
+                    final_loss=None if rec is None else rec.loss, seconds=round(trainer.elapsed, 3))
     save_model(a.out, model, vocab, settings)
     if trainer.diverged:
         print(trainer.diverged, file=sys.stderr)
-    print(f"final loss {rec.loss:.4f} nats after {trainer.iteration} steps in {trainer._elapsed:.1f} s; "
+    print(f"final loss {rec.loss:.4f} nats after {trainer.iteration} steps in {trainer.elapsed:.1f} s; "
           f"saved {a.out}")
     return 1 if trainer.diverged else 0
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lstm import sigmoid
 from .model import RecurrentModel
-from .rnn import _COPY_TRANSPOSE_MIN_B
+from .rnn import sigmoid, transposed_for_batch
 
 
 class GRU(RecurrentModel):
@@ -37,8 +36,7 @@ class GRU(RecurrentModel):
         act = np.empty_like(gx)                               # r, z, n
         h_prev = np.empty((T, B, H), self.dtype)
         h = np.empty((T, B, H), self.dtype)
-        W_hh = self.params["W_hh"]
-        W_hh_T = np.ascontiguousarray(W_hh.T) if B >= _COPY_TRANSPOSE_MIN_B else W_hh.T
+        W_hh_T = transposed_for_batch(self.params["W_hh"], B)
         b_hh = self.params["b_hh"]
         h_prev[0] = states["h0"]
         for t in range(T):

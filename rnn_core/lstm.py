@@ -14,14 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .model import RecurrentModel
-from .rnn import _COPY_TRANSPOSE_MIN_B
-
-
-def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.negative(x, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+from .rnn import transposed_for_batch
 
 
 def _block_order(H: int, order: tuple[int, ...]) -> np.ndarray:
@@ -47,23 +40,21 @@ class LSTM(RecurrentModel):
     def init_biases(cls, params, hidden_size):
         params["b_h"][hidden_size:2 * hidden_size] = 1.0      # forget gate open at the start
 
-    def _internal_weights(self):
-        """W_xh^T rows, W_hh^T and b_h in the internal gate order, sigmoid rows halved."""
+    def _internal_weights(self, B: int):
+        """W_xh^T, W_hh^T (laid out for batch B) and b_h in the internal gate order, sigmoid rows halved."""
         H = self.hidden_size
         perm = _block_order(H, self._INTERNAL)
         scale = np.ones(4 * H, self.dtype)
         scale[:3 * H] = 0.5
         P = self.params
         W_xh_T = np.ascontiguousarray((P["W_xh"][perm] * scale[:, None]).T)   # (V, 4H)
-        W_hh_T = np.ascontiguousarray((P["W_hh"][perm] * scale[:, None]).T)   # (H, 4H)
+        W_hh_T = transposed_for_batch(P["W_hh"][perm] * scale[:, None], B)     # (H, 4H)
         return W_xh_T, W_hh_T, P["b_h"][perm] * scale, perm
 
     def _run(self, ids_tm, states):
         T, B = ids_tm.shape
         H = self.hidden_size
-        W_xh_T, W_hh_T, b, perm = self._internal_weights()
-        if B < _COPY_TRANSPOSE_MIN_B:
-            W_hh_T = np.asfortranarray(W_hh_T)                # small batch: the transposed layout is faster
+        W_xh_T, W_hh_T, b, perm = self._internal_weights(B)
         z = W_xh_T[ids_tm]                                    # (T, B, 4H): (half) gate pre-activations
         z += b
         act = np.empty_like(z)                                # internal i, f, o, g
@@ -130,9 +121,6 @@ class LSTM(RecurrentModel):
             np.matmul(dz[t], W_hh, out=dh_next)
         return {"d_in": dz, "d_rec": dz, "dh0": dh_next, "dc0": dc_next,
                 "cell_grad_norm": np.sqrt(np.einsum("tbh,tbh->t", dc_all, dc_all))}
-
-    def _input_projection(self, ids_tm):
-        raise AssertionError("the LSTM builds its input projection in _run")
 
     def _finish_grads(self, grads):
         inv = np.argsort(_block_order(self.hidden_size, self._INTERNAL))

@@ -10,6 +10,20 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid")
 _COPY_TRANSPOSE_MIN_B = 8
 
 
+def sigmoid(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out = 1 / (1 + exp(-x)), in place."""
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def transposed_for_batch(W: np.ndarray, B: int) -> np.ndarray:
+    """W^T as the right operand of (B, H) @ W^T: a contiguous copy from B = 8 on, where a
+    transposed view is slower; below that the copy costs more than it saves."""
+    return np.ascontiguousarray(W.T) if B >= _COPY_TRANSPOSE_MIN_B else W.T
+
+
 def activate(name: str, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     """out = f(a) for f in tanh, relu, sigmoid."""
     if name == "tanh":
@@ -17,10 +31,7 @@ def activate(name: str, a: np.ndarray, out: np.ndarray) -> np.ndarray:
     if name == "relu":
         return np.maximum(a, 0.0, out=out)
     if name == "sigmoid":
-        np.negative(a, out=out)
-        np.exp(out, out=out)
-        out += 1.0
-        return np.reciprocal(out, out=out)
+        return sigmoid(a, out)
     raise ValueError(f"unknown activation {name!r}: choose one of {ACTIVATIONS}")
 
 
@@ -47,17 +58,13 @@ class RNN(RecurrentModel):
             raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
         super().__init__(params, activation)
 
-    def _w_hh_t(self, B: int) -> np.ndarray:
-        W_hh = self.params["W_hh"]
-        return np.ascontiguousarray(W_hh.T) if B >= _COPY_TRANSPOSE_MIN_B else W_hh.T
-
     def _run(self, ids_tm, states):
         T, B = ids_tm.shape
         H = self.hidden_size
         a = self._input_projection(ids_tm)              # (T, B, H): W_xh x_t + b_h, completed below
         hs = np.empty((T + 1, B, H), self.dtype)        # hs[0] = h0, hs[t + 1] = h_t: h and h_prev are views
         rec = np.empty((B, H), self.dtype)
-        W_hh_T = self._w_hh_t(B)
+        W_hh_T = transposed_for_batch(self.params["W_hh"], B)
         hs[0] = states["h0"]
         for t in range(T):
             np.matmul(hs[t], W_hh_T, out=rec)           # W_hh h_{t-1}

@@ -42,8 +42,12 @@ class Trainer:
         self.diverged: str | None = None
         self._state: dict | None = None
         self._good = {k: v.copy() for k, v in model.params.items()}
-        self._t_start: float | None = None
         self._elapsed = 0.0
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds spent in ``run`` so far."""
+        return self._elapsed
 
     # live changes that keep the weights
     def set_lr(self, lr: float) -> None:

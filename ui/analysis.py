@@ -1,7 +1,7 @@
 """The core calls behind Step through, cached per session: a sentence is analysed once per model."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -24,7 +24,6 @@ class SentenceAnalysis:
     ids: np.ndarray
     trace: Trace
     h_prev: np.ndarray           # (T, H): h_{t-1} at each step, zeros first
-    _jac: np.ndarray | None = field(default=None, repr=False)
 
 
 def _cached(key, compute):

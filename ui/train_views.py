@@ -154,19 +154,19 @@ def history_section(sess: TrainSession) -> None:
     ids = sess.vocab.encode(sess.data.probe)
     if ids.size == 0:
         return
-    hidden = model.forward(ids).hidden
-    final_hidden = sess.model.forward(ids).hidden
-    paths = [sess.model_at(k)[0].forward(ids).hidden for k in keys]   # every kept point: fixed axes
+    trace = model.forward(ids)
+    paths = sess.history_paths(ids)                  # every kept point, for axes that stay fixed
+    final_hidden = paths[keys[-1]]                   # the last snapshot is the current model
     tokens = sess.vocab.id_to_token(ids)
     c1, c2 = st.columns(2)
     with c1:
-        probs = model.forward(ids).probs[-1]
+        probs = trace.probs[-1]
         st.plotly_chart(figures.next_token_figure(frames.top_k_frame(probs, sess.vocab.tokens, 8)), key="tr_hist_pred",
                         **CHART)
         st.caption(f"What the model at iteration {it} predicts after the probe.")
     with c2:
-        df = frames.pca_frame_fixed(hidden, final_hidden, tokens)
-        st.plotly_chart(figures.pca_figure(df, len(tokens), fixed=frames.pca_range(final_hidden, paths)),
+        df = frames.pca_frame_fixed(trace.hidden, final_hidden, tokens)
+        st.plotly_chart(figures.pca_figure(df, len(tokens), fixed=frames.pca_range(final_hidden, list(paths.values()))),
                         key="tr_hist_pca", **CHART)
         st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
 

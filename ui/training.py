@@ -121,6 +121,8 @@ class TrainSession:
     run_start: int = 0
     diverged: str | None = None
     version: int = 0                                     # changes whenever the weights do
+    _paths: dict = field(default_factory=dict, repr=False)   # history_paths' cache ...
+    _paths_key: tuple | None = field(default=None, repr=False)  # ... and what it was computed for
 
     # ----- set-up ---------------------------------------------------------------------------------
     def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
@@ -278,6 +280,14 @@ class TrainSession:
         for name, p in self.snapshots[k].items():
             m.params[name][...] = p
         return m, k
+
+    def history_paths(self, ids: np.ndarray) -> dict[int, np.ndarray]:
+        """The probe's hidden-state path at every kept snapshot, computed once per weights version."""
+        key = (self.version, tuple(sorted(self.snapshots)), ids.tobytes())   # Stop adds a snapshot too
+        if self._paths_key != key:
+            self._paths = {k: self.model_at(k)[0].forward(ids).hidden for k in sorted(self.snapshots)}
+            self._paths_key = key
+        return self._paths
 
     def model_bytes(self) -> bytes:
         settings = {**asdict(self.config), "iterations_trained": self.iteration}
