@@ -9,7 +9,14 @@ the table shows the median over ``rounds`` runs, PyTorch at its better thread co
 ratio of the two (above 1: rnn_core is faster). PyTorch is optional: without it installed the
 benchmark says so and prints rnn_core's column only. PyTorch's side is the module as a user
 would write it for one-hot input: nn.RNN(input_size=V) + nn.Linear + cross_entropy, autograd.
-Also prints the roofline: rnn_core's achieved GFLOP/s against the machine's float32 GEMM rate.
+
+Also printed: the roofline (rnn_core's achieved GFLOP/s against the machine's float32 GEMM
+rate); "GEMMs ms", the time of the matrix products the cell cannot avoid (T recurrent products
+forward, T backward, the W_hh gradient and the output layer's three), timed alone with NumPy's
+BLAS, a floor for any NumPy implementation; and for the LSTM, PyTorch with oneDNN switched off
+(2 threads). PyTorch's CPU nn.LSTM runs oneDNN's fused LSTM kernel (aten::mkldnn_rnn_layer),
+while nn.RNN and nn.GRU run step by step, op by op, as rnn_core does; the extra column shows
+the LSTM on that same footing.
 """
 from __future__ import annotations
 
@@ -44,6 +51,10 @@ def worker(a) -> None:
     rng = np.random.default_rng(0)
     x = rng.integers(0, a.V, (a.B, a.T))
     y = rng.integers(0, a.V, (a.B, a.T))
+    if a.impl == "gemms":                                     # the faster of the two layouts
+        print(json.dumps({"seconds": min(median_time(gemms_only(a.cell, a.V, a.H, a.B, a.T, rng, fm), a.repeats)
+                                         for fm in (False, True))}))
+        return
     if a.impl == "numpy":
         sys.path.insert(0, str(ROOT))
         from rnn_core import make_model
@@ -52,6 +63,7 @@ def worker(a) -> None:
     else:
         import torch
         torch.set_num_threads(a.threads)
+        torch.backends.mkldnn.enabled = not a.no_onednn
         torch.manual_seed(0)
         rnn = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[a.cell](a.V, a.H, batch_first=True)
         lin = torch.nn.Linear(a.H, a.V)
@@ -65,14 +77,41 @@ def worker(a) -> None:
             out, _ = rnn(xt)
             loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, a.V), yt)
             loss.backward()
+    print(json.dumps({"seconds": median_time(step, a.repeats)}))
+
+
+def median_time(step, repeats: int) -> float:
     for _ in range(3):
         step()
     times = []
-    for _ in range(a.repeats):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": float(np.median(times))}))
+    return float(np.median(times))
+
+
+def gemms_only(cell: str, V: int, H: int, B: int, T: int, rng, feature_major: bool):
+    """The products a forward + BPTT of ``cell`` must do, and nothing else, float32; the recurrent
+    ones batch-major ((B, H) @ (H, G)) or feature-major ((G, H) @ (H, B))."""
+    G = {"rnn": 1, "lstm": 4, "gru": 3}[cell] * H
+    f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
+    if feature_major:
+        fwd = (f32(G, H), f32(H, B), np.empty((G, B), np.float32))
+        bwd = (f32(H, G), f32(G, B), np.empty((H, B), np.float32))
+    else:
+        fwd = (f32(B, H), f32(H, G), np.empty((B, G), np.float32))
+        bwd = (f32(B, G), f32(G, H), np.empty((B, H), np.float32))
+    d_all, h_all, W_hy, dlogits = f32(T * B, G), f32(T * B, H), f32(V, H), f32(T * B, V)
+
+    def step():
+        for _ in range(T):
+            np.matmul(fwd[0], fwd[1], out=fwd[2])             # forward recurrence
+        for _ in range(T):
+            np.matmul(bwd[0], bwd[1], out=bwd[2])             # backward recurrence
+        d_all.T @ h_all                                       # dW_hh
+        h_all @ W_hy.T, dlogits.T @ h_all, dlogits @ W_hy     # output layer, dW_hy, its dL/dh
+    return step
 
 
 def gemm_rate(n: int = 1024, repeats: int = 20) -> float:
@@ -83,10 +122,10 @@ def gemm_rate(n: int = 1024, repeats: int = 20) -> float:
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
-def run_worker(impl: str, cell: str, size, threads: int, repeats: int) -> float:
+def run_worker(impl: str, cell: str, size, threads: int, repeats: int, no_onednn: bool = False) -> float:
     V, H, B, T = size
     cmd = [sys.executable, __file__, "--worker", impl, "--cell", cell, "--V", str(V), "--H", str(H), "--B", str(B),
-           "--T", str(T), "--threads", str(threads), "--repeats", str(repeats)]
+           "--T", str(T), "--threads", str(threads), "--repeats", str(repeats)] + (["--no-onednn"] if no_onednn else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
 
@@ -97,7 +136,8 @@ def has_torch() -> bool:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="rnn_core vs PyTorch, forward + BPTT, float32")
-    ap.add_argument("--worker", choices=("numpy", "torch"))
+    ap.add_argument("--worker", choices=("numpy", "gemms", "torch"))
+    ap.add_argument("--no-onednn", action="store_true", help="(torch worker) switch oneDNN off")
     ap.add_argument("--cell", default="rnn")
     ap.add_argument("--cells", default="rnn,lstm,gru")
     ap.add_argument("--V", type=int)
@@ -117,23 +157,32 @@ def main(argv=None) -> None:
     print(f"numpy {np.__version__}; {env}; PyTorch {'found' if torch_ok else 'not installed: its column is skipped'}")
     peak = gemm_rate()
     print(f"float32 GEMM rate (1024^3, NumPy's BLAS): {peak:.0f} GFLOP/s")
-    head = f"{'cell':5s} {'V':>3s} {'H':>4s} {'B':>3s} {'T':>3s} {'ours ms':>8s} {'GFLOP/s':>8s} {'of GEMM':>7s}"
-    print(head + (f" {'torch ms':>9s} {'threads':>7s} {'ratio':>6s}" if torch_ok else ""))
+    head = (f"{'cell':5s} {'V':>3s} {'H':>4s} {'B':>3s} {'T':>3s} {'ours ms':>8s} {'GFLOP/s':>8s} {'of GEMM':>7s}"
+            f" {'GEMMs ms':>8s}")
+    print(head + (f" {'torch ms':>9s} {'threads':>7s} {'ratio':>6s} {'no-oneDNN ms':>12s} {'ratio':>6s}"
+                  if torch_ok else ""))
     for cell in a.cells.split(","):
         for size in SIZES:
-            ours, t1, t2 = [], [], []
+            ours, floor, t1, t2, op = [], [], [], [], []
             for _ in range(a.rounds):                       # alternate the sides, round after round
                 ours.append(run_worker("numpy", cell, size, 2, a.repeats))
+                floor.append(run_worker("gemms", cell, size, 2, a.repeats))
                 if torch_ok:
                     t1.append(run_worker("torch", cell, size, 1, a.repeats))
                     t2.append(run_worker("torch", cell, size, 2, a.repeats))
+                    if cell == "lstm":
+                        op.append(run_worker("torch", cell, size, 2, a.repeats, no_onednn=True))
             o = float(np.median(ours))
             rate = flops(cell, *size) / o / 1e9
-            line = f"{cell:5s} {size[0]:3d} {size[1]:4d} {size[2]:3d} {size[3]:3d} {o * 1e3:8.3f} {rate:8.1f} {rate / peak:7.0%}"
+            line = (f"{cell:5s} {size[0]:3d} {size[1]:4d} {size[2]:3d} {size[3]:3d} {o * 1e3:8.3f} {rate:8.1f}"
+                    f" {rate / peak:7.0%} {float(np.median(floor)) * 1e3:8.3f}")
             if torch_ok:
                 m1, m2 = float(np.median(t1)), float(np.median(t2))
                 best, th = (m1, 1) if m1 <= m2 else (m2, 2)
                 line += f" {best * 1e3:9.3f} {th:7d} {best / o:6.2f}"
+                if op:
+                    m = float(np.median(op))
+                    line += f" {m * 1e3:12.3f} {m / o:6.2f}"
             print(line, flush=True)
 
 

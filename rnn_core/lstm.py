@@ -4,22 +4,34 @@
     c_t = f * c_{t-1} + i * g          (the cell state: the "constant error carousel")
     h_t = o * tanh(c_t)
 
-Inside the loops the gates are kept in the order (i, f, o, g), so the three sigmoid gates are one
-contiguous block, and sigma(z) = (1 + tanh(z / 2)) / 2 lets one ``tanh`` call per step compute all
-four gates (the sigmoid rows of the weights are halved once per call). Gradients are mapped back
-to the public (i, f, g, o) layout at the end.
+How the loops are laid out, for speed (the public API does not see any of it):
+
+- feature-major: every per-step array is (rows, B) with the batch innermost, so each gate's block
+  of a step is one contiguous (H, B) chunk; NumPy is 3-5x slower on strided views of that size;
+- gate blocks in the order (g, i, f, o): the three sigmoid gates are one block, and sigma(z) =
+  (1 + tanh(z / 2)) / 2 lets one ``tanh`` call per step compute all four gates (the sigmoid rows
+  of the weights are halved once per call); in the backward pass g, i and f all get their
+  gradient from dL/dc_t, so one broadcast multiply per step makes the three of them.
+
+Gradients are mapped back to the public (i, f, g, o) layout at the end.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .model import RecurrentModel
-from .rnn import transposed_for_batch
+
+_INTERNAL = (2, 0, 1, 3)          # internal block k holds public block _INTERNAL[k]: g, i, f, o
 
 
-def _block_order(H: int, order: tuple[int, ...]) -> np.ndarray:
-    """Row indices that put H-row blocks in ``order``."""
-    return np.concatenate([np.arange(k * H, (k + 1) * H) for k in order])
+def _block_order(H: int) -> np.ndarray:
+    """Row indices that put the public H-row blocks in the internal order."""
+    return np.concatenate([np.arange(k * H, (k + 1) * H) for k in _INTERNAL])
+
+
+def _batch_major(x: np.ndarray) -> np.ndarray:
+    """(T, rows, B) -> a (T, B, rows) view."""
+    return x.transpose(0, 2, 1)
 
 
 class LSTM(RecurrentModel):
@@ -29,7 +41,6 @@ class LSTM(RecurrentModel):
     n_blocks = 4
     state_names = ("h0", "c0")
     gate_names = ("input", "forget", "cell candidate", "output")
-    _INTERNAL = (0, 1, 3, 2)          # public blocks i, f, g, o -> internal i, f, o, g
 
     def __init__(self, params, activation="tanh"):
         if activation != "tanh":
@@ -40,105 +51,106 @@ class LSTM(RecurrentModel):
     def init_biases(cls, params, hidden_size):
         params["b_h"][hidden_size:2 * hidden_size] = 1.0      # forget gate open at the start
 
-    def _internal_weights(self, B: int):
-        """W_xh^T, W_hh^T (laid out for batch B) and b_h in the internal gate order, sigmoid rows halved."""
-        H = self.hidden_size
-        perm = _block_order(H, self._INTERNAL)
-        scale = np.ones(4 * H, self.dtype)
-        scale[:3 * H] = 0.5
-        P = self.params
-        W_xh_T = np.ascontiguousarray((P["W_xh"][perm] * scale[:, None]).T)   # (V, 4H)
-        W_hh_T = transposed_for_batch(P["W_hh"][perm] * scale[:, None], B)     # (H, 4H)
-        return W_xh_T, W_hh_T, P["b_h"][perm] * scale, perm
-
     def _run(self, ids_tm, states):
         T, B = ids_tm.shape
         H = self.hidden_size
-        W_xh_T, W_hh_T, b, perm = self._internal_weights(B)
-        z = W_xh_T[ids_tm]                                    # (T, B, 4H): (half) gate pre-activations
-        z += b
-        act = np.empty_like(z)                                # internal i, f, o, g
-        hs = np.empty((T + 1, B, H), self.dtype)              # hs[t + 1] = h_t, hs[0] = h0
-        cs = np.empty((T + 1, B, H), self.dtype)              # cs[t + 1] = c_t, cs[0] = c0
-        tc = np.empty((T, B, H), self.dtype)                  # tanh(c_t)
-        rec = np.empty((B, 4 * H), self.dtype)
-        ig = np.empty((B, H), self.dtype)
-        hs[0], cs[0] = states["h0"], states["c0"]
+        P = self.params
+        perm = _block_order(H)
+        half = np.ones((4 * H, 1), self.dtype)
+        half[H:] = 0.5                                        # sigmoid rows: tanh(z / 2)
+        W_hh = P["W_hh"][perm] * half                         # (4H, H)
+        table = (P["W_xh"][perm] + P["b_h"][perm, None]) * half   # (4H, V): input column + bias per token
+        act = np.empty((T, 4 * H, B), self.dtype)             # g, i, f, o
+        hs = np.empty((T + 1, H, B), self.dtype)              # hs[t + 1] = h_t, hs[0] = h0
+        cs = np.empty((T + 1, H, B), self.dtype)              # cs[t + 1] = c_t, cs[0] = c0
+        tc = np.empty((T, H, B), self.dtype)                  # tanh(c_t)
+        z = np.empty((4 * H, B), self.dtype)
+        rec = np.empty((4 * H, B), self.dtype)
+        ig = np.empty((H, B), self.dtype)
+        hs[0], cs[0] = states["h0"].T, states["c0"].T
         for t in range(T):
-            np.matmul(hs[t], W_hh_T, out=rec)
-            z[t] += rec
+            np.take(table, ids_tm[t], axis=1, out=z)          # step by step: the sum below then reads hot memory
+            np.matmul(W_hh, hs[t], out=rec)
+            z += rec                                          # (half) gate pre-activations
             a = act[t]
-            np.tanh(z[t], out=a)                              # tanh(z/2) for i, f, o; tanh(z) for g
-            s = a[:, :3 * H]
+            np.tanh(z, out=a)                                 # tanh(z) for g; tanh(z/2) for i, f, o
+            s = a[H:]
             s *= 0.5
             s += 0.5                                          # sigma(z) = (1 + tanh(z/2)) / 2
-            np.multiply(a[:, :H], a[:, 3 * H:], out=ig)       # i g
-            np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])
+            np.multiply(a[:H], a[H:2 * H], out=ig)            # i g
+            np.multiply(a[2 * H:3 * H], cs[t], out=cs[t + 1])
             cs[t + 1] += ig                                   # c_t = f c_{t-1} + i g
             np.tanh(cs[t + 1], out=tc[t])
-            np.multiply(a[:, 2 * H:3 * H], tc[t], out=hs[t + 1])  # h_t = o tanh(c_t)
-        return {"h": hs[1:], "h_prev": hs[:-1], "c": cs[1:], "c_prev": cs[:-1], "tc": tc, "act": act, "z": z,
-                "pre_scale": 3 * H, "perm": perm, "final": {"h0": hs[T], "c0": cs[T]}}
+            np.multiply(a[3 * H:], tc[t], out=hs[t + 1])      # h_t = o tanh(c_t)
+        return {"h": _batch_major(hs[1:]), "h_prev": _batch_major(hs[:-1]), "c": _batch_major(cs[1:]),
+                "ids": ids_tm, "hs": hs, "cs": cs, "tc": tc, "act": act, "perm": perm,
+                "final": {"h0": hs[T].T, "c0": cs[T].T}}
 
-    def _gates(self, act):
-        """Internal (.., 4H) activations -> i, f, o, g views."""
-        H = self.hidden_size
-        return act[..., :H], act[..., H:2 * H], act[..., 2 * H:3 * H], act[..., 3 * H:]
+    def _gates(self, cache):
+        """(T, B, H) views of the gate activations, public order i, f, g, o."""
+        act, H = cache["act"], self.hidden_size
+        g, i, f, o = (_batch_major(act[:, k * H:(k + 1) * H]) for k in range(4))
+        return i, f, g, o
 
     def _backprop(self, dh, cache):
-        act, c_prev, tc = cache["act"], cache["c_prev"], cache["tc"]
-        T, B, H = tc.shape
-        i, f, o, g = self._gates(act)
+        act, cs, tc = cache["act"], cache["cs"], cache["tc"]
+        T, H, B = tc.shape
+        dh = np.ascontiguousarray(_batch_major(dh))          # (T, H, B), completed below
+        g, i, f, o = (act[:, k * H:(k + 1) * H] for k in range(4))
         # every factor that does not depend on the recurrence, for all steps at once (no temporaries)
         k = np.multiply(tc, tc)
         np.subtract(1.0, k, out=k)
         k *= o                                                # dh_t -> dc_t: o (1 - tanh^2 c_t)
-        fac = np.empty_like(act)                              # dz / (dc or dh), internal order
-        fi, ff, fo, fg = self._gates(fac)
-        for out, gate, other in ((fi, i, g), (ff, f, c_prev), (fo, o, tc)):
-            np.subtract(1.0, gate, out=out)
-            out *= gate
-            out *= other                                      # sigma' times what multiplies the gate
+        fac = np.empty_like(act)                              # dz / dc for g, i, f; dz / dh for o
+        sig, sig_act = fac[:, H:], act[:, H:]
+        np.subtract(1.0, sig_act, out=sig)
+        sig *= sig_act                                        # sigma' = sigma (1 - sigma) for i, f, o
+        fac[:, H:2 * H] *= g                                  # input gate: times g
+        fac[:, 2 * H:3 * H] *= cs[:-1]                        # forget gate: times c_{t-1}
+        fac[:, 3 * H:] *= tc                                  # output gate: times tanh(c_t)
+        fg = fac[:, :H]
         np.multiply(g, g, out=fg)
         np.subtract(1.0, fg, out=fg)
         fg *= i                                               # cell candidate: i (1 - g^2)
-        W_hh = self.params["W_hh"][cache["perm"]]             # internal row order, unscaled
+        W_hh_T = np.ascontiguousarray(self.params["W_hh"][cache["perm"]].T)   # (H, 4H), unscaled
         dz = np.empty_like(act)
-        dc_all = np.empty((T, B, H), self.dtype)
-        dh_next = np.zeros((B, H), self.dtype)
-        dc_next = np.zeros((B, H), self.dtype)
-        dzi, dzf, dzo, dzg = self._gates(dz)
+        fac3 = fac[:, :3 * H].reshape(T, 3, H, B)             # g, i, f: each dz = fac * dL/dc_t
+        dz3 = dz[:, :3 * H].reshape(T, 3, H, B)
+        dc_all = np.empty((T, H, B), self.dtype)
+        dh_next = np.zeros((H, B), self.dtype)
+        dc_next = np.zeros((H, B), self.dtype)
         for t in range(T - 1, -1, -1):
-            dh[t] += dh_next                                  # total dL/dh_t
+            d = dh[t]
+            d += dh_next                                      # total dL/dh_t
             dc = dc_all[t]
-            np.multiply(dh[t], k[t], out=dc)
+            np.multiply(d, k[t], out=dc)
             dc += dc_next                                     # total dL/dc_t: through h_t and c_{t+1}
-            np.multiply(fi[t], dc, out=dzi[t])                # input gate
-            np.multiply(ff[t], dc, out=dzf[t])                # forget gate
-            np.multiply(fg[t], dc, out=dzg[t])                # cell candidate
-            np.multiply(fo[t], dh[t], out=dzo[t])             # output gate
+            np.multiply(fac3[t], dc, out=dz3[t])              # g, i, f at once
+            np.multiply(fac[t, 3 * H:], d, out=dz[t, 3 * H:])  # output gate
             np.multiply(dc, f[t], out=dc_next)                # carousel: dL/dc_{t-1} gets f dL/dc_t
-            np.matmul(dz[t], W_hh, out=dh_next)
-        return {"d_in": dz, "d_rec": dz, "dh0": dh_next, "dc0": dc_next,
-                "cell_grad_norm": np.sqrt(np.einsum("tbh,tbh->t", dc_all, dc_all))}
+            np.matmul(W_hh_T, dz[t], out=dh_next)
+        return {"dh": _batch_major(dh), "dz": dz, "dh0": dh_next.T, "dc0": dc_next.T,
+                "d_rec": _batch_major(dz), "cell_grad_norm": np.sqrt(np.einsum("thb,thb->t", dc_all, dc_all))}
 
-    def _finish_grads(self, grads):
-        inv = np.argsort(_block_order(self.hidden_size, self._INTERNAL))
-        for name in ("W_xh", "W_hh", "b_h"):
-            grads[name] = grads[name][inv]
-
-    def _public_act(self, cache):
-        """(T, B, 4H) gate activations in the public order i, f, g, o."""
-        i, f, o, g = self._gates(cache["act"])
-        return np.concatenate([i, f, g, o], axis=-1)
+    def _weight_grads(self, back, cache, ids_tm):
+        """W_hh, W_xh and b_h gradients from the feature-major dz, as single GEMMs over all positions."""
+        dz, hs = back["dz"], cache["hs"]
+        T, G, B = dz.shape
+        H, V = self.hidden_size, self.vocab_size
+        dz2 = np.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(G, T * B)          # positions in (t, b) order
+        h_prev = np.ascontiguousarray(hs[:-1].transpose(1, 0, 2)).reshape(H, T * B)
+        inv = np.argsort(cache["perm"])                       # internal -> public block order
+        grads = {"W_hh": (dz2 @ h_prev.T)[inv], "b_h": dz2.sum(axis=1)[inv]}
+        grads["W_xh"] = self._input_weight_grad(dz2.T, ids_tm.reshape(T * B))[inv]
+        return grads
 
     def _step_jacobians(self, cache):
         """d (h_{t+1}, c_{t+1}) / d (h_t, c_t), (T-1, 2H, 2H), for batch row 0."""
         H = self.hidden_size
         W = self.params["W_hh"]
         Wi, Wf, Wg, Wo = W[:H], W[H:2 * H], W[2 * H:3 * H], W[3 * H:]
-        i, f, o, g = (x[1:, 0] for x in self._gates(cache["act"]))
-        c_prev, tc = cache["c_prev"][1:, 0], cache["tc"][1:, 0]
+        i, f, g, o = (x[1:, 0] for x in self._gates(cache))
+        c_prev, tc = cache["cs"][1:-1, :, 0], cache["tc"][1:, :, 0]
         col = lambda v: v[:, :, None]                                              # diag(v) @ M
         dc_dh = col(c_prev * f * (1 - f)) * Wf + col(g * i * (1 - i)) * Wi + col(i * (1 - g * g)) * Wg
         k = o * (1 - tc * tc)                                                      # dh'/dc' = diag(k)
@@ -152,16 +164,13 @@ class LSTM(RecurrentModel):
         return J
 
     def _trace_extras(self, cache):
-        i, f, o, g = self._gates(cache["act"])
-        return {"gates": dict(zip(self.gate_names, (i, f, g, o))), "c": cache["c"]}
+        return {"gates": dict(zip(self.gate_names, self._gates(cache))), "c": cache["c"]}
 
     def _pre_activation(self, cache):
-        """The true gate pre-activations W_xh x + W_hh h + b_h in the public order (undo the halving)."""
-        z = cache["z"].copy()
-        z[..., :cache["pre_scale"]] *= 2.0
-        H = self.hidden_size
-        zi, zf, zo, zg = z[..., :H], z[..., H:2 * H], z[..., 2 * H:3 * H], z[..., 3 * H:]
-        return np.concatenate([zi, zf, zg, zo], axis=-1)
+        """The gate pre-activations W_xh x + W_hh h + b_h, (T, B, 4H) in the public order."""
+        z = self._input_projection(cache["ids"])
+        z += cache["h_prev"] @ self.params["W_hh"].T
+        return z
 
 
 def _diag(v: np.ndarray) -> np.ndarray:

@@ -276,26 +276,31 @@ class RecurrentModel:
             np.matmul(dlogits, P["W_hy"], out=dh[-1])
         local = (dlogits, P["W_hy"].copy(), loss == "many_to_one")
         back = self._backprop(dh, cache)
+        dh = back.get("dh", dh)                                   # a cell may complete dh in its own layout
 
         # 4) weight gradients as single GEMMs over all T*B positions
-        G = self.n_blocks * H
-        d_in = back["d_in"].reshape(T * B, G)
-        d_rec = back["d_rec"].reshape(T * B, G)
-        h_prev = cache["h_prev"]                                  # (T, B, H): h_{t-1}, h0 at t = 0
-        grads["W_hh"] = d_rec.T @ h_prev.reshape(T * B, H)
-        grads["W_xh"] = self._input_weight_grad(d_in, ids_tm.reshape(T * B))
-        grads[self.in_bias] = d_in.sum(axis=0)
-        if self.rec_bias:
-            grads[self.rec_bias] = d_rec.sum(axis=0)
-        self._finish_grads(grads)
+        grads.update(self._weight_grads(back, cache, ids_tm))
         grads = {k: grads[k] for k in P}                          # same key order as params
 
         grad_h0 = back["dh0"] if batched else back["dh0"][0]
         diag = Diagnostics(
-            dh, local, back["d_rec"], h_prev, batched, self._final_state(cache, batched), grad_h0,
+            dh, local, back["d_rec"], cache["h_prev"], batched, self._final_state(cache, batched), grad_h0,
             cell_grad_norm=back.get("cell_grad_norm"),
         )
         return loss_value, grads, diag
+
+    def _weight_grads(self, back: dict, cache: dict, ids_tm: np.ndarray) -> dict:
+        """Gradients of W_hh, W_xh and the biases from BPTT's d_in, d_rec (T, B, G) and h_{t-1}."""
+        T, B, G = back["d_in"].shape
+        d_in = back["d_in"].reshape(T * B, G)
+        d_rec = back["d_rec"].reshape(T * B, G)
+        h_prev = cache["h_prev"]                                  # (T, B, H): h_{t-1}, h0 at t = 0
+        grads = {"W_hh": d_rec.T @ h_prev.reshape(T * B, -1),
+                 "W_xh": self._input_weight_grad(d_in, ids_tm.reshape(T * B)),
+                 self.in_bias: d_in.sum(axis=0)}
+        if self.rec_bias:
+            grads[self.rec_bias] = d_rec.sum(axis=0)
+        return grads
 
     def _input_weight_grad(self, d_in: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """dW_xh = sum over positions of d_in outer onehot(x): a one-hot GEMM, or a sorted sum for big V."""
@@ -343,7 +348,8 @@ class RecurrentModel:
     def _backprop(self, dh: np.ndarray, cache: dict) -> dict:
         """Backward loop; ``dh`` holds the loss's part and is completed in place to the total dL/dh_t.
 
-        Returns d_in, d_rec (T,B,G): gradients w.r.t. the input and recurrent projections; dh0.
+        Returns d_in, d_rec (T,B,G): gradients w.r.t. the input and recurrent projections; dh0;
+        and, for a cell that completes dL/dh_t in a layout of its own, dh (a (T,B,H) view of it).
         """
         raise NotImplementedError
 
@@ -357,9 +363,6 @@ class RecurrentModel:
     def _pre_activation(self, cache: dict) -> np.ndarray:
         """The pre-activations the trace shows (the cell may keep them in another form)."""
         return cache["pre"]
-
-    def _finish_grads(self, grads: dict) -> None:
-        """Map gradients from the cell's internal layout back to ``params``' (the LSTM's gate order)."""
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(cell={self.cell!r}, vocab_size={self.vocab_size}, "
