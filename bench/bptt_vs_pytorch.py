@@ -1,6 +1,6 @@
 """Forward + BPTT (loss and every gradient) of rnn_core against PyTorch's nn.RNN / nn.LSTM / nn.GRU.
 
-    .venv/bin/python bench/bptt_vs_pytorch.py [--rounds 5] [--repeats 20] [--cells rnn,lstm,gru]
+    .venv/bin/python bench/bptt_vs_pytorch.py [--rounds 5] [--repeats 20] [--cells rnn,lstm,gru] [--sizes V:H:B:T,...]
 
 Same sizes, float32. Each side runs in its own worker process (a spinning OpenBLAS thread in
 the same process slows PyTorch badly), and the runs alternate: ours, theirs on 1 thread,
@@ -147,6 +147,7 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--sizes", help="V:H:B:T[,V:H:B:T...] instead of the standard three")
     a = ap.parse_args(argv)
     if a.worker:
         a.impl = a.worker
@@ -161,8 +162,9 @@ def main(argv=None) -> None:
             f" {'GEMMs ms':>8s}")
     print(head + (f" {'torch ms':>9s} {'threads':>7s} {'ratio':>6s} {'no-oneDNN ms':>12s} {'ratio':>6s}"
                   if torch_ok else ""))
+    sizes = [tuple(int(n) for n in x.split(":")) for x in a.sizes.split(",")] if a.sizes else SIZES
     for cell in a.cells.split(","):
-        for size in SIZES:
+        for size in sizes:
             ours, floor, t1, t2, op = [], [], [], [], []
             for _ in range(a.rounds):                       # alternate the sides, round after round
                 ours.append(run_worker("numpy", cell, size, 2, a.repeats))
