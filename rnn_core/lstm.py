@@ -136,7 +136,7 @@ class LSTM(RecurrentModel):
         """W_hh, W_xh and b_h gradients from the feature-major dz, as single GEMMs over all positions."""
         dz, hs = back["dz"], cache["hs"]
         T, G, B = dz.shape
-        H, V = self.hidden_size, self.vocab_size
+        H = self.hidden_size
         dz2 = np.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(G, T * B)          # positions in (t, b) order
         h_prev = np.ascontiguousarray(hs[:-1].transpose(1, 0, 2)).reshape(H, T * B)
         inv = np.argsort(cache["perm"])                       # internal -> public block order
