@@ -3,10 +3,12 @@
     .venv/bin/python bench/bptt_vs_pytorch.py [--rounds 5] [--repeats 20] [--cells rnn,lstm,gru] [--sizes V:H:B:T,...]
 
 Same sizes, float32. Each side runs in its own worker process (a spinning OpenBLAS thread in
-the same process slows PyTorch badly), and the runs alternate: ours, theirs on 1 thread,
-theirs on 2 threads, ours, ... The figure per run is the median of ``repeats`` timed steps;
-the table shows the median over ``rounds`` runs, PyTorch at its better thread count, and the
-ratio of the two (above 1: rnn_core is faster). PyTorch is optional: without it installed the
+the same process slows PyTorch badly), and the runs alternate. Each round is a sandwich, ours,
+theirs on 1 thread, theirs on 2 threads, ours again, so both sides of a round meet the same state
+of a host that drifts; the figure per run is the median of ``repeats`` timed steps. The table
+shows medians over ``rounds`` rounds, PyTorch at its better thread count, and the median of the
+per-round ratios (PyTorch's time over the mean of ours before and after it; above 1: rnn_core is
+faster). PyTorch is optional: without it installed the
 benchmark says so and prints rnn_core's column only. PyTorch's side is the module as a user
 would write it for one-hot input: nn.RNN(input_size=V) + nn.Linear + cross_entropy, autograd.
 
@@ -166,25 +168,27 @@ def main(argv=None) -> None:
     for cell in a.cells.split(","):
         for size in sizes:
             ours, floor, t1, t2, op = [], [], [], [], []
-            for _ in range(a.rounds):                       # alternate the sides, round after round
-                ours.append(run_worker("numpy", cell, size, 2, a.repeats))
-                floor.append(run_worker("gemms", cell, size, 2, a.repeats))
+            for _ in range(a.rounds):                       # a sandwich per round: ours, theirs, ours
+                before = run_worker("numpy", cell, size, 2, a.repeats)
                 if torch_ok:
                     t1.append(run_worker("torch", cell, size, 1, a.repeats))
                     t2.append(run_worker("torch", cell, size, 2, a.repeats))
                     if cell == "lstm":
                         op.append(run_worker("torch", cell, size, 2, a.repeats, no_onednn=True))
-            o = float(np.median(ours))
+                ours.append((before + run_worker("numpy", cell, size, 2, a.repeats)) / 2)
+                floor.append(run_worker("gemms", cell, size, 2, a.repeats))
+            ours_a = np.array(ours)
+            o = float(np.median(ours_a))
             rate = flops(cell, *size) / o / 1e9
             line = (f"{cell:5s} {size[0]:3d} {size[1]:4d} {size[2]:3d} {size[3]:3d} {o * 1e3:8.3f} {rate:8.1f}"
                     f" {rate / peak:7.0%} {float(np.median(floor)) * 1e3:8.3f}")
             if torch_ok:
-                m1, m2 = float(np.median(t1)), float(np.median(t2))
-                best, th = (m1, 1) if m1 <= m2 else (m2, 2)
-                line += f" {best * 1e3:9.3f} {th:7d} {best / o:6.2f}"
+                th = 1 if np.median(t1) <= np.median(t2) else 2
+                theirs = np.array(t1 if th == 1 else t2)
+                line += f" {float(np.median(theirs)) * 1e3:9.3f} {th:7d} {float(np.median(theirs / ours_a)):6.2f}"
                 if op:
-                    m = float(np.median(op))
-                    line += f" {m * 1e3:12.3f} {m / o:6.2f}"
+                    op_a = np.array(op)
+                    line += f" {float(np.median(op_a)) * 1e3:12.3f} {float(np.median(op_a / ours_a)):6.2f}"
             print(line, flush=True)
 
 
