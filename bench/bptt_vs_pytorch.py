@@ -27,19 +27,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
+from timing import SIZES, median_seconds  # bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = [  # (V, H, B, T)
-    (64, 64, 1, 25),      # min-char-rnn's shape
-    (64, 128, 32, 64),
-    (64, 512, 32, 64),
-]
-
-
 def flops(cell: str, V: int, H: int, B: int, T: int) -> float:
     """Useful float operations of one forward + backward: 3 GEMM-sized passes over each weight product."""
     G = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
@@ -54,7 +48,7 @@ def worker(a) -> None:
     x = rng.integers(0, a.V, (a.B, a.T))
     y = rng.integers(0, a.V, (a.B, a.T))
     if a.impl == "gemms":                                     # the faster of the two layouts
-        print(json.dumps({"seconds": min(median_time(gemms_only(a.cell, a.V, a.H, a.B, a.T, rng, fm), a.repeats)
+        print(json.dumps({"seconds": min(median_seconds(gemms_only(a.cell, a.V, a.H, a.B, a.T, rng, fm), a.repeats, warmup=3)
                                          for fm in (False, True))}))
         return
     if a.impl == "numpy":
@@ -79,18 +73,7 @@ def worker(a) -> None:
             out, _ = rnn(xt)
             loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, a.V), yt)
             loss.backward()
-    print(json.dumps({"seconds": median_time(step, a.repeats)}))
-
-
-def median_time(step, repeats: int) -> float:
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    print(json.dumps({"seconds": median_seconds(step, a.repeats, warmup=3)}))
 
 
 def gemms_only(cell: str, V: int, H: int, B: int, T: int, rng, feature_major: bool):

@@ -2,37 +2,21 @@
 
     .venv/bin/python bench/throughput.py [--repeats 15]
 
-Prints the median over repeats for each cell and size, and the share of a training step
-spent on the per-step diagnostics (the dL/dh_t norms). Run nothing else meanwhile: these
+Prints the median over repeats for each cell and size (the share of a step spent on the
+per-step diagnostics is in bench/minchar_vs_batched.py). Run nothing else meanwhile: these
 machines are noisy, so compare figures from one run.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rnn_core import make_model  # noqa: E402
-
-SIZES = [  # (V, H, B, T)
-    (64, 64, 1, 25),      # min-char-rnn's shape
-    (64, 128, 32, 64),
-    (64, 512, 32, 64),
-]
-
-
-def median_seconds(fn, repeats: int) -> float:
-    fn()                                   # warm up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+from timing import SIZES, median_seconds  # noqa: E402  (bench/ is the script's folder)
 
 
 def main(argv=None) -> None:

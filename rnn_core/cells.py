@@ -36,7 +36,7 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
     cls = model_class(cell)
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
-    cls({}, activation)                          # the cell's own check (gated cells take tanh only)
+    cls.check_activation(activation)             # the cell's own check (gated cells take tanh only)
     if int(vocab_size) < 1 or int(hidden_size) < 1:
         raise ValueError("vocab_size and hidden_size must be positive")
     if spectral_radius is not None and not (0 <= spectral_radius < 1e6):

@@ -22,11 +22,6 @@ class GRU(RecurrentModel):
     rec_bias = "b_hh"
     gate_names = ("reset", "update", "new")
 
-    def __init__(self, params, activation="tanh"):
-        if activation != "tanh":
-            raise ValueError("the GRU uses sigmoid gates and tanh; activation applies to the vanilla RNN only")
-        super().__init__(params, activation)
-
     def _run(self, ids_tm, states):
         T, B = ids_tm.shape
         H = self.hidden_size

@@ -42,11 +42,6 @@ class LSTM(RecurrentModel):
     state_names = ("h0", "c0")
     gate_names = ("input", "forget", "cell candidate", "output")
 
-    def __init__(self, params, activation="tanh"):
-        if activation != "tanh":
-            raise ValueError("the LSTM uses sigmoid gates and tanh; activation applies to the vanilla RNN only")
-        super().__init__(params, activation)
-
     @classmethod
     def init_biases(cls, params, hidden_size):
         params["b_h"][hidden_size:2 * hidden_size] = 1.0      # forget gate open at the start

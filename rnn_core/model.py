@@ -96,13 +96,12 @@ def _to_api(x: np.ndarray, batched: bool) -> np.ndarray:
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, stable for large logits."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+    z = np.asarray(z)
+    return _softmax_inplace(z.astype(np.result_type(z, np.float32)))     # a float copy
 
 
 def _softmax_inplace(z: np.ndarray) -> np.ndarray:
-    """Softmax of (N, V) logits, overwriting them."""
+    """Softmax over the last axis, overwriting the (float) logits."""
     z -= z.max(axis=-1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=-1, keepdims=True)
@@ -119,9 +118,18 @@ class RecurrentModel:
     state_names = ("h0",)
 
     def __init__(self, params: dict[str, np.ndarray], activation: str = "tanh"):
+        self.check_activation(activation)
         self.params = params
         self.activation = activation
         self.metadata: dict = {}
+
+    @classmethod
+    def check_activation(cls, activation: str) -> None:
+        """Raise ValueError unless this cell can use ``activation``: the gated cells take tanh only
+        (the vanilla RNN overrides this)."""
+        if activation != "tanh":
+            raise ValueError(f"the {cls.cell.upper()} uses sigmoid gates and tanh; "
+                             "activation applies to the vanilla RNN only")
 
     # ----- sizes -----------------------------------------------------------------------------
     @property

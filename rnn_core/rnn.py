@@ -53,10 +53,10 @@ class RNN(RecurrentModel):
 
     cell = "rnn"
 
-    def __init__(self, params, activation="tanh"):
+    @classmethod
+    def check_activation(cls, activation):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
-        super().__init__(params, activation)
 
     def _run(self, ids_tm, states):
         T, B = ids_tm.shape

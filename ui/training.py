@@ -128,17 +128,17 @@ class TrainSession:
     def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
         """Fresh weights for ``cfg`` on ``data``; the metrics and snapshots start over (runs stay)."""
         extra = {"spectral_radius": cfg.spectral_radius} if cfg.spectral_radius > 0 else {}
-        self.model = make_model(cfg.cell, len(data.vocab), cfg.hidden, cfg.activation, seed=cfg.seed,
-                                dtype=np.float32, **extra)
-        self.vocab, self.data, self.config = data.vocab, data, cfg
-        self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
-        self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
-        self.running, self.diverged = False, None
-        self.version += 1
+        model = make_model(cfg.cell, len(data.vocab), cfg.hidden, cfg.activation, seed=cfg.seed,
+                           dtype=np.float32, **extra)
+        self._start_over(model, data.vocab, cfg, data)
 
     def adopt(self, model, vocab: Vocab, cfg: TrainConfig, data: Data) -> None:
         """Continue training a loaded model (its vocabulary encodes the data)."""
-        self.model, self.vocab, self.data, self.config = model.astype(np.float32), vocab, data, cfg
+        self._start_over(model.astype(np.float32), vocab, cfg, data)
+
+    def _start_over(self, model, vocab: Vocab, cfg: TrainConfig, data: Data) -> None:
+        """Train ``model`` from here on: a new trainer, metrics and snapshots (runs stay)."""
+        self.model, self.vocab, self.data, self.config = model, vocab, data, cfg
         self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
         self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
         self.running, self.diverged = False, None
