@@ -25,3 +25,12 @@ def test_table_has_one_row_per_cell_and_size():
     assert [r[:5] for r in rows] == [["rnn", "7", "5", "3", "4"], ["rnn", "7", "6", "1", "2"],
                                      ["lstm", "7", "5", "3", "4"], ["lstm", "7", "6", "1", "2"]]
     assert all(float(r[5]) > 0 and float(r[8]) > 0 for r in rows)     # rnn_core ms, GEMMs alone ms
+
+
+def test_compare_revisions_prints_a_row_per_size():
+    script = BENCH.parent / "compare_revisions.py"
+    out = subprocess.run([sys.executable, str(script), "HEAD", "--cells", "rnn", "--rounds", "1"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in out.splitlines() if line.startswith("rnn")]
+    assert [r[1:5] for r in rows] == [["64", "64", "1", "25"], ["64", "128", "32", "64"], ["64", "512", "32", "64"]]
+    assert all(float(r[5]) > 0 and float(r[6]) > 0 and float(r[7]) > 0 for r in rows)
