@@ -3,18 +3,25 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .cells import model_class
-from .vocab import Vocab
+from .cells import CELLS, model_class
+from .rnn import ACTIVATIONS
+from .vocab import LEVELS, Vocab
 
 FORMAT = "rnn-playground-model"
 VERSION = 1
 _META_KEY = "__meta__"
-MAX_BYTES = 200_000_000
+MAX_BYTES = 200_000_000          # a model file, and the total its arrays unpack to
+MAX_META_BYTES = 20_000_000      # the JSON metadata (the vocabulary is most of it)
+MAX_HIDDEN = 4096
+MAX_VOCAB = 1_000_000
+_CHECK_STEPS = 64                # tokens of the forward/backward pass a loaded model must survive
 
 
 class ModelFileError(ValueError):
@@ -45,100 +52,194 @@ def model_to_bytes(model, vocab: Vocab, training: dict | None = None) -> bytes:
     return buf.getvalue()
 
 
-def load_model(path_or_file):
+def load_model(path_or_file, max_bytes: int = MAX_BYTES):
     """Read a model written by ``save_model``; returns ``(model, vocab)``, settings in ``model.metadata``.
 
-    Accepts a path, bytes, or a binary file object. Raises ``ModelFileError`` with a plain
-    message for a missing, corrupt, truncated, foreign or inconsistent file.
+    Accepts a path, bytes, or a binary file object. Everything is checked before it is used: the
+    file's size and its arrays' unpacked size (at most ``max_bytes`` each, read from the archive's
+    headers before anything is unpacked), the metadata's types and ranges, every array's declared
+    shape and type (from its header, before its data is read), the weights' finiteness, and a
+    forward and backward pass that must stay finite. Raises ``ModelFileError`` with a plain message
+    for a missing, corrupt, truncated, oversized, foreign or inconsistent file.
     """
-    raw = _read_bytes(path_or_file)
+    raw = _read_bytes(path_or_file, max_bytes)
     if not raw.startswith(b"PK\x03\x04"):
         what = "empty" if not raw else "not an .npz archive"
         raise ModelFileError(f"not a model file: it is {what}")
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            names = list(z.files)
-            if _META_KEY not in names:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            members = _members(zf, max_bytes)
+            if _META_KEY not in members:
                 raise ModelFileError("not an RNN Playground model: the file has no model metadata")
-            raw_meta = z[_META_KEY]
-            arrays = {n[len("param/"):]: z[n] for n in names if n.startswith("param/")}
+            meta = _parse_meta(_read_meta(zf, members[_META_KEY]))
+            cls = model_class(meta["cell"])
+            expected = cls.shapes_for(meta["hidden_size"], meta["vocab_size"])
+            arrays = _read_params(zf, members, expected, meta)
     except ModelFileError:
         raise
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise ModelFileError("the file holds pickled Python objects, which are never loaded") from None
-        raise ModelFileError(f"not a readable .npz model file ({e})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
+    except RecursionError:
+        raise ModelFileError("the model metadata is nested too deeply to be a model's") from None
+    except MemoryError:
+        raise ModelFileError("the file's arrays do not fit in memory") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError,
+            NotImplementedError, RuntimeError, struct.error) as e:
         raise ModelFileError(f"not a readable .npz model file: it is corrupt or truncated ({e})") from None
-    meta = _parse_meta(raw_meta)
     return _build(meta, arrays)
 
 
-def _read_bytes(path_or_file) -> bytes:
+def _read_bytes(path_or_file, max_bytes: int) -> bytes:
+    too_big = f"the model file is larger than {_mb(max_bytes)}"
     if isinstance(path_or_file, (bytes, bytearray)):
         raw = bytes(path_or_file)
     elif isinstance(path_or_file, (str, Path)):
         p = Path(path_or_file)
         if not p.is_file():
             raise ModelFileError(f"no such model file: {p}")
-        if p.stat().st_size > MAX_BYTES:
-            raise ModelFileError(f"the model file is larger than {MAX_BYTES // 1_000_000} MB")
+        if p.stat().st_size > max_bytes:
+            raise ModelFileError(too_big)
         raw = p.read_bytes()
     else:
-        raw = path_or_file.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise ModelFileError(f"the model file is larger than {MAX_BYTES // 1_000_000} MB")
+        raw = path_or_file.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ModelFileError(too_big)
     return raw
 
 
-def _parse_meta(raw) -> dict:
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:g} MB"
+
+
+def _members(zf: zipfile.ZipFile, max_bytes: int) -> dict[str, zipfile.ZipInfo]:
+    """The archive's ``.npy`` members by name, refused if they would unpack to more than ``max_bytes``."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)           # sizes as the headers declare them; reading stops there
+    if total > max_bytes:
+        raise ModelFileError(f"its arrays would unpack to {total / 1_000_000:,.0f} MB, more than the "
+                             f"{_mb(max_bytes)} a model may take")
+    return {i.filename[: -len(".npy")]: i for i in infos if i.filename.endswith(".npy")}
+
+
+def _npy_header(f) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) from a ``.npy`` member's header, before any of its data is read."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise ModelFileError(f"an array is stored in .npy format {version}, which model files do not use")
+    return shape, dtype
+
+
+def _read_meta(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    with zf.open(info) as f:
+        shape, dtype = _npy_header(f)
+        if shape != () or dtype.kind != "U":
+            raise ModelFileError("the model metadata is not a JSON text")
+        if dtype.itemsize > MAX_META_BYTES:
+            raise ModelFileError(f"the model metadata is larger than {_mb(MAX_META_BYTES)}")
+        return str(np.frombuffer(f.read(dtype.itemsize), dtype=dtype)[0])
+
+
+def _read_params(zf, members: dict, expected: dict, meta: dict) -> dict[str, np.ndarray]:
+    """Each parameter, after its header shows the shape and float type the metadata asks for."""
+    names = {n[len("param/"):]: info for n, info in members.items() if n.startswith("param/")}
+    missing = sorted(set(expected) - set(names))
+    if missing:
+        raise ModelFileError(f"the file lacks the parameter(s) {', '.join(missing)}")
+    extra = sorted(set(names) - set(expected))
+    if extra:
+        raise ModelFileError(f"the file holds parameter(s) a {meta['cell']} model does not have: {', '.join(extra)}")
+    arrays = {}
+    for name, shape in expected.items():
+        with zf.open(names[name]) as f:
+            got, dtype = _npy_header(f)
+            if dtype.hasobject:
+                raise ModelFileError("the file holds pickled Python objects, which are never loaded")
+            if got != shape:
+                raise ModelFileError(f"{name} has shape {got}, but a {meta['cell']} with hidden size "
+                                     f"{meta['hidden_size']} and {meta['vocab_size']} tokens needs {shape}")
+            if dtype not in (np.float32, np.float64):
+                raise ModelFileError(f"{name} holds {dtype} values, not floats")
+        with zf.open(names[name]) as f:
+            arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
+    return arrays
+
+
+def _parse_meta(text: str) -> dict:
+    """The metadata as a dict whose every field the loader uses has the right type and range."""
     try:
-        meta = json.loads(str(raw))
+        meta = json.loads(text)
     except (TypeError, ValueError):
         raise ModelFileError("the model metadata is not valid JSON") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError("not an RNN Playground model: the metadata names another format")
     if meta.get("version") != VERSION:
-        raise ModelFileError(f"unsupported model file version {meta.get('version')!r} (this is {VERSION})")
+        raise ModelFileError(f"unsupported model file version {_shorten(repr(meta.get('version')))} (this is {VERSION})")
     for key in ("cell", "activation", "hidden_size", "vocab_size", "vocab"):
         if key not in meta:
             raise ModelFileError(f"the model metadata lacks {key!r}")
+    if meta["cell"] not in CELLS:
+        raise ModelFileError(f"the model metadata is inconsistent: unknown cell {_shorten(repr(meta['cell']))} "
+                             f"(a model is one of {', '.join(CELLS)})")
+    if meta["activation"] not in ACTIVATIONS:
+        raise ModelFileError(f"the model metadata is inconsistent: unknown activation "
+                             f"{_shorten(repr(meta['activation']))} (one of {', '.join(ACTIVATIONS)})")
+    for key, hi in (("hidden_size", MAX_HIDDEN), ("vocab_size", MAX_VOCAB)):
+        v = meta[key]
+        lo = 2 if key == "vocab_size" else 1
+        if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
+            raise ModelFileError(f"the metadata's {key} is {_shorten(repr(v))}; it must be a whole number "
+                                 f"from {lo} to {hi:,}")
+    vocab = meta["vocab"]
+    if not (isinstance(vocab, dict) and vocab.get("level") in LEVELS and isinstance(vocab.get("tokens"), list)
+            and all(isinstance(t, str) for t in vocab["tokens"])):
+        raise ModelFileError("the metadata's vocabulary is not a list of tokens with a level (word or char)")
+    if len(vocab["tokens"]) != meta["vocab_size"]:
+        raise ModelFileError(f"the vocabulary holds {len(vocab['tokens']):,} tokens but the metadata says "
+                             f"{meta['vocab_size']:,}")
+    training = meta.get("training")
+    if training is not None and not isinstance(training, dict):
+        raise ModelFileError("the metadata's training settings are not a table of names and values")
     return meta
 
 
 def _build(meta: dict, arrays: dict):
+    cls = model_class(meta["cell"])
     try:
-        cls = model_class(meta["cell"])
         vocab = Vocab.from_dict(meta["vocab"])
-    except (ValueError, KeyError, TypeError) as e:
-        raise ModelFileError(f"the model metadata is inconsistent: {e}") from None
-    if len(vocab) != meta["vocab_size"]:
-        raise ModelFileError(f"the vocabulary holds {len(vocab)} tokens but the metadata says {meta['vocab_size']}")
-    H, V = int(meta["hidden_size"]), int(meta["vocab_size"])
-    expected = cls.shapes_for(H, V)
-    missing = sorted(set(expected) - set(arrays))
-    if missing:
-        raise ModelFileError(f"the file lacks the parameter(s) {', '.join(missing)}")
-    extra = sorted(set(arrays) - set(expected))
-    if extra:
-        raise ModelFileError(f"the file holds parameter(s) a {meta['cell']} model does not have: {', '.join(extra)}")
-    params = {}
-    for name, shape in expected.items():
-        a = arrays[name]
-        if a.shape != shape:
-            raise ModelFileError(f"{name} has shape {a.shape}, but a {meta['cell']} with hidden size {H} "
-                                 f"and {V} tokens needs {shape}")
-        if a.dtype not in (np.float32, np.float64):
-            raise ModelFileError(f"{name} holds {a.dtype} values, not floats")
-        if not np.isfinite(a).all():
-            raise ModelFileError(f"{name} holds NaN or infinite values")
-        params[name] = np.array(a)
-    dtypes = {a.dtype for a in params.values()}
-    if len(dtypes) != 1:
-        raise ModelFileError("the parameters mix float32 and float64")
-    try:
-        model = cls(params, meta["activation"])
+        cls.check_activation(meta["activation"])
     except ValueError as e:
         raise ModelFileError(f"the model metadata is inconsistent: {e}") from None
+    for name, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise ModelFileError(f"{name} holds NaN or infinite values")
+    if len({a.dtype for a in arrays.values()}) != 1:
+        raise ModelFileError("the parameters mix float32 and float64")
+    try:
+        model = cls(arrays, meta["activation"])
+    except ValueError as e:
+        raise ModelFileError(f"the model metadata is inconsistent: {e}") from None
+    _check_finite_passes(model)
     model.metadata = meta.get("training") or {}
     return model, vocab
+
+
+def _check_finite_passes(model) -> None:
+    """Refuse weights so large that reading a few tokens (or BPTT in float64) overflows."""
+    V = model.vocab_size
+    ids = np.arange(min(V, _CHECK_STEPS)) % V
+    with np.errstate(all="ignore"):
+        tr = model.forward(ids)
+        ok = all(np.isfinite(a).all() for a in (tr.hidden, tr.logits, tr.probs))
+        if ok:
+            _, grads, _ = model.astype(np.float64).loss_and_grads(ids, ids, loss="many_to_many")
+            ok = all(np.isfinite(g).all() for g in grads.values())
+    if not ok:
+        name, big = max(((k, float(np.abs(p).max())) for k, p in model.params.items()), key=lambda kv: kv[1])
+        raise ModelFileError(f"its weights are too large to compute with: reading {ids.size} tokens overflows "
+                             f"(the largest weight, in {name}, is {big:.3g})")
+
+
+def _shorten(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

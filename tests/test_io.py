@@ -117,3 +117,118 @@ def test_vocab_size_mismatch_on_save():
     m = make_model("rnn", 5, 3)
     with pytest.raises(ValueError, match="vocabulary"):
         model_to_bytes(m, Vocab.from_text("a b"))
+
+
+# ----- odd files a new user met: every one is refused with a message, before anything draws it -------
+def _odd_meta(path, text: str) -> bytes:
+    return _rewrite(path, lambda a: a.__setitem__("__meta__", np.array(text)))
+
+
+@pytest.mark.parametrize("value", ['"abc"', "null", "Infinity", "0", "-3", "true", "2.5", "100000"])
+def test_hidden_size_of_the_wrong_type_or_range(saved, value):
+    _, _, path = saved
+    with np.load(path, allow_pickle=False) as z:
+        meta = str(z["__meta__"])
+    text = meta.replace('"hidden_size": 6', f'"hidden_size": {value}')
+    assert text != meta
+    with pytest.raises(ModelFileError, match="hidden_size"):
+        load_model(_odd_meta(path, text))
+
+
+def test_metadata_nested_100000_levels_deep(saved):
+    _, _, path = saved
+    with np.load(path, allow_pickle=False) as z:
+        meta = str(z["__meta__"])
+    deep = meta[:-1] + ', "training2": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(ModelFileError, match="nested too deeply"):
+        load_model(_odd_meta(path, deep))
+
+
+def test_training_settings_that_are_not_a_table(saved):
+    _, _, path = saved
+    with pytest.raises(ModelFileError, match="training settings"):
+        load_model(_rewrite(path, lambda a: _set_meta(a, training=[1, 2])))
+
+
+def test_a_vocabulary_of_only_unk_is_refused():
+    v = Vocab([])
+    assert len(v) == 1
+    m = make_model("rnn", 1, 4, seed=0)
+    with pytest.raises(ModelFileError, match="vocab_size"):
+        load_model(model_to_bytes(m, v))
+
+
+def test_tokens_that_are_not_text(saved):
+    _, _, path = saved
+    with pytest.raises(ModelFileError, match="vocabulary"):
+        load_model(_rewrite(path, lambda a: _set_meta(a, vocab={"level": "word", "tokens": ["<unk>", 1, 2, 3, 4, 5, 6]})))
+
+
+def test_finite_weights_too_large_to_compute_with(saved):
+    """3e38 is finite in float32, but a forward pass overflows: refused, naming the largest weight."""
+    _, _, path = saved
+
+    def huge(arrays):
+        for k in arrays:
+            if k.startswith("param/"):
+                arrays[k].fill(3e38)
+    with pytest.raises(ModelFileError, match="too large to compute with.*3e"):
+        load_model(_rewrite(path, huge))
+
+
+def _zip_with_member(name: str, size: int) -> bytes:
+    """A small archive whose member unpacks to ``size`` zero bytes."""
+    buf = io.BytesIO()
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open(name, "w", force_zip64=True) as f:
+            for _ in range(size // len(chunk)):
+                f.write(chunk)
+    return buf.getvalue()
+
+
+def test_a_member_that_inflates_is_refused_from_the_headers():
+    raw = _zip_with_member("param/W_hh.npy", 120_000_000)
+    assert len(raw) < 1_000_000                          # a small upload ...
+    with pytest.raises(ModelFileError, match="unpack to 120 MB, more than the 50 MB"):
+        load_model(raw, max_bytes=50_000_000)            # ... refused before anything is unpacked
+
+
+def test_an_array_header_that_declares_a_huge_shape_is_refused_before_reading(saved):
+    """The member is small, but its .npy header claims 20 GB: the shape is checked first."""
+    _, _, path = saved
+    good = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(good)) as zin:
+        members = {n: zin.read(n) for n in zin.namelist()}
+    hdr = io.BytesIO()
+    np.lib.format.write_array_header_1_0(hdr, {"descr": "<f8", "fortran_order": False, "shape": (50_000, 50_000)})
+    members["param/W_hh.npy"] = hdr.getvalue() + b"\0" * 64
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zout:
+        for n, data in members.items():
+            zout.writestr(n, data)
+    with pytest.raises(ModelFileError, match=r"W_hh has shape \(50000, 50000\)"):
+        load_model(buf.getvalue())
+
+
+def test_refusing_an_inflating_upload_keeps_memory_flat(tmp_path):
+    """Measured in a fresh process: the peak resident memory grows by far less than the member's size."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bomb = tmp_path / "bomb.npz"
+    bomb.write_bytes(_zip_with_member("param/W_hh.npy", 400_000_000))
+    code = (
+        "import resource, sys\n"
+        "from rnn_core.io import ModelFileError, load_model\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n    load_model(raw)\nexcept ModelFileError as e:\n    print(e)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code, str(bomb)], cwd=root, capture_output=True, text=True,
+                         timeout=60, check=True).stdout.splitlines()
+    assert "unpack to 400 MB" in out[0]
+    assert int(out[1]) < 20                              # MB of peak growth while refusing it
