@@ -18,7 +18,7 @@ from .optim import OPTIMIZERS
 from .rnn import ACTIVATIONS
 from .sampling import complete
 from .tasks import TASKS, make_task, memory_experiment
-from .train import Trainer
+from .train import Trainer, available_bytes, estimate_bytes
 from .vocab import LEVELS, Vocab
 
 # the defaults train the cuisine corpus to complete the sushi sentence with "japanese"
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--hidden", type=_positive_int(1, 4096), default=None)
     e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
     e.add_argument("--forget-bias", type=_float(-100, 100), default=1.0, help="the LSTM's initial forget-gate bias")
+    e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None, help="Adam's learning rate (0.01)")
 
     i = sub.add_parser("info", help="describe a saved model")
     i.add_argument("model")
@@ -136,13 +137,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_memory(cell: str, hidden: int, vocab_size: int, batch: int, steps: int, dtype,
+                  smaller: str = "--hidden, --batch, or sequence (--seq-len / --gap)") -> None:
+    """Refuse, before allocating anything, a run whose training step would not fit in memory."""
+    need, have = estimate_bytes(cell, hidden, vocab_size, batch, steps, dtype), available_bytes()
+    if need > 0.8 * have:
+        raise UsageError(f"one training step of a {cell} with hidden size {hidden}, batch {batch} and {steps:,} "
+                         f"time steps needs about {need / 2**30:,.1f} GiB of memory; {have / 2**30:,.1f} GiB is "
+                         f"available. Use a smaller {smaller}.")
+
+
 def cmd_train(a) -> int:
     if a.task:
+        _check_memory(a.cell, a.hidden, len(make_task(a.task, 0, 1).vocab), a.batch, a.gap + 2, a.dtype)
         data = make_task(a.task, a.gap, a.batch, a.seed)
         vocab, n_tokens, what = data.vocab, a.steps * a.batch, f"{a.task} task sequences (gap {a.gap})"
     else:
         text = read_text_file(a.corpus)
         vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
+        _check_memory(a.cell, a.hidden, len(vocab), a.batch, a.seq_len, a.dtype)
         ids = vocab.encode(text)
         data = TokenStream(ids, a.batch, a.seq_len)
         n_tokens, what = len(ids), f"{a.level} tokens"
@@ -204,7 +217,12 @@ def cmd_gradcheck(a) -> int:
 
 
 def cmd_memory(a) -> int:
-    kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden)) if v is not None}
+    kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden), ("lr", a.lr))
+          if v is not None}
+    longest = max(a.gaps or [40]) + 8                     # the cuisine task adds a few words around the gap
+    for cell in a.cells:
+        _check_memory(cell, a.hidden or 32, len(make_task(a.task, 0, 1).vocab), 32, longest, np.float32,
+                      smaller="--hidden or --gaps")
     t0 = time.perf_counter()
     print(f"{'cell':5s} {'gap':>4s} {'accuracy':>8s} {'loss':>7s} {'||dL/dh_0||':>12s} "
           f"{'dh_0/dh_T-1':>12s} {'seconds':>7s}")

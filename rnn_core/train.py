@@ -28,8 +28,10 @@ class Trainer:
     """Trains ``model`` in place on ``data`` (anything with ``next_batch() -> Batch``).
 
     ``run(n)`` is a generator: stop iterating at any time and the model keeps every update so
-    far. If a loss, gradient or weight becomes non-finite, the weights from before the update
-    that caused it are restored, ``diverged`` says where it happened, and the run ends.
+    far. If a loss, gradient or weight becomes non-finite, the run ends, ``diverged`` says where,
+    and the model goes back to the last weights whose loss was finite: the weights before the
+    update that made them non-finite, or, when the loss itself is non-finite, the weights before
+    the update that led there. ``iteration`` then counts the updates those weights have had.
     """
 
     def __init__(self, model, data, optimizer: str = "adam", lr: float = 0.01, clip: float | None = 5.0):
@@ -41,7 +43,8 @@ class Trainer:
         self.tokens = 0
         self.diverged: str | None = None
         self._state: dict | None = None
-        self._good = {k: v.copy() for k, v in model.params.items()}
+        self._good = {k: v.copy() for k, v in model.params.items()}   # the last weights with a finite loss
+        self._good_count = (0, 0)                                     # ... and their (iteration, tokens)
         self._elapsed = 0.0
 
     @property
@@ -76,6 +79,7 @@ class Trainer:
                 return
             for k, p in params.items():              # the weights this loss was finite for
                 np.copyto(self._good[k], p)
+            self._good_count = (self.iteration, self.tokens)
             self.optimizer.step(params, grads)
             bad = [k for k, p in params.items() if not np.isfinite(p).all()]
             self._state = diag.final_state
@@ -84,7 +88,6 @@ class Trainer:
             self._elapsed = time.perf_counter() - t0
             if bad:
                 self._restore()
-                self.iteration -= 1
                 self.diverged = (f"Training diverged at iteration {it}: the update made {bad[0]} non-finite "
                                  f"(loss before it was {loss:.4g}, gradient norm {norm:.4g}). The weights from "
                                  f"before that update were kept; lower the learning rate or clip, then continue.")
@@ -94,8 +97,11 @@ class Trainer:
             yield TrainRecord(it, loss, norm, clipped, diag.grad_norm_per_step, self._elapsed, self.tokens)
 
     def _restore(self) -> None:
+        """Back to the last weights whose loss was finite, and to the count of updates they have had."""
         for k, p in self.model.params.items():
             np.copyto(p, self._good[k])
+        self.iteration, self.tokens = self._good_count
+        self.optimizer = make_optimizer(self.optimizer.name, self.optimizer.lr)   # its moments led here too
         self._state = None
 
     def _diverge(self, it, loss, norm, grads, diag, batch, state, t0) -> TrainRecord:
@@ -124,6 +130,42 @@ def _locate(model, grads, diag, batch, state) -> str:
     if bad_w:
         return f"{where}; the gradient of {bad_w[0]} became non-finite"
     return f"{where}; the largest gradient was that of {max(gnorms, key=gnorms.get)}"
+
+
+# bytes per (sequence, step) per hidden unit during one BPTT iteration, and per token of the output layer;
+# measured with tracemalloc (tests/test_train.py holds the estimate above the measured peak)
+_PER_UNIT = {"rnn": 8, "lstm": 24, "gru": 24}
+_PER_TOKEN = 2
+_PARAM_COPIES = 8                 # weights, gradients, two optimizer moments, the last good copy, slack
+
+
+def estimate_bytes(cell: str, hidden_size: int, vocab_size: int, batch: int, steps: int,
+                   dtype=np.float32) -> int:
+    """About how much memory one training iteration takes (an upper estimate, within ~2x).
+
+    Forward and backward keep O(batch * steps * (hidden_size + vocab_size)) numbers; the
+    parameters, their gradients and the optimizer's state O(n_params). No array is allocated.
+    """
+    if cell not in _PER_UNIT:
+        raise ValueError(f"unknown cell {cell!r}: choose one of {tuple(_PER_UNIT)}")
+    H, V, B, T = (int(v) for v in (hidden_size, vocab_size, batch, steps))
+    blocks = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    n_params = blocks * H * (V + H + 1) + V * (H + 1)
+    per_position = _PER_UNIT[cell] * H + _PER_TOKEN * V
+    return int(np.dtype(dtype).itemsize * (B * T * per_position + _PARAM_COPIES * n_params))
+
+
+def available_bytes() -> int:
+    """Memory this process can still take: MemAvailable on Linux, else the physical memory."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def train(model, data, steps: int, optimizer: str = "adam", lr: float = 0.01, clip: float | None = 5.0):

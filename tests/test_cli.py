@@ -106,3 +106,35 @@ def test_memory_table():
 def test_memory_bad_cells():
     r = cli("memory", "--cells", "rnn,transformer")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_too_big_for_memory_is_refused_before_training(tmp_path):
+    """In range for every flag, but one BPTT step would need thousands of GiB: exit 2, one line, nothing written."""
+    out = tmp_path / "m.npz"
+    r = cli("train", "--task", "delay", "--gap", "10000", "--batch", "4096", "--hidden", "4096", "--seq-len", "10000",
+             "--out", str(out))
+    assert r.returncode == 2 and not out.exists()
+    assert r.stderr.count("\n") == 1 and "GiB of memory" in r.stderr and "Traceback" not in r.stderr
+    r = cli("memory", "--gaps", "9000", "--hidden", "4096")
+    assert r.returncode == 2 and "GiB of memory" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("meta_change", ['"hidden_size": "abc"', '"hidden_size": null', '"hidden_size": Infinity'])
+def test_info_on_odd_model_files_says_what_is_wrong(tmp_path, meta_change):
+    import io
+    import json
+
+    import numpy as np
+
+    with np.load("assets/models/demo_rnn.npz", allow_pickle=False) as z:
+        arrays = {n: z[n] for n in z.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    text = json.dumps(meta).replace(f'"hidden_size": {meta["hidden_size"]}', meta_change)
+    arrays["__meta__"] = np.array(text)
+    path = tmp_path / "odd.npz"
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    path.write_bytes(buf.getvalue())
+    r = cli("info", str(path))
+    assert r.returncode == 2 and "hidden_size" in r.stderr and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1

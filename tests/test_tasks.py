@@ -64,11 +64,18 @@ def test_long_gap_ordering(table):
     assert at["gru"]["grad_ratio_first_last"] > 100 * at["rnn"]["grad_ratio_first_last"]
 
 
+@pytest.mark.slow
 def test_lstm_with_a_larger_forget_bias_remembers_long(table):
-    """Forget gate open from the start (bias 3): the LSTM solves gap 40 where the RNN is at chance."""
-    r = memory_experiment(("lstm",), gaps=(40,), budget=500, seed=0, forget_bias=3.0)[0]
+    """Forget gate open from the start (bias 3): the LSTM solves gap 40 where the RNN is at chance, for
+    every seed 0-4. At lr 0.01 and 500 steps the result depended on the BLAS kernel and thread count
+    (0.49-1.0 over seeds and kernels: training sat on a plateau where two symbols stay merged, and
+    float32 summation order picked the basin); at lr 0.005 and 1000 steps it was 1.0 for seeds 0-4 on
+    the SkylakeX, Haswell and Sandybridge kernels with 1 and 2 threads."""
+    rows = [memory_experiment(("lstm",), gaps=(40,), budget=1000, seed=s, lr=0.005, forget_bias=3.0)[0]
+            for s in range(5)]
     rnn = next(t for t in table if t["cell"] == "rnn" and t["gap"] == 40)
-    assert r["accuracy"] >= 0.95 and r["accuracy"] >= rnn["accuracy"] + 0.5
+    for r in rows:
+        assert r["accuracy"] >= 0.95 and r["accuracy"] >= rnn["accuracy"] + 0.5
 
 
 def test_progress_callback():

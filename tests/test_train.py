@@ -116,6 +116,46 @@ def test_nan_in_the_forward_pass_names_the_time_step():
     assert model.params["W_hh"][0, 0] == 1e30          # weights untouched (last good = initial)
 
 
+def _nan_on_call(model, n: int):
+    """Make the n-th loss_and_grads call (1-based) return a NaN loss, as a real overflow would."""
+    real, calls = model.loss_and_grads, [0]
+
+    def patched(*args, **kwargs):
+        calls[0] += 1
+        loss, grads, diag = real(*args, **kwargs)
+        return (float("nan") if calls[0] == n else loss), grads, diag
+    model.loss_and_grads = patched
+
+
+def test_a_non_finite_loss_rolls_back_to_weights_whose_loss_was_finite_and_counts_them():
+    """Iteration 1 updates w0 -> w1; w1's loss is NaN at iteration 2: the model goes back to w0, and
+    the trainer's count says 0 updates, as the weights are (the count once said 1 with w0's bytes)."""
+    v, ids = _cuisine()
+    model = make_model("rnn", len(v), 8, seed=0)
+    w0 = {k: p.copy() for k, p in model.params.items()}
+    _nan_on_call(model, 2)
+    tr = Trainer(model, TokenStream(ids, 2, 10), "sgd", 0.1, None)
+    recs = list(tr.run(5))
+    assert [r.iteration for r in recs] == [1, 2] and recs[-1].diverged and "iteration 2" in recs[-1].diverged
+    assert tr.iteration == 0 and tr.tokens == 0
+    assert all(np.array_equal(model.params[k], w0[k]) for k in w0)
+    rec = next(tr.run(1))                               # continuing counts from the kept weights
+    assert rec.iteration == 1 and rec.diverged is None
+
+
+def test_non_finite_weights_roll_back_one_update_and_count_it():
+    v, ids = _cuisine()
+    model = make_model("rnn", len(v), 8, seed=0, dtype=np.float32)
+    tr = Trainer(model, TokenStream(ids, 2, 10), "sgd", 0.1, None)
+    list(tr.run(3))
+    w3 = {k: p.copy() for k, p in model.params.items()}
+    tr.set_lr(1e300)                                     # inf in float32: the update overflows
+    with np.errstate(all="ignore"):
+        recs = list(tr.run(5))
+    assert len(recs) == 1 and recs[0].iteration == 4 and "non-finite" in recs[0].diverged
+    assert tr.iteration == 3 and all(np.array_equal(model.params[k], w3[k]) for k in w3)
+
+
 def test_completion_greedy_and_sampled():
     v, ids = _cuisine()
     model = make_model("rnn", len(v), 16, seed=0)
@@ -130,3 +170,25 @@ def test_completion_greedy_and_sampled():
     assert v.encode([s1[0]])[0] in top3
     with pytest.raises(ValueError):
         complete(model, v, "   ", 1)
+
+
+@pytest.mark.parametrize("cell, H, V, B, T", [("rnn", 64, 2000, 16, 40), ("rnn", 128, 9, 32, 200),
+                                              ("lstm", 128, 200, 16, 60), ("gru", 64, 9, 32, 150)])
+def test_memory_estimate_bounds_the_measured_peak(cell, H, V, B, T):
+    """estimate_bytes is above what one iteration really allocates (tracemalloc), and within 3x of it."""
+    import tracemalloc
+
+    from rnn_core.train import estimate_bytes
+
+    model = make_model(cell, V, H, seed=0, dtype=np.float32)
+    ids = np.random.default_rng(0).integers(0, V, B * T * 3)
+    tr = Trainer(model, TokenStream(ids, B, T), "adam", 0.01, 5.0)
+    next(tr.run(1))                                     # optimizer state exists from here on
+    tracemalloc.start()
+    try:
+        next(tr.run(1))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    est = estimate_bytes(cell, H, V, B, T, np.float32)
+    assert peak < est < 3 * peak, (peak, est)
