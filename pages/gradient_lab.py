@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import lab_views, state
 
-state.init()                      # also when a deep link is a fresh server's first request
+state.init_page()                 # also when a deep link is a fresh server's first request
 st.title("Gradient lab")
 st.caption("BPTT multiplies one Jacobian per step. Move the sliders and watch what survives the product.")
 

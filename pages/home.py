@@ -1,11 +1,10 @@
 """Home: what an RNN is, the sushi sentence with the demo model's answer, and where to go next."""
 import streamlit as st
 
-from ui import figures, frames, state
-from ui.controls import validate_sentence
-from ui.text import md_escape
+from ui import controls, figures, frames, state
+from ui.text import word_list
 
-state.init()                      # also when a deep link is a fresh server's first request
+state.init_page()                 # also when a deep link is a fresh server's first request
 st.title("RNN Playground")
 st.markdown(
     "A **recurrent neural network** reads a sentence one token at a time and keeps a *hidden state* "
@@ -14,22 +13,15 @@ st.markdown(
 )
 
 entry = st.session_state[state.MODELS][state.DEFAULT_MODEL]
-text = st.text_input("Sentence", key=state.HOME_SENTENCE, max_chars=20_000,
-                     help="Type anything; the demo RNN was trained on sentences about dishes and cuisines.")
-error = validate_sentence(text, entry)
-if error:
-    st.warning(error)
-else:
-    ids = entry.vocab.encode(text)
-    probs = entry.model.forward(ids).probs[-1]
-    unknown = entry.vocab.unknown_tokens(text)
-    if unknown:
-        st.info("The demo model never saw " + ", ".join(f"“{md_escape(w)}”" for w in unknown[:12])
-                + "; it reads such words as `<unk>`.")
-    st.plotly_chart(figures.next_token_figure(frames.top_k_frame(probs, entry.vocab.tokens, k=8)),
-                    width="stretch", key="home_next_token")
-    st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
-               "it kept the dish in its hidden state across six tokens.")
+text = controls.home_sentence_input()
+probs = entry.model.forward(entry.vocab.encode(text)).probs[-1]
+unknown = entry.vocab.unknown_tokens(text)
+if unknown:
+    st.info(f"The demo model never saw {word_list(unknown)}; it reads such words as `<unk>`.")
+st.plotly_chart(figures.next_token_figure(frames.top_k_frame(probs, entry.vocab.tokens, k=8)),
+                width="stretch", key="home_next_token")
+st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
+           "it kept the dish in its hidden state across six tokens.")
 
 st.subheader("Where to go")
 st.page_link("pages/step_through.py", label="Step through: watch h_t being computed token by token, "

@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import analysis, controls, state, views
 
-state.init()                      # also when a deep link is a fresh server's first request
+state.init_page()                 # also when a deep link is a fresh server's first request
 state.read_url_once()
 st.title("Step through")
 st.caption("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine.")

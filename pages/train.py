@@ -4,7 +4,7 @@ import streamlit as st
 from ui import state
 from ui import train_views as tv
 
-state.init()                      # also when a deep link is a fresh server's first request
+state.init_page()                 # also when a deep link is a fresh server's first request
 st.title("Train")
 st.caption("Train a recurrent network with backpropagation through time and watch the gradient at every step. "
            "Learning rate, optimizer and clipping apply to the running model at once.")
@@ -47,4 +47,4 @@ if c3.button("Reset weights", width="stretch", disabled=data is None):
 tv.live_area(sess)
 tv.history_section(sess)
 tv.runs_section(sess)
-tv.files_section(sess, cfg, text)
+tv.files_section(sess)

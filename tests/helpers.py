@@ -38,3 +38,25 @@ def app_figures(at) -> dict:
         title = fig.get("layout", {}).get("title", {}).get("text", "")
         out[title] = fig
     return out
+
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(path: str, timeout: int = 120, **query):
+    """AppTest of the whole app (query parameters first), switched to the page file ``path``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at, label: str):
+    """Click the button labelled ``label`` and rerun; the run must raise nothing."""
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception

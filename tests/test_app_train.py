@@ -5,22 +5,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import app_figures, decode_plotly
+from helpers import app_figures, click, decode_plotly, open_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-def _page(path):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _click(at, label):
-    next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, at.exception
+_page, _click = open_page, click
 
 
 @pytest.fixture

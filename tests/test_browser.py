@@ -228,3 +228,191 @@ def test_deep_link_is_a_fresh_servers_first_request(browser, path, title):
         ctx.close()
     finally:
         _stop_server(proc, log)
+
+
+# ----- defects a new user hit: each reproduced in the browser, where fragments and navigation are real -------
+def _no_exception(page):
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+def test_switching_the_view_back_and_forth(server, page):
+    """Backward, then Forward, inside the step fragment: once a KeyError on the hidden unit."""
+    page.goto(server + "/step_through")
+    wait_idle(page)
+    view = page.get_by_role("radiogroup", name="View")
+    view.get_by_role("radio", name="Backward").click()
+    figure(page, "Gradient norm per time step")
+    wait_idle(page)
+    view.get_by_role("radio", name="Forward").click()
+    figure(page, "Hidden state over time")
+    wait_idle(page)
+    _no_exception(page)
+    page.get_by_role("button", name="Next step", exact=True).click()
+    wait_idle(page)
+    _no_exception(page)
+    expect(page.get_by_role("spinbutton", name="Hidden unit")).to_have_value("0")
+
+
+def _sidebar_link(page, name):
+    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
+
+
+def test_leaving_step_through_and_coming_back_keeps_everything(server, page):
+    page.goto(server + "/step_through")
+    box = page.get_by_role("textbox", name="Sentence", exact=True)
+    box.fill("my favourite dish is pizza")
+    box.press("Enter")
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Model").click()
+    page.get_by_role("option", name="Demo GRU").click()
+    wait_idle(page)
+    slider = page.get_by_role("slider")
+    for step in (2, 3, 4):
+        page.get_by_role("button", name="Next step", exact=True).click()
+        expect(slider).to_have_attribute("aria-valuetext", str(step), timeout=20_000)
+    wait_idle(page)
+    for other in ("Home", "Train"):
+        _sidebar_link(page, other).click()
+        wait_idle(page)
+        _sidebar_link(page, "Step through").click()
+        wait_idle(page)
+        expect(page.get_by_role("textbox", name="Sentence", exact=True)).to_have_value("my favourite dish is pizza")
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("Demo GRU")
+        expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "4")
+        view = page.get_by_role("radiogroup", name="View")
+        expect(view.get_by_role("radio", name="Forward")).to_have_attribute("aria-checked", "true")
+        _no_exception(page)
+    page.get_by_role("button", name="Next step", exact=True).click()
+    expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "5", timeout=20_000)
+    wait_idle(page)
+    _no_exception(page)
+
+
+def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
+    url, proc, log = _start_server()
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
+        pg = ctx.new_page()
+        pg.goto(url + "/step_through")
+        figure(pg, "Next-token probabilities", timeout=30_000)
+        nav = pg.get_by_test_id("stSidebarNav")
+        for name in ("Home", "Step through", "Train", "Gradient lab"):
+            expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+        labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
+        assert labels == ["Home", "Step through", "Train", "Gradient lab"], labels    # not the file names
+        ctx.close()
+    finally:
+        _stop_server(proc, log)
+
+
+def _odd_models(tmp_path):
+    """name -> (bytes of a broken model file, a phrase its message must hold)."""
+    import io
+    import json
+    import zipfile
+
+    import numpy as np
+
+    with np.load(ROOT / "assets" / "models" / "demo_rnn.npz", allow_pickle=False) as z:
+        arrays = {n: z[n] for n in z.files}
+    meta = json.loads(str(arrays["__meta__"]))
+
+    def npz(meta_text=None, **params):
+        a = dict(arrays)
+        if meta_text is not None:
+            a["__meta__"] = np.array(meta_text)
+        a.update({f"param/{k}": v for k, v in params.items()})
+        buf = io.BytesIO()
+        np.savez(buf, **a)
+        return buf.getvalue()
+
+    text = json.dumps(meta)
+    hidden = f'"hidden_size": {meta["hidden_size"]}'
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("param/W_hh.npy", "w", force_zip64=True) as f:
+            for _ in range(120):
+                f.write(bytes(1 << 20))
+    return {
+        "abc.npz": (npz(text.replace(hidden, '"hidden_size": "abc"')), "hidden_size is 'abc'"),
+        "infinity.npz": (npz(text.replace(hidden, '"hidden_size": Infinity')), "hidden_size is inf"),
+        "zero.npz": (npz(text.replace(hidden, '"hidden_size": 0')), "hidden_size is 0;"),
+        "deep.npz": (npz(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"), "nested too deeply"),
+        "huge.npz": (npz(**{k[6:]: np.full_like(v, 3e38) for k, v in arrays.items() if k.startswith("param/")}),
+                     "too large"),
+        "bomb.npz": (bomb.getvalue(), "would unpack to 126 MB"),
+    }
+
+
+def test_odd_model_files_get_a_message_on_step_through(server, page, tmp_path):
+    page.goto(server + "/step_through")
+    wait_idle(page)
+    page.get_by_text("Upload a model (.npz)").click()
+    for name, (raw, phrase) in _odd_models(tmp_path).items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        wait_idle(page)
+        page.locator("input[type=file]").set_input_files(str(path))
+        expect(page.get_by_text("That file cannot be used", exact=False)).to_contain_text(phrase, timeout=20_000)
+        _no_exception(page)
+        assert figure(page, "Next-token probabilities")[0]["y"]      # the last good model is still drawn
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("Demo RNN")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_shape(browser, tmp_path):
+    """Upload a model of hidden size 16 while a 100,000-iteration run goes on: training stops, the sidebar
+    follows the model (no "needs new weights"), the server goes idle, and Train trains that model."""
+    from ui.training import TrainConfig, TrainSession, build_data
+
+    cfg = TrainConfig(hidden=16, batch=4, seq_len=10)
+    sess = TrainSession()
+    sess.reset_weights(cfg, build_data(cfg))
+    path = tmp_path / "h16.npz"
+    path.write_bytes(sess.model_bytes())
+    url, proc, log = _start_server()
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 2600})
+        pg = ctx.new_page()
+        pg.goto(url + "/train")
+        figure(pg, "Training loss", timeout=30_000)
+        iters = pg.get_by_role("spinbutton", name="Iterations")
+        iters.fill("100000")
+        iters.press("Enter")
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        odd = tmp_path / "abc.npz"
+        odd.write_bytes(_odd_models(tmp_path)["abc.npz"][0])
+        pg.locator("input[type=file]").set_input_files(str(odd))          # refused: the run goes on
+        expect(pg.get_by_text("That model cannot be used", exact=False)).to_contain_text("hidden_size is 'abc'",
+                                                                                          timeout=30_000)
+        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible()
+        pg.locator("input[type=file]").set_input_files(str(path))
+        expect(pg.get_by_text("Continuing from h16.npz", exact=False)).to_be_visible(timeout=30_000)
+        wait_idle(pg)
+        pg.wait_for_timeout(1500)
+        before = _cpu_seconds(proc.pid)
+        pg.wait_for_timeout(4000)
+        busy = (_cpu_seconds(proc.pid) - before) / 4.0
+        assert busy < 0.25, f"the server kept {busy:.0%} of a core busy after the upload"
+        expect(pg.get_by_text("needs new weights", exact=False)).to_have_count(0)
+        expect(pg.get_by_test_id("stSidebar")).to_contain_text("16")
+        expect(pg.get_by_text("iterations so far", exact=False)).to_contain_text("H=16")
+        iters.fill("30")
+        iters.press("Enter")
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        expect(pg.get_by_text("Run history")).to_be_visible(timeout=60_000)
+        wait_idle(pg)
+        expect(pg.get_by_text("H=16, 30 iterations so far", exact=False)).to_be_visible()
+        _no_exception(pg)
+        ctx.close()
+    finally:
+        _stop_server(proc, log)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core.cuisine import PROMPT
 from rnn_core.io import ModelFileError
 
 from . import state
-from .models import MAX_UPLOAD_MB, LoadedModel, load_upload
-from .text import md_escape, shorten
+from .limits import MAX_MODEL_BYTES
+from .models import LoadedModel, load_upload
+from .text import md_escape, shorten, validate_sentence
 
 
 def current_model() -> LoadedModel:
@@ -17,25 +19,18 @@ def current_model() -> LoadedModel:
     return models[st.session_state[state.MODEL]]
 
 
-def validate_sentence(text: str, entry: LoadedModel) -> str | None:
-    """None if the model can read ``text``, else what is wrong, in words."""
-    if not text.strip():
-        return "The sentence is empty: type a few words for the network to read."
-    n = len(entry.vocab.tokenize(text))
-    if n == 0:
-        return "That text holds no tokens the network could read."
-    if n > state.MAX_TOKENS:
-        return (f"That text has {n:,} tokens; Step through reads at most {state.MAX_TOKENS}. "
-                "Shorten it to step through it.")
-    return None
+def _commit(box: str, shown: str, error: str, entry: LoadedModel) -> bool:
+    """A sentence box's callback: keep the typed text as the shown one if ``entry`` can read it,
+    else keep the old one and store why; True when it was taken."""
+    text = st.session_state[box]
+    st.session_state[error] = validate_sentence(text, entry)
+    if st.session_state[error] is None:
+        st.session_state[shown] = text
+    return st.session_state[error] is None
 
 
 def _commit_sentence() -> None:
-    text = st.session_state[state.SENTENCE_INPUT]
-    error = validate_sentence(text, current_model())
-    st.session_state[state.SENTENCE_ERROR] = error
-    if error is None:
-        st.session_state[state.SENTENCE] = text
+    if _commit(state.SENTENCE_INPUT, state.SENTENCE, state.SENTENCE_ERROR, current_model()):
         st.session_state[state.STEP] = 1
         st.session_state[state.PLAYING] = False
         st.session_state[state.PROBE_POS] = None
@@ -43,15 +38,29 @@ def _commit_sentence() -> None:
 
 def sentence_input() -> str:
     """The **Sentence** box; returns the last good sentence, showing why a bad one was not taken."""
-    st.text_input("Sentence", key=state.SENTENCE_INPUT, on_change=_commit_sentence, max_chars=20_000,
+    st.text_input("Sentence", key=state.SENTENCE_INPUT, on_change=_commit_sentence, **state.KEEP,
                   help="Press Enter to let the network read it.")
     if st.session_state[state.SENTENCE_ERROR]:
         st.warning(st.session_state[state.SENTENCE_ERROR] + " Still showing the previous sentence.")
     sentence = st.session_state[state.SENTENCE]
-    if validate_sentence(sentence, current_model()):        # e.g. a bad ?sentence= in the URL
-        from rnn_core.cuisine import PROMPT
-        sentence = st.session_state[state.SENTENCE] = PROMPT
+    problem = validate_sentence(sentence, current_model())
+    if problem:                                  # a model that tokenizes differently (characters) cannot read it
+        st.warning(f"{current_model().name} cannot read the sentence: {problem} Showing the default prompt.")
+        sentence = PROMPT
     return sentence
+
+
+def _commit_home_sentence() -> None:
+    _commit(state.HOME_SENTENCE, state.HOME_SHOWN, state.HOME_ERROR, st.session_state[state.MODELS][state.DEFAULT_MODEL])
+
+
+def home_sentence_input() -> str:
+    """Home's **Sentence** box; returns the last sentence the demo model could read."""
+    st.text_input("Sentence", key=state.HOME_SENTENCE, on_change=_commit_home_sentence, **state.KEEP,
+                  help="Type anything; the demo RNN was trained on sentences about dishes and cuisines.")
+    if st.session_state[state.HOME_ERROR]:
+        st.warning(st.session_state[state.HOME_ERROR] + " Still showing the previous sentence.")
+    return st.session_state[state.HOME_SHOWN]
 
 
 def _on_upload() -> None:
@@ -74,10 +83,10 @@ def model_picker() -> LoadedModel:
     models = st.session_state[state.MODELS]
     names = list(models)
     current_model()
-    st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60),
+    st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                  help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
     with st.expander("Upload a model (.npz)"):
-        st.file_uploader(f"Model file (.npz, at most {MAX_UPLOAD_MB} MB)", type=["npz"], key="model_upload",
+        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"], key="model_upload",
                          on_change=_on_upload)
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
@@ -129,7 +138,7 @@ def step_controls(T: int) -> int:
               width="stretch")
     c4.button("Reset", on_click=_reset, args=(T,), width="stretch")
     if T > 1:
-        st.slider("Time step", 1, T, key=state.STEP)
+        st.slider("Time step", 1, T, key=state.STEP, **state.KEEP)
     else:
         st.caption("Time step 1 of 1")
     return st.session_state[state.STEP]
@@ -142,10 +151,9 @@ def _on_view_change() -> None:
 
 
 def view_choice() -> str:
-    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change,
-                         help="Forward: read the sentence. Backward: watch BPTT carry the loss's gradient back.")
-    if st.session_state[state.VIEW] not in state.VIEWS:      # a click that deselects keeps the old view
-        st.session_state[state.VIEW] = "Forward"
+    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change, required=True,
+                         **state.KEEP, help="Forward: read the sentence. Backward: watch BPTT carry the loss's "
+                                            "gradient back.")
     return st.session_state[state.VIEW]
 
 

@@ -9,7 +9,8 @@ from rnn_core.cuisine import PROMPT
 from rnn_core.tasks import memory_experiment
 
 from . import figures, frames, lab, state
-from .controls import validate_sentence
+from .state import KEEP
+from .text import validate_sentence
 
 CHART = dict(width="stretch", config={"displaylogo": False})
 SWEEP = "lab_sweep_result"
@@ -18,9 +19,9 @@ SWEEP = "lab_sweep_result"
 def jacobian_section() -> None:
     st.subheader("Vanishing and exploding: ||dh_T/dh_t||")
     c1, c2, c3 = st.columns(3)
-    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, 0.9, 0.05, key="lab_rho")
-    act = c2.selectbox("Activation", ("tanh", "relu", "sigmoid"), key="lab_act", help="For the RNN.")
-    T = c3.slider("Sequence length", 5, 100, 40, key="lab_T")
+    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, 0.9, 0.05, key="lab_rho", **KEEP)
+    act = c2.selectbox("Activation", ("tanh", "relu", "sigmoid"), key="lab_act", help="For the RNN.", **KEEP)
+    T = c3.slider("Sequence length", 5, 100, 40, key="lab_T", **KEEP)
     st.plotly_chart(figures.jacobian_lab_figure(lab.jacobian_table(rho, act, T)), key="lab_jac", **CHART)
     st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence. The RNN follows "
                "rho^(T-t) (dashed): below 1 the gradient from the last step fades exponentially, above 1 it can "
@@ -42,9 +43,9 @@ def jacobian_section() -> None:
 def clipping_section() -> None:
     st.subheader("Clipping")
     c1, c2, c3 = st.columns(3)
-    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], 2.0, key="lab_clip_lr")
-    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0, key="lab_clip")
-    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, 1.0, 0.1, key="lab_clip_rho")
+    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], 2.0, key="lab_clip_lr", **KEEP)
+    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0, key="lab_clip", **KEEP)
+    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, 1.0, 0.1, key="lab_clip_rho", **KEEP)
     df = lab.clipping_runs(lr, rho, clip, 300)
     st.plotly_chart(figures.clipping_figure(df), key="lab_clip_fig", **CHART)
     st.caption("The same RNN, data and seed on the cuisine corpus: without clipping one huge gradient throws the "
@@ -57,9 +58,10 @@ def lag_sweep_section() -> None:
                "trains on each gap with the same budget (H=32, Adam lr 0.01, clip 1).")
     c1, c2, c3 = st.columns(3)
     cells = c1.multiselect("Cells", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], key="lab_cells",
-                           format_func=str.upper)
-    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], 300, key="lab_budget")
-    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], 1.0, key="lab_fb")
+                           format_func=str.upper, **KEEP)
+    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], 300, key="lab_budget",
+                              **KEEP)
+    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], 1.0, key="lab_fb", **KEEP)
     gaps = (5, 10, 20, 40)
     if st.button("Run the lag sweep", disabled=not cells):
         bar = st.progress(0.0, text="training...")
@@ -82,13 +84,17 @@ def side_by_side_section() -> None:
     st.subheader("RNN vs LSTM, side by side")
     models = st.session_state[state.MODELS]
     rnn, lstm = models["Demo RNN"], models["Demo LSTM"]
-    text = st.text_input("Sentence for both", PROMPT, key="lab_sentence")
-    if validate_sentence(text, rnn):
-        st.warning(validate_sentence(text, rnn))
+    text = st.text_input("Sentence for both", PROMPT, key="lab_sentence", **KEEP)
+    problem = validate_sentence(text, rnn)
+    if problem:
+        st.warning(problem + " Showing the default sentence.")
         text = PROMPT
     ids = rnn.vocab.encode(text)
     labels = frames.token_labels(rnn.vocab.id_to_token(ids))
-    cursor = st.slider("Cursor", 1, len(ids), len(ids) // 2 or 1, key="lab_cursor") if len(ids) > 1 else 1
+    if "lab_cursor" in st.session_state:                   # a kept cursor from a longer sentence: clamp it
+        st.session_state["lab_cursor"] = min(max(1, st.session_state["lab_cursor"]), len(ids))
+    cursor = (st.slider("Cursor", 1, len(ids), len(ids) // 2 or 1, key="lab_cursor", **KEEP)
+              if len(ids) > 1 else 1)
     jac = rnn.model.jacobian_norms(ids)
     forget = lstm.model.forward(ids).gates["forget"]
     prod = lab.forget_products(forget)

@@ -7,11 +7,12 @@ from pathlib import Path
 import streamlit as st
 
 from rnn_core import Vocab
-from rnn_core.io import ModelFileError, load_model
+from rnn_core.io import load_model
+
+from .limits import MAX_MODEL_BYTES
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz"}
-MAX_UPLOAD_MB = 50
 
 
 @dataclass
@@ -45,7 +46,5 @@ def demo_models() -> dict[str, LoadedModel]:
 
 def load_upload(name: str, raw: bytes) -> LoadedModel:
     """An uploaded .npz as a LoadedModel; ModelFileError with a plain message if it is unusable."""
-    if len(raw) > MAX_UPLOAD_MB * 1_000_000:
-        raise ModelFileError(f"the file is larger than {MAX_UPLOAD_MB} MB")
-    model, vocab = load_model(raw)
+    model, vocab = load_model(raw, max_bytes=MAX_MODEL_BYTES)
     return LoadedModel(f"Uploaded: {name}", model, vocab)

@@ -19,8 +19,12 @@ from rnn_core.sampling import complete
 from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
+from .limits import MAX_MODEL_BYTES
+
 SOURCES = ("Cuisine corpus", "Sonnets (characters)", "Delay task", "Cuisine sentence with a gap", "Pasted text",
            "Uploaded .txt")
+TASK_SOURCES = ("Delay task", "Cuisine sentence with a gap")
+TEXT_SOURCES = ("Pasted text", "Uploaded .txt")
 MAX_TEXT_BYTES = 2_000_000
 MAX_TOKENS = 60_000
 MAX_VOCAB = 3_000
@@ -70,9 +74,16 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def text_key(cfg: TrainConfig, text: str | None) -> tuple:
+    """What identifies the text a vocabulary was built for: the source, and for typed text its level and digest."""
+    if cfg.source in TEXT_SOURCES:
+        return (cfg.source, cfg.level, hashlib.sha1((text or "").encode("utf-8")).hexdigest())
+    return (cfg.source,)
+
+
 def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = None) -> Data:
     """Data for ``cfg``; ``text`` for pasted/uploaded sources; ``vocab`` to reuse a loaded model's vocabulary."""
-    if cfg.source in ("Delay task", "Cuisine sentence with a gap"):
+    if cfg.source in TASK_SOURCES:
         task = make_task("delay" if cfg.source == "Delay task" else "cuisine", cfg.gap, cfg.batch, cfg.seed)
         x, _ = task.sample(1, np.random.default_rng(cfg.seed))
         probe = task.vocab.decode(x[0])
@@ -121,6 +132,7 @@ class TrainSession:
     run_start: int = 0
     diverged: str | None = None
     version: int = 0                                     # changes whenever the weights do
+    vocab_for: tuple | None = None                       # the data a loaded model's vocabulary encodes (see text_key)
     _paths: dict = field(default_factory=dict, repr=False)   # history_paths' cache ...
     _paths_key: tuple | None = field(default=None, repr=False)  # ... and what it was computed for
 
@@ -131,32 +143,39 @@ class TrainSession:
         model = make_model(cfg.cell, len(data.vocab), cfg.hidden, cfg.activation, seed=cfg.seed,
                            dtype=np.float32, **extra)
         self._start_over(model, data.vocab, cfg, data)
+        self.vocab_for = None
 
     def adopt(self, model, vocab: Vocab, cfg: TrainConfig, data: Data) -> None:
         """Continue training a loaded model (its vocabulary encodes the data)."""
         self._start_over(model.astype(np.float32), vocab, cfg, data)
 
     def _start_over(self, model, vocab: Vocab, cfg: TrainConfig, data: Data) -> None:
-        """Train ``model`` from here on: a new trainer, metrics and snapshots (runs stay)."""
+        """Train ``model`` from here on: a new trainer, metrics and snapshots (a run going on is logged first)."""
+        self.stop()
         self.model, self.vocab, self.data, self.config = model, vocab, data, cfg
         self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
         self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
         self.running, self.diverged = False, None
         self.version += 1
 
-    def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None) -> str:
+    def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None,
+                      max_bytes: int = MAX_MODEL_BYTES) -> str:
         """Continue training a saved model on the chosen data; returns what was loaded.
 
-        Text sources are encoded with the model's own vocabulary; a task must be the one the
-        model was trained on. Raises ModelFileError (the current model stays) otherwise.
+        ``config`` then holds the settings that match the model (cell, hidden size, activation, its
+        vocabulary's level). Text sources are encoded with the model's own vocabulary (kept for that
+        text: ``vocab_for``); a task must be the one the model was trained on. Raises
+        ModelFileError or ValueError (the current model stays) otherwise.
         """
-        model, vocab = load_model(raw)
-        is_task = cfg.source in ("Delay task", "Cuisine sentence with a gap")
+        model, vocab = load_model(raw, max_bytes=max_bytes)
+        is_task = cfg.source in TASK_SOURCES
+        cfg = replace(cfg, cell=model.cell, hidden=model.hidden_size, activation=model.activation,
+                      level=vocab.level if not is_task else cfg.level)
         data = build_data(cfg, text, vocab=None if is_task else vocab)
         if data.vocab != vocab:
             raise ModelFileError("its vocabulary does not match the chosen task; pick the task it was trained on")
-        self.adopt(model, vocab, replace(cfg, cell=model.cell, hidden=model.hidden_size,
-                                         activation=model.activation), data)
+        self.adopt(model, vocab, cfg, data)
+        self.vocab_for = None if is_task else text_key(cfg, text)
         return f"a {model.cell.upper()} with H={model.hidden_size} and {len(vocab):,} tokens"
 
     def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
@@ -191,6 +210,8 @@ class TrainSession:
         return self.trainer.iteration if self.trainer else 0
 
     def start(self, iterations: int) -> None:
+        """A new run of ``iterations`` from here; a run still going on is logged first."""
+        self.stop()
         self.running, self.diverged = True, None
         self.run_start = self.iteration
         self.target = self.iteration + int(iterations)
@@ -207,6 +228,7 @@ class TrainSession:
                 done += 1
                 if rec.diverged:
                     self.diverged = rec.diverged
+                    self._forget_after(self.iteration)     # the trainer went back to weights with a finite loss
                     self.stop()
                     break
                 self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
@@ -237,6 +259,14 @@ class TrainSession:
                 "seconds": float(run[-1]["seconds"] - run[0]["seconds"]) if run else 0.0,
                 "diverged": bool(self.diverged), "losses": losses,
             })
+
+    def _forget_after(self, iteration: int) -> None:
+        """Drop metrics and snapshots of updates the model no longer has."""
+        keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
+        self.records = [self.records[i] for i in keep]
+        self.step_norms = [self.step_norms[i] for i in keep]
+        self.snapshots = {k: v for k, v in self.snapshots.items() if k <= iteration} or {iteration: self._params_copy()}
+        self.run_start = min(self.run_start, iteration)
 
     def _params_copy(self) -> dict:
         return {k: v.copy() for k, v in self.model.params.items()}

@@ -6,7 +6,7 @@ import streamlit as st
 
 from . import analysis, controls, figures, frames, state
 from .models import LoadedModel
-from .text import md_escape
+from .text import md_escape, word_list
 
 PLAY_SECONDS = 0.9
 PIECES_UNITS = 32        # units drawn in the pieces chart (all of them are in the heatmap)
@@ -44,8 +44,7 @@ def _p(x: float) -> str:
 
 def unknown_note(a: analysis.SentenceAnalysis) -> None:
     if a.unknown:
-        words = ", ".join(f"“{md_escape(w)}”" for w in a.unknown[:12]) + (" …" if len(a.unknown) > 12 else "")
-        st.info(f"The model never saw {words} in training, so it reads {'it' if len(a.unknown) == 1 else 'them'} "
+        st.info(f"The model never saw {word_list(a.unknown)} in training, so it reads {'it' if len(a.unknown) == 1 else 'them'} "
                 "as `<unk>`.")
 
 
@@ -94,7 +93,7 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
     st.session_state[state.UNIT] = int(min(max(st.session_state[state.UNIT], 0), H - 1))
     left, right = st.columns([3, 2])
     with left:
-        unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT,
+        unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT, **state.KEEP,
                                help="Or click a cell in the heatmap's boxed column (or a bar below).")
         forward_formula(entry, a, t, unit)
         if m.cell == "rnn":
@@ -132,7 +131,7 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
     last = a.trace.probs[-1]
     if st.session_state[state.TARGET] not in vocab:
         st.session_state[state.TARGET] = vocab.tokens[int(np.argmax(last))]
-    target = st.selectbox("Target word", vocab.tokens, key=state.TARGET,
+    target = st.selectbox("Target word", vocab.tokens, key=state.TARGET, **state.KEEP,
                           help="BPTT starts from the loss -log p(target) after the last token.")
     tid = vocab.tokens.index(target)
     loss, diag = analysis.backward(entry, sentence, a, tid)
@@ -197,12 +196,15 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
         dishes = [i for i in positions if a.tokens[i] in _DISH_WORDS]
         st.session_state[state.PROBE_POS] = dishes[0] if dishes else 0
     words = [w for w in entry.vocab.tokens if w != "<unk>"]
+    if not words:
+        st.info("The probe needs a model whose vocabulary holds at least one word besides <unk>.")
+        return
     c1, c2 = st.columns(2)
     pos = c1.selectbox("Swap the word at", positions, key=state.PROBE_POS,
-                       format_func=lambda i: f"step {i + 1}: {a.tokens[i]}")
+                       format_func=lambda i: f"step {i + 1}: {a.tokens[i]}", **state.KEEP)
     if st.session_state[state.PROBE_WORD] not in words:
         st.session_state[state.PROBE_WORD] = "pizza" if "pizza" in words else words[0]
-    word = c2.selectbox("Replace it with", words, key=state.PROBE_WORD)
+    word = c2.selectbox("Replace it with", words, key=state.PROBE_WORD, **state.KEEP)
     b = analysis.probe(entry, a, pos, word)
     p_a, p_b = a.trace.probs[-1], b.trace.probs[-1]
     ta, tb = int(np.argmax(p_a)), int(np.argmax(p_b))

@@ -1,0 +1,8 @@
+"""The app's limits on what a user can give it, in one place (the README's limits section quotes them).
+
+`.streamlit/config.toml` sets the server's upload limit to the same 50 MB, so a larger file is
+refused by the browser before it is sent.
+"""
+MAX_MODEL_BYTES = 50_000_000     # an uploaded model (.npz), on Step through and Train, and what its arrays unpack to
+MAX_SENTENCE_CHARS = 20_000      # a typed or linked sentence
+MAX_SENTENCE_TOKENS = 200        # what Step through reads
