@@ -7,10 +7,20 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .model import RecurrentModel
+from .model import BPTTResult, ForwardCache, RecurrentModel
 from .rnn import sigmoid, transposed_for_batch
+
+
+@dataclass
+class GRUCache(ForwardCache):
+    """The GRU also keeps its recurrent projections and gate activations, (T, B, 3H) each."""
+
+    gh: np.ndarray | None = None     # W_h* h_{t-1} + b_h*, blocks r, z, n
+    act: np.ndarray | None = None    # r, z, n
 
 
 class GRU(RecurrentModel):
@@ -49,10 +59,10 @@ class GRU(RecurrentModel):
             h[t] += n                                         # h_t = n + z (h_{t-1} - n)
             if t + 1 < T:
                 h_prev[t + 1] = h[t]
-        return {"h": h, "h_prev": h_prev, "gh": gh, "act": act, "pre": pre, "final": {"h0": h[-1]}}
+        return GRUCache(ids=ids_tm, h=h, h_prev=h_prev, pre=pre, final={"h0": h[-1]}, gh=gh, act=act)
 
     def _backprop(self, dh, cache):
-        act, gh, h_prev = cache["act"], cache["gh"], cache["h_prev"]
+        act, gh, h_prev = cache.act, cache.gh, cache.h_prev
         T, B, H = h_prev.shape
         W_hh = self.params["W_hh"]
         d_in = np.empty_like(act)
@@ -72,14 +82,16 @@ class GRU(RecurrentModel):
             np.multiply(dn_pre, r, out=dr[:, 2 * H:])         # W_hn h + b_hn is scaled by r
             np.matmul(dr, W_hh, out=dh_next)
             dh_next += dh[t] * z                              # the direct path h_{t-1} -> h_t
-        return {"d_in": d_in, "d_rec": d_rec, "dh0": dh_next}
+        N, G = T * B, 3 * H
+        return BPTTResult(dh=dh, dh0=dh_next, d_in=d_in.reshape(N, G), d_rec=d_rec.reshape(N, G),
+                          h_prev=h_prev.reshape(N, H))
 
     def _step_jacobians(self, cache):
         """d h_{t+1} / d h_t, (T-1, H, H), for batch row 0."""
         H = self.hidden_size
         W = self.params["W_hh"]
         Wr, Wz, Wn = W[:H], W[H:2 * H], W[2 * H:]
-        act, gh, h_prev = cache["act"][1:, 0], cache["gh"][1:, 0], cache["h_prev"][1:, 0]
+        act, gh, h_prev = cache.act[1:, 0], cache.gh[1:, 0], cache.h_prev[1:, 0]
         r, z, n = act[:, :H], act[:, H:2 * H], act[:, 2 * H:]
         col = lambda v: v[:, :, None]
         dn = col(1 - n * n) * (col(r) * Wn + col(gh[:, 2 * H:] * r * (1 - r)) * Wr)
@@ -90,5 +102,5 @@ class GRU(RecurrentModel):
 
     def _trace_extras(self, cache):
         H = self.hidden_size
-        act = cache["act"]
+        act = cache.act
         return {"gates": {name: act[:, :, k * H:(k + 1) * H] for k, name in enumerate(self.gate_names)}}

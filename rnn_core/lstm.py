@@ -17,9 +17,11 @@ Gradients are mapped back to the public (i, f, g, o) layout at the end.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .model import RecurrentModel
+from .model import BPTTResult, ForwardCache, RecurrentModel
 
 _INTERNAL = (2, 0, 1, 3)          # internal block k holds public block _INTERNAL[k]: g, i, f, o
 
@@ -32,6 +34,18 @@ def _block_order(H: int) -> np.ndarray:
 def _batch_major(x: np.ndarray) -> np.ndarray:
     """(T, rows, B) -> a (T, B, rows) view."""
     return x.transpose(0, 2, 1)
+
+
+@dataclass
+class LSTMCache(ForwardCache):
+    """The LSTM's loops keep feature-major arrays, internal gate order (g, i, f, o)."""
+
+    c: np.ndarray | None = None      # (T, B, H) view of c_t
+    hs: np.ndarray | None = None     # (T + 1, H, B): hs[t + 1] = h_t, hs[0] = h0
+    cs: np.ndarray | None = None     # (T + 1, H, B): c_t likewise
+    tc: np.ndarray | None = None     # (T, H, B) tanh(c_t)
+    act: np.ndarray | None = None    # (T, 4H, B) gate activations g, i, f, o
+    perm: np.ndarray | None = None   # public rows in the internal order
 
 
 class LSTM(RecurrentModel):
@@ -77,18 +91,18 @@ class LSTM(RecurrentModel):
             cs[t + 1] += ig                                   # c_t = f c_{t-1} + i g
             np.tanh(cs[t + 1], out=tc[t])
             np.multiply(a[3 * H:], tc[t], out=hs[t + 1])      # h_t = o tanh(c_t)
-        return {"h": _batch_major(hs[1:]), "h_prev": _batch_major(hs[:-1]), "c": _batch_major(cs[1:]),
-                "ids": ids_tm, "hs": hs, "cs": cs, "tc": tc, "act": act, "perm": perm,
-                "final": {"h0": hs[T].T, "c0": cs[T].T}}
+        return LSTMCache(ids=ids_tm, h=_batch_major(hs[1:]), h_prev=_batch_major(hs[:-1]),
+                         final={"h0": hs[T].T, "c0": cs[T].T}, c=_batch_major(cs[1:]), hs=hs, cs=cs, tc=tc,
+                         act=act, perm=perm)
 
     def _gates(self, cache):
         """(T, B, H) views of the gate activations, public order i, f, g, o."""
-        act, H = cache["act"], self.hidden_size
+        act, H = cache.act, self.hidden_size
         g, i, f, o = (_batch_major(act[:, k * H:(k + 1) * H]) for k in range(4))
         return i, f, g, o
 
     def _backprop(self, dh, cache):
-        act, cs, tc = cache["act"], cache["cs"], cache["tc"]
+        act, cs, tc = cache.act, cache.cs, cache.tc
         T, H, B = tc.shape
         dh = np.ascontiguousarray(_batch_major(dh))          # (T, H, B), completed below
         g, i, f, o = (act[:, k * H:(k + 1) * H] for k in range(4))
@@ -107,7 +121,7 @@ class LSTM(RecurrentModel):
         np.multiply(g, g, out=fg)
         np.subtract(1.0, fg, out=fg)
         fg *= i                                               # cell candidate: i (1 - g^2)
-        W_hh_T = np.ascontiguousarray(self.params["W_hh"][cache["perm"]].T)   # (H, 4H), unscaled
+        W_hh_T = np.ascontiguousarray(self.params["W_hh"][cache.perm].T)     # (H, 4H), unscaled
         dz = np.empty_like(act)
         fac3 = fac[:, :3 * H].reshape(T, 3, H, B)             # g, i, f: each dz = fac * dL/dc_t
         dz3 = dz[:, :3 * H].reshape(T, 3, H, B)
@@ -124,20 +138,13 @@ class LSTM(RecurrentModel):
             np.multiply(fac[t, 3 * H:], d, out=dz[t, 3 * H:])  # output gate
             np.multiply(dc, f[t], out=dc_next)                # carousel: dL/dc_{t-1} gets f dL/dc_t
             np.matmul(W_hh_T, dz[t], out=dh_next)
-        return {"dh": _batch_major(dh), "dz": dz, "dh0": dh_next.T, "dc0": dc_next.T,
-                "d_rec": _batch_major(dz), "cell_grad_norm": np.sqrt(np.einsum("thb,thb->t", dc_all, dc_all))}
-
-    def _weight_grads(self, back, cache, ids_tm):
-        """W_hh, W_xh and b_h gradients from the feature-major dz, as single GEMMs over all positions."""
-        dz, hs = back["dz"], cache["hs"]
-        T, G, B = dz.shape
-        H = self.hidden_size
-        dz2 = np.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(G, T * B)          # positions in (t, b) order
-        h_prev = np.ascontiguousarray(hs[:-1].transpose(1, 0, 2)).reshape(H, T * B)
-        inv = np.argsort(cache["perm"])                       # internal -> public block order
-        grads = {"W_hh": (dz2 @ h_prev.T)[inv], "b_h": dz2.sum(axis=1)[inv]}
-        grads["W_xh"] = self._input_weight_grad(dz2.T, ids_tm.reshape(T * B))[inv]
-        return grads
+        # the shared weight-gradient step takes (N, G) per-position arrays: give it transposed views of
+        # feature-major copies, (G, N) and (H, N) with positions in (t, b) order, so its GEMMs stay fast
+        dz_fm = np.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(4 * H, T * B)
+        h_prev_fm = np.ascontiguousarray(cache.hs[:-1].transpose(1, 0, 2)).reshape(H, T * B)
+        return BPTTResult(dh=_batch_major(dh), dh0=dh_next.T, d_in=dz_fm.T, d_rec=dz_fm.T, h_prev=h_prev_fm.T,
+                          rows=np.argsort(cache.perm),                # internal (g, i, f, o) -> public order
+                          cell_grad_norm=np.sqrt(np.einsum("thb,thb->t", dc_all, dc_all)))
 
     def _step_jacobians(self, cache):
         """d (h_{t+1}, c_{t+1}) / d (h_t, c_t), (T-1, 2H, 2H), for batch row 0."""
@@ -145,7 +152,7 @@ class LSTM(RecurrentModel):
         W = self.params["W_hh"]
         Wi, Wf, Wg, Wo = W[:H], W[H:2 * H], W[2 * H:3 * H], W[3 * H:]
         i, f, g, o = (x[1:, 0] for x in self._gates(cache))
-        c_prev, tc = cache["cs"][1:-1, :, 0], cache["tc"][1:, :, 0]
+        c_prev, tc = cache.cs[1:-1, :, 0], cache.tc[1:, :, 0]
         col = lambda v: v[:, :, None]                                              # diag(v) @ M
         dc_dh = col(c_prev * f * (1 - f)) * Wf + col(g * i * (1 - i)) * Wi + col(i * (1 - g * g)) * Wg
         k = o * (1 - tc * tc)                                                      # dh'/dc' = diag(k)
@@ -159,12 +166,12 @@ class LSTM(RecurrentModel):
         return J
 
     def _trace_extras(self, cache):
-        return {"gates": dict(zip(self.gate_names, self._gates(cache))), "c": cache["c"]}
+        return {"gates": dict(zip(self.gate_names, self._gates(cache))), "c": cache.c}
 
     def _pre_activation(self, cache):
         """The gate pre-activations W_xh x + W_hh h + b_h, (T, B, 4H) in the public order."""
-        z = self._input_projection(cache["ids"])
-        z += cache["h_prev"] @ self.params["W_hh"].T
+        z = self._input_projection(cache.ids)
+        z += cache.h_prev @ self.params["W_hh"].T
         return z
 
 

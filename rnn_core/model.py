@@ -41,6 +41,35 @@ class Trace:
     final_state: dict = field(default_factory=dict)  # keyword arguments that continue from here (h0=..., c0=...)
 
 
+@dataclass
+class ForwardCache:
+    """What a cell's forward loop keeps, time-major, for the trace, the backward pass and the next chunk.
+    A cell that keeps more subclasses it (``LSTMCache``, ``GRUCache``)."""
+
+    ids: np.ndarray                  # (T, B) token ids
+    h: np.ndarray                    # (T, B, H) h_t
+    h_prev: np.ndarray               # (T, B, H) h_{t-1}, h0 at t = 0
+    final: dict                      # state name -> (B, H): what continues from the last step
+    pre: np.ndarray | None = None    # (T, B, G) the recurrent pre-activation, where the cell keeps it
+
+
+@dataclass
+class BPTTResult:
+    """What a cell's backward loop hands to the shared weight-gradient step and to the diagnostics.
+
+    Per-position arrays are (N, ...) with N = T*B positions in (t, b) order. A cell may give a
+    transposed view of its own layout (the LSTM's are feature-major): the GEMMs take either.
+    """
+
+    dh: np.ndarray                   # (T, B, H) the total dL/dh_t
+    dh0: np.ndarray                  # (B, H) dL/dh0: the gradient that leaves the sequence
+    d_in: np.ndarray                 # (N, G) dL/d(input projection W_xh x_t + b) at every position
+    d_rec: np.ndarray                # (N, G) dL/d(recurrent projection W_hh h_{t-1} (+ b_hh))
+    h_prev: np.ndarray               # (N, H) h_{t-1} at every position
+    rows: np.ndarray | None = None   # puts the cell's G gate rows in the public order (the LSTM's)
+    cell_grad_norm: np.ndarray | None = None   # (T,) ||dL/dc_t|| (LSTM)
+
+
 class Diagnostics:
     """What BPTT saw at every time step.
 
@@ -52,8 +81,9 @@ class Diagnostics:
     final_state: keyword arguments that continue from the last step (for truncated BPTT).
     """
 
-    def __init__(self, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None):
-        self._dh, self._d_rec, self._h_prev = dh, d_rec, h_prev  # time-major
+    def __init__(self, *, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None):
+        """dh (T,B,H), d_rec (T,B,G) and h_prev (T,B,H) time-major; local = (dlogits, W_hy, last_only)."""
+        self._dh, self._d_rec, self._h_prev = dh, d_rec, h_prev
         self._local = local          # (dlogits, W_hy copy, last_only): the loss's part of dL/dh_t, made on demand
         self._dh_local = None
         self._batched = batched
@@ -207,15 +237,15 @@ class RecurrentModel:
         xw += self.params[self.in_bias]
         return xw
 
-    def _final_state(self, cache: dict, batched: bool) -> dict:
-        return {name: (s.copy() if batched else s[0].copy()) for name, s in cache["final"].items()}
+    def _final_state(self, cache: ForwardCache, batched: bool) -> dict:
+        return {name: (s.copy() if batched else s[0].copy()) for name, s in cache.final.items()}
 
     # ----- public API ---------------------------------------------------------------------------
     def forward(self, ids, h0=None, **state) -> Trace:
         """Run the network over ``ids`` ((T,) or (B, T)) from ``h0`` (zeros if None)."""
         ids_tm, batched, states = self._prepare(ids, {"h0": h0, **state})
         cache = self._run(ids_tm, states)
-        hs = cache["h"]                                          # (T, B, H)
+        hs = cache.h                                             # (T, B, H)
         logits = hs @ self.params["W_hy"].T + self.params["b_y"]  # (T, B, V)
         probs = softmax(logits)
         extras = self._trace_extras(cache)
@@ -241,73 +271,74 @@ class RecurrentModel:
             raise ValueError(f"unknown loss {loss!r}: choose one of {LOSSES}")
         ids_tm, batched, states = self._prepare(inputs, {"h0": h0, **state})
         T, B = ids_tm.shape
-        H, V = self.hidden_size, self.vocab_size
-        P = self.params
-        targets = np.asarray(targets)
         cache = self._run(ids_tm, states)
-        hs = cache["h"]                                           # (T, B, H)
-        grads: dict[str, np.ndarray] = {}
+        h_out, tgt = self._outputs_and_targets(cache, batched, np.asarray(targets), loss, np.shape(inputs))
+        loss_value, dlogits, grads = self._output_layer(h_out, tgt)             # 1) softmax cross-entropy
+        dh = self._output_backward(dlogits, T, B, last_only=loss == "many_to_one")   # 2) the loss's part of dL/dh_t
+        back = self._backprop(dh, cache)                                         # 3) BPTT completes dL/dh_t
+        grads.update(self._weight_grads(back, ids_tm))                           # 4) weight GEMMs
+        G = back.d_rec.shape[1]
+        diag = Diagnostics(dh=back.dh, local=(dlogits, self.params["W_hy"].copy(), loss == "many_to_one"),
+                           d_rec=back.d_rec.reshape(T, B, G), h_prev=back.h_prev.reshape(T, B, -1),
+                           batched=batched, final_state=self._final_state(cache, batched),
+                           grad_h0=back.dh0 if batched else back.dh0[0], cell_grad_norm=back.cell_grad_norm)
+        return loss_value, {k: grads[k] for k in self.params}, diag
 
-        # 1) output layer and softmax cross-entropy; dlogits = (p - onehot(target)) / N
+    def _outputs_and_targets(self, cache: ForwardCache, batched: bool, targets: np.ndarray, loss: str,
+                             input_shape: tuple):
+        """The hidden states the loss reads, (N, H), and their target ids, (N,): every step or the last."""
+        T, B = cache.ids.shape
         if loss == "many_to_many":
             tgt = targets.T if batched else targets[:, None]      # (T, B)
             if tgt.shape != (T, B):
-                raise ValueError(f"many_to_many targets must have the inputs' shape {np.shape(inputs)}")
-            h_out = hs.reshape(T * B, H)
-            tgt_flat = tgt.reshape(T * B)
+                raise ValueError(f"many_to_many targets must have the inputs' shape {input_shape}")
+            h_out, tgt = cache.h.reshape(T * B, -1), tgt.reshape(T * B)
         else:
-            tgt_flat = targets.reshape(-1)
-            if tgt_flat.shape != (B,) or (not batched and targets.ndim != 0):
+            tgt = targets.reshape(-1)
+            if tgt.shape != (B,) or (not batched and targets.ndim != 0):
                 want = f"shape ({B},)" if batched else "a scalar"
                 raise ValueError(f"many_to_one targets must be {want}, one id per sequence")
-            h_out = hs[-1]                                        # (B, H)
-        if tgt_flat.min() < 0 or tgt_flat.max() >= V:
-            raise ValueError(f"target ids must lie in [0, {V})")
+            h_out = cache.h[-1]                                   # (B, H)
+        if tgt.min() < 0 or tgt.max() >= self.vocab_size:
+            raise ValueError(f"target ids must lie in [0, {self.vocab_size})")
+        return h_out, tgt
+
+    def _output_layer(self, h_out: np.ndarray, tgt: np.ndarray):
+        """Mean cross-entropy of softmax(W_hy h + b_y) at N positions; dlogits = (p - onehot(target)) / N."""
+        P = self.params
         n = h_out.shape[0]
         logits = h_out @ P["W_hy"].T
         logits += P["b_y"]
         probs = _softmax_inplace(logits)                          # (N, V)
         rows = np.arange(n)
-        loss_value = float(-np.mean(np.log(np.maximum(probs[rows, tgt_flat], np.finfo(probs.dtype).tiny))))
+        loss_value = float(-np.mean(np.log(np.maximum(probs[rows, tgt], np.finfo(probs.dtype).tiny))))
         dlogits = probs
-        dlogits[rows, tgt_flat] -= 1.0
+        dlogits[rows, tgt] -= 1.0
         dlogits /= n
-        grads["W_hy"] = dlogits.T @ h_out                         # (V, H)
-        grads["b_y"] = dlogits.sum(axis=0)
+        return loss_value, dlogits, {"W_hy": dlogits.T @ h_out, "b_y": dlogits.sum(axis=0)}
 
-        # 2) the loss's own part of dL/dh_t at every step, then 3) BPTT completes dh in place
-        #    (the cell's loop): dh becomes the total dL/dh_t; d_in, d_rec feed the weight GEMMs
-        dh = np.zeros((T, B, H), self.dtype) if loss == "many_to_one" else np.empty((T, B, H), self.dtype)
-        if loss == "many_to_many":
-            np.matmul(dlogits, P["W_hy"], out=dh.reshape(T * B, H))
+    def _output_backward(self, dlogits: np.ndarray, T: int, B: int, last_only: bool) -> np.ndarray:
+        """(T, B, H) dL/dh_t from the loss at step t alone: W_hy^T dlogits (zero before the last step if
+        only the last step has a loss). The cell's backward loop completes it in place."""
+        H, W_hy = self.hidden_size, self.params["W_hy"]
+        if last_only:
+            dh = np.zeros((T, B, H), self.dtype)
+            np.matmul(dlogits, W_hy, out=dh[-1])
         else:
-            np.matmul(dlogits, P["W_hy"], out=dh[-1])
-        local = (dlogits, P["W_hy"].copy(), loss == "many_to_one")
-        back = self._backprop(dh, cache)
-        dh = back.get("dh", dh)                                   # a cell may complete dh in its own layout
+            dh = np.empty((T, B, H), self.dtype)
+            np.matmul(dlogits, W_hy, out=dh.reshape(T * B, H))
+        return dh
 
-        # 4) weight gradients as single GEMMs over all T*B positions
-        grads.update(self._weight_grads(back, cache, ids_tm))
-        grads = {k: grads[k] for k in P}                          # same key order as params
-
-        grad_h0 = back["dh0"] if batched else back["dh0"][0]
-        diag = Diagnostics(
-            dh, local, back["d_rec"], cache["h_prev"], batched, self._final_state(cache, batched), grad_h0,
-            cell_grad_norm=back.get("cell_grad_norm"),
-        )
-        return loss_value, grads, diag
-
-    def _weight_grads(self, back: dict, cache: dict, ids_tm: np.ndarray) -> dict:
-        """Gradients of W_hh, W_xh and the biases from BPTT's d_in, d_rec (T, B, G) and h_{t-1}."""
-        T, B, G = back["d_in"].shape
-        d_in = back["d_in"].reshape(T * B, G)
-        d_rec = back["d_rec"].reshape(T * B, G)
-        h_prev = cache["h_prev"]                                  # (T, B, H): h_{t-1}, h0 at t = 0
-        grads = {"W_hh": d_rec.T @ h_prev.reshape(T * B, -1),
-                 "W_xh": self._input_weight_grad(d_in, ids_tm.reshape(T * B)),
-                 self.in_bias: d_in.sum(axis=0)}
+    def _weight_grads(self, back: BPTTResult, ids_tm: np.ndarray) -> dict:
+        """dW_hh, dW_xh and the biases from BPTT's per-position gradients: single GEMMs over all T*B
+        positions, the same for every cell."""
+        grads = {"W_hh": back.d_rec.T @ back.h_prev,
+                 "W_xh": self._input_weight_grad(back.d_in, ids_tm.reshape(-1)),
+                 self.in_bias: back.d_in.sum(axis=0)}
         if self.rec_bias:
-            grads[self.rec_bias] = d_rec.sum(axis=0)
+            grads[self.rec_bias] = back.d_rec.sum(axis=0)
+        if back.rows is not None:
+            grads = {k: g[back.rows] for k, g in grads.items()}
         return grads
 
     def _input_weight_grad(self, d_in: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -349,28 +380,24 @@ class RecurrentModel:
     def init_biases(cls, params: dict, hidden_size: int) -> None:
         """Set non-zero initial biases in place (the LSTM's forget gate); zeros by default."""
 
-    def _run(self, ids_tm: np.ndarray, states: dict) -> dict:
-        """Forward loop. Returns a cache with at least h (T,B,H), h_prev (T,B,H), pre, final."""
+    def _run(self, ids_tm: np.ndarray, states: dict) -> ForwardCache:
+        """Forward loop over time-major ids (T, B) from ``states`` (name -> (B, H))."""
         raise NotImplementedError
 
-    def _backprop(self, dh: np.ndarray, cache: dict) -> dict:
-        """Backward loop; ``dh`` holds the loss's part and is completed in place to the total dL/dh_t.
-
-        Returns d_in, d_rec (T,B,G): gradients w.r.t. the input and recurrent projections; dh0;
-        and, for a cell that completes dL/dh_t in a layout of its own, dh (a (T,B,H) view of it).
-        """
+    def _backprop(self, dh: np.ndarray, cache: ForwardCache) -> BPTTResult:
+        """Backward loop; ``dh`` (T,B,H) holds the loss's part and is completed to the total dL/dh_t."""
         raise NotImplementedError
 
-    def _step_jacobians(self, cache: dict) -> np.ndarray:
+    def _step_jacobians(self, cache: ForwardCache) -> np.ndarray:
         """(T-1, S, S) Jacobians d s_{t+1} / d s_t for batch row 0."""
         raise NotImplementedError
 
-    def _trace_extras(self, cache: dict) -> dict:
+    def _trace_extras(self, cache: ForwardCache) -> dict:
         return {}
 
-    def _pre_activation(self, cache: dict) -> np.ndarray:
+    def _pre_activation(self, cache: ForwardCache) -> np.ndarray:
         """The pre-activations the trace shows (the cell may keep them in another form)."""
-        return cache["pre"]
+        return cache.pre
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(cell={self.cell!r}, vocab_size={self.vocab_size}, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import RecurrentModel
+from .model import BPTTResult, ForwardCache, RecurrentModel
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 # with B at least this, multiply by a contiguous copy of W_hh^T (a transposed view is slower there)
@@ -70,10 +70,10 @@ class RNN(RecurrentModel):
             np.matmul(hs[t], W_hh_T, out=rec)           # W_hh h_{t-1}
             a[t] += rec                                 # a_t = W_xh x_t + W_hh h_{t-1} + b_h
             activate(self.activation, a[t], hs[t + 1])  # h_t = f(a_t)
-        return {"h": hs[1:], "h_prev": hs[:-1], "pre": a, "final": {"h0": hs[T]}}
+        return ForwardCache(ids=ids_tm, h=hs[1:], h_prev=hs[:-1], pre=a, final={"h0": hs[T]})
 
     def _backprop(self, dh, cache):
-        a, h = cache["pre"], cache["h"]
+        a, h = cache.pre, cache.h
         T, B, H = h.shape
         W_hh = self.params["W_hh"]
         fprime = activation_grad(self.activation, a, h, np.empty_like(a))   # f'(a_t) for all steps at once
@@ -83,10 +83,11 @@ class RNN(RecurrentModel):
             dh[t] += dh_next                                   # backprop into h: loss at t + flow from t+1
             np.multiply(dh[t], fprime[t], out=da[t])           # backprop through the nonlinearity
             np.matmul(da[t], W_hh, out=dh_next)                # dL/dh_{t-1} = W_hh^T da_t
-        return {"d_in": da, "d_rec": da, "dh0": dh_next}
+        da = da.reshape(T * B, H)
+        return BPTTResult(dh=dh, dh0=dh_next, d_in=da, d_rec=da, h_prev=cache.h_prev.reshape(T * B, H))
 
     def _step_jacobians(self, cache):
-        a, h = cache["pre"][:, 0], cache["h"][:, 0]            # batch row 0, (T, H)
+        a, h = cache.pre[:, 0], cache.h[:, 0]            # batch row 0, (T, H)
         fprime = activation_grad(self.activation, a, h, np.empty_like(a))
         # d h_{t+1} / d h_t = diag(f'(a_{t+1})) W_hh
         return fprime[1:, :, None] * self.params["W_hh"][None]

@@ -64,6 +64,11 @@ class Trainer:
         elif lr is not None:
             self.set_lr(lr)
 
+    def set_data(self, data) -> None:
+        """Train on other data from the next iteration; the hidden state carried between chunks starts afresh."""
+        self.data = data
+        self._state = None
+
     def run(self, steps: int) -> Iterator[TrainRecord]:
         self.diverged = None
         params = self.model.params
