@@ -1,7 +1,7 @@
 """RNN Playground: page config, per-session state, navigation."""
 import streamlit as st
 
-from ui import state
+from ui.common import state
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
 state.init()

@@ -37,7 +37,7 @@ def step_through_reruns(clicks: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from rnn_core import make_model
-    from ui.models import LoadedModel
+    from ui.common.models import LoadedModel
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
@@ -64,7 +64,8 @@ def step_through_reruns(clicks: int) -> dict:
 def train_updates(ticks: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from ui.training import TrainConfig, TrainSession, build_data
+    from ui.common.config import TrainConfig
+    from ui.train.session import TrainSession, build_data
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

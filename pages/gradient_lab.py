@@ -1,7 +1,8 @@
 """Gradient lab: why gradients vanish or explode, and what clipping and gates do about it."""
 import streamlit as st
 
-from ui import lab_views, state
+from ui.common import state
+from ui.lab import sections as lab_views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 st.title("Gradient lab")

@@ -1,8 +1,8 @@
 """Home: what an RNN is, the sushi sentence with the demo model's answer, and where to go next."""
 import streamlit as st
 
-from ui import controls, figures, frames, state
-from ui.text import word_list
+from ui.common import state
+from ui.home import sections as home
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 st.title("RNN Playground")
@@ -12,16 +12,7 @@ st.markdown(
     "From h_t it predicts the next token, y_t = softmax(W_hy h_t + b_y), with the same weights at every step."
 )
 
-entry = st.session_state[state.MODELS][state.DEFAULT_MODEL]
-text = controls.home_sentence_input()
-probs = entry.model.forward(entry.vocab.encode(text)).probs[-1]
-unknown = entry.vocab.unknown_tokens(text)
-if unknown:
-    st.info(f"The demo model never saw {word_list(unknown)}; it reads such words as `<unk>`.")
-st.plotly_chart(figures.next_token_figure(frames.top_k_frame(probs, entry.vocab.tokens, k=8)),
-                width="stretch", key="home_next_token")
-st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
-           "it kept the dish in its hidden state across six tokens.")
+home.demo_answer(home.home_sentence_input())
 
 st.subheader("Where to go")
 st.page_link("pages/step_through.py", label="Step through: watch h_t being computed token by token, "

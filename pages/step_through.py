@@ -1,7 +1,9 @@
 """Step through: read a sentence token by token, forward and backward in time."""
 import streamlit as st
 
-from ui import analysis, controls, state, views
+from ui.common import state
+from ui.step import analysis, controls
+from ui.step import sections as views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 state.read_url_once()

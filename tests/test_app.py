@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.cuisine import PROMPT
 from rnn_core.io import ModelFileError, load_model
-from ui.models import DEMO_DIR, load_upload
+from ui.common.models import DEMO_DIR, load_upload
 
 from helpers import app_figures, decode_plotly
 

@@ -369,7 +369,8 @@ def _cpu_seconds(pid: int) -> float:
 def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_shape(browser, tmp_path):
     """Upload a model of hidden size 16 while a 100,000-iteration run goes on: training stops, the sidebar
     follows the model (no "needs new weights"), the server goes idle, and Train trains that model."""
-    from ui.training import TrainConfig, TrainSession, build_data
+    from ui.common.config import TrainConfig
+    from ui.train.session import TrainSession, build_data
 
     cfg = TrainConfig(hidden=16, batch=4, seq_len=10)
     sess = TrainSession()

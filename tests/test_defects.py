@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.cuisine import PROMPT
 from rnn_core.io import ModelFileError, load_model, model_to_bytes
-from ui.limits import MAX_MODEL_BYTES
-from ui.training import TrainConfig, TrainSession, build_data
+from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.config import TrainConfig
+from ui.train.session import TrainSession, build_data
 
 from helpers import APP, app_figures, click, open_page
 
@@ -197,7 +198,7 @@ def test_home_keeps_its_chart_on_an_empty_sentence():
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_the_smallest_loadable_model_draws_every_view(cell):
     from rnn_core import Vocab, make_model
-    from ui.models import load_upload
+    from ui.common.models import load_upload
 
     vocab = Vocab(["sushi"])
     entry = load_upload("tiny.npz", model_to_bytes(make_model(cell, 2, 1, seed=0, dtype=np.float32), vocab))

@@ -2,9 +2,18 @@
 import numpy as np
 import pandas as pd
 
+from types import SimpleNamespace
+
 from rnn_core import make_model
-from ui import figures, frames
-from ui.text import md_escape, plotly_text
+from ui.common import figures as common_figures
+from ui.common import frames as common_frames
+from ui.common.text import md_escape, plotly_text
+from ui.step import figures as step_figures
+from ui.step import frames as step_frames
+
+# the builders these tests read live with the page that draws them (step/) or in common/ when shared
+figures = SimpleNamespace(**{**vars(common_figures), **vars(step_figures)})
+frames = SimpleNamespace(**{**vars(common_frames), **vars(step_frames)})
 
 TOKENS = ["my", "dish", "is", "<script>"]
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from rnn_core.io import load_model
-from ui.training import TrainConfig, TrainSession, build_data
+from ui.common.config import TrainConfig
+from ui.train.session import TrainSession, build_data
 
 
 @pytest.fixture

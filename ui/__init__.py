@@ -1,1 +1,3 @@
-"""What the Streamlit pages share: session state, controls, frames (arrays -> DataFrames), figures."""
+"""The Streamlit layer, by page: common/ (what several pages share) and one folder per page (home/, step/,
+train/, lab/) holding that page's sections, figures and pure computations. Page folders import only
+ui.common and rnn_core."""

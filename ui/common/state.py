@@ -5,10 +5,21 @@ import streamlit as st
 
 from rnn_core.cuisine import PROMPT
 
+from .config import TrainConfig
 from .text import validate_sentence
 
-# keys
+# ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
+# shared
 MODELS = "models"              # dict name -> LoadedModel, this session's models
+URL_READ = "url_read"          # query parameters applied once per session
+
+# Home
+HOME_SENTENCE = "home_sentence"
+HOME_SHOWN = "home_shown"      # the last sentence Home's chart could show
+HOME_ERROR = "home_error"
+CHART_HOME_NEXT = "home_next_token"
+
+# Step through
 MODEL = "model_name"           # the model Step through shows
 SENTENCE = "sentence"          # the last good sentence (what the page shows)
 SENTENCE_INPUT = "sentence_input"
@@ -21,17 +32,70 @@ TARGET = "target_word"         # Backward view: the word whose loss flows back
 PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
+MODEL_UPLOAD = "model_upload"
+TOKEN_PILLS = "token_pills"
 CACHE = "analysis_cache"       # small per-session cache of analyses
-URL_READ = "url_read"          # query parameters applied once per session
-HOME_SENTENCE = "home_sentence"
-HOME_SHOWN = "home_shown"      # the last sentence Home's chart could show
-HOME_ERROR = "home_error"
+CHART_PIECES = "pieces"        # clickable charts: their selection is session state too
+CHART_HIDDEN = "hidden"
+CHART_NEXT = "next_token"
+CHART_PCA = "pca"
+CHART_UNROLLED = "unrolled"
+CHART_GATES = "gates"
+CHART_BACKWARD = "backward"
+CHART_GRAD_NORM = "grad_norm"
+CHART_PROBE = "probe"
+
+# Train: the sidebar's widgets, one per TrainConfig field
+TRAIN_FIELDS = {"tr_source": "source", "tr_level": "level", "tr_gap": "gap", "tr_cell": "cell", "tr_hidden": "hidden",
+                "tr_activation": "activation", "tr_lr": "lr", "tr_optimizer": "optimizer", "tr_clip": "clip",
+                "tr_k": "seq_len", "tr_batch": "batch", "tr_rho": "spectral_radius", "tr_iterations": "iterations",
+                "tr_seed": "seed"}
+TR_SOURCE, TR_LEVEL, TR_GAP, TR_CELL, TR_HIDDEN, TR_ACTIVATION, TR_LR, TR_OPTIMIZER, TR_CLIP, TR_K, TR_BATCH, \
+    TR_RHO, TR_ITERATIONS, TR_SEED = TRAIN_FIELDS
+TR_TEXT = "tr_text"            # pasted text
+TR_FILE = "tr_file"            # uploaded .txt
+TR_UPLOAD = "tr_upload"        # "Continue from a saved model"
+TR_UPLOAD_RESULT = "tr_upload_result"   # ("success" | "error", message) of the last such upload
+TR_REPLAY = "tr_replay"
+TR_RUNS = "tr_runs"
+TR_RUNS_CHOSEN = "tr_runs_chosen"      # the learner picked runs to overlay (else: the last three)
+TR_DL_MODEL = "tr_dl_model"
+TR_DL_CSV = "tr_dl_csv"
+TRAIN_SESSION = "train_session"
+TRAIN_DATA_CACHE = "train_data_cache"
+CHART_TR_LOSS = "tr_loss"
+CHART_TR_STEPS = "tr_steps"
+CHART_TR_HEAT = "tr_heat"
+CHART_TR_GLOBAL = "tr_global"
+CHART_TR_HIST_PRED = "tr_hist_pred"
+CHART_TR_HIST_PCA = "tr_hist_pca"
+CHART_TR_RUNS = "tr_runs_fig"
+
+# Gradient lab
+LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
+LAB_CLIP_LR, LAB_CLIP, LAB_CLIP_RHO = "lab_clip_lr", "lab_clip", "lab_clip_rho"
+LAB_CELLS, LAB_BUDGET, LAB_FB = "lab_cells", "lab_budget", "lab_fb"
+LAB_SENTENCE, LAB_CURSOR = "lab_sentence", "lab_cursor"
+LAB_SWEEP = "lab_sweep_result"
+CHART_LAB_JAC, CHART_LAB_EIGS, CHART_LAB_CLIP = "lab_jac", "lab_eigs", "lab_clip_fig"
+CHART_LAB_SWEEP, CHART_LAB_SIDE = "lab_sweep", "lab_side"
 
 # every keyed widget keeps its value while it is not drawn (another view, another page)
 KEEP = {"persist_state": "session"}
 
 VIEWS = ("Forward", "Backward")
 DEFAULT_MODEL = "Demo RNN"
+
+_TRAIN = TrainConfig()
+DEFAULTS = {
+    SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
+    PLAYING: False, TARGET: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
+    **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
+    LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 300, LAB_FB: 1.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None,
+    LAB_SWEEP: None,
+}
 
 
 def _run_inside_the_app() -> None:
@@ -57,18 +121,22 @@ def init_page() -> None:
 
 
 def init() -> None:
-    """Set every key once per session."""
-    defaults = {
-        SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-        PLAYING: False, TARGET: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, CACHE: {},
-        MODEL: DEFAULT_MODEL, HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
-    }
-    for k, v in defaults.items():
+    """Set every key to its default once per session; each session gets its own demo models."""
+    for k, v in DEFAULTS.items():
         if k not in st.session_state:
-            st.session_state[k] = v
+            st.session_state[k] = list(v) if isinstance(v, list) else v
+    if CACHE not in st.session_state:
+        st.session_state[CACHE] = {}
+        st.session_state[TRAIN_DATA_CACHE] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()
+
+
+def clamp_step(T: int) -> int:
+    """The one place the time step is brought into 1..T (after a new sentence, view or model)."""
+    st.session_state[STEP] = min(max(1, int(st.session_state[STEP])), T)
+    return st.session_state[STEP]
 
 
 def read_url_once() -> None:

@@ -5,24 +5,27 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from rnn_core import ACTIVATIONS, CELLS
 from rnn_core.cuisine import PROMPT
 from rnn_core.tasks import memory_experiment
 
-from . import figures, frames, lab, state
-from .state import KEEP
-from .text import validate_sentence
+from ui.common import state
+from ui.common.frames import token_labels
+from ui.common.state import KEEP
+from ui.common.style import CHART
+from ui.common.text import validate_sentence
 
-CHART = dict(width="stretch", config={"displaylogo": False})
-SWEEP = "lab_sweep_result"
+from . import compute as lab
+from . import figures
 
 
 def jacobian_section() -> None:
     st.subheader("Vanishing and exploding: ||dh_T/dh_t||")
     c1, c2, c3 = st.columns(3)
-    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, 0.9, 0.05, key="lab_rho", **KEEP)
-    act = c2.selectbox("Activation", ("tanh", "relu", "sigmoid"), key="lab_act", help="For the RNN.", **KEEP)
-    T = c3.slider("Sequence length", 5, 100, 40, key="lab_T", **KEEP)
-    st.plotly_chart(figures.jacobian_lab_figure(lab.jacobian_table(rho, act, T)), key="lab_jac", **CHART)
+    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, step=0.05, key=state.LAB_RHO, **KEEP)
+    act = c2.selectbox("Activation", ACTIVATIONS, key=state.LAB_ACT, help="For the RNN.", **KEEP)
+    T = c3.slider("Sequence length", 5, 100, key=state.LAB_T, **KEEP)
+    st.plotly_chart(figures.jacobian_lab_figure(lab.jacobian_table(rho, act, T)), key=state.CHART_LAB_JAC, **CHART)
     st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence. The RNN follows "
                "rho^(T-t) (dashed): below 1 the gradient from the last step fades exponentially, above 1 it can "
                "blow up. The LSTM's cell state carries more of it back (its forget gates start near 0.73); a fresh "
@@ -31,7 +34,7 @@ def jacobian_section() -> None:
     eigs, radius, sigma = lab.w_hh_spectrum(rho)
     c1, c2 = st.columns([2, 1])
     with c1:
-        st.plotly_chart(figures.eigen_figure(eigs), key="lab_eigs", **CHART)
+        st.plotly_chart(figures.eigen_figure(eigs), key=state.CHART_LAB_EIGS, **CHART)
         st.caption("Eigenvalues inside the unit circle shrink a vector each step; outside, they stretch it.")
     with c2:
         st.metric("Spectral radius of W_hh", f"{radius:.3f}")
@@ -43,11 +46,11 @@ def jacobian_section() -> None:
 def clipping_section() -> None:
     st.subheader("Clipping")
     c1, c2, c3 = st.columns(3)
-    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], 2.0, key="lab_clip_lr", **KEEP)
-    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], 1.0, key="lab_clip", **KEEP)
-    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, 1.0, 0.1, key="lab_clip_rho", **KEEP)
+    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], key=state.LAB_CLIP_LR, **KEEP)
+    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], key=state.LAB_CLIP, **KEEP)
+    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, step=0.1, key=state.LAB_CLIP_RHO, **KEEP)
     df = lab.clipping_runs(lr, rho, clip, 300)
-    st.plotly_chart(figures.clipping_figure(df), key="lab_clip_fig", **CHART)
+    st.plotly_chart(figures.clipping_figure(df), key=state.CHART_LAB_CLIP, **CHART)
     st.caption("The same RNN, data and seed on the cuisine corpus: without clipping one huge gradient throws the "
                "weights far away and the loss jumps; clipping the global norm keeps every step bounded.")
 
@@ -57,11 +60,11 @@ def lag_sweep_section() -> None:
     st.caption("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark. Each cell "
                "trains on each gap with the same budget (H=32, Adam lr 0.01, clip 1).")
     c1, c2, c3 = st.columns(3)
-    cells = c1.multiselect("Cells", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], key="lab_cells",
+    cells = c1.multiselect("Cells", list(CELLS), key=state.LAB_CELLS,
                            format_func=str.upper, **KEEP)
-    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], 300, key="lab_budget",
+    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], key=state.LAB_BUDGET,
                               **KEEP)
-    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], 1.0, key="lab_fb", **KEEP)
+    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], key=state.LAB_FB, **KEEP)
     gaps = (5, 10, 20, 40)
     if st.button("Run the lag sweep", disabled=not cells):
         bar = st.progress(0.0, text="training...")
@@ -69,11 +72,11 @@ def lag_sweep_section() -> None:
         def progress(done, total, rec):
             bar.progress(done / total, text=f"{rec['cell'].upper()} at gap {rec['gap']}: accuracy {rec['accuracy']:.2f}")
 
-        st.session_state[SWEEP] = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb,
+        st.session_state[state.LAB_SWEEP] = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb,
                                                                  progress=progress))
-    df = st.session_state.get(SWEEP)
+    df = st.session_state[state.LAB_SWEEP]
     if df is not None:
-        st.plotly_chart(figures.lag_sweep_figure(df), key="lab_sweep", **CHART)
+        st.plotly_chart(figures.lag_sweep_figure(df), key=state.CHART_LAB_SWEEP, **CHART)
         st.caption("Left: accuracy (chance is 0.25). Right: how much of the last step's gradient reaches the "
                    "remembered token; the RNN's falls off a cliff as the gap grows.")
         st.dataframe(df[["cell", "gap", "accuracy", "loss", "grad_norm_first_step", "grad_ratio_first_last",
@@ -84,22 +87,26 @@ def side_by_side_section() -> None:
     st.subheader("RNN vs LSTM, side by side")
     models = st.session_state[state.MODELS]
     rnn, lstm = models["Demo RNN"], models["Demo LSTM"]
-    text = st.text_input("Sentence for both", PROMPT, key="lab_sentence", **KEEP)
+    text = st.text_input("Sentence for both", key=state.LAB_SENTENCE, **KEEP)
     problem = validate_sentence(text, rnn)
     if problem:
         st.warning(problem + " Showing the default sentence.")
         text = PROMPT
     ids = rnn.vocab.encode(text)
-    labels = frames.token_labels(rnn.vocab.id_to_token(ids))
-    if "lab_cursor" in st.session_state:                   # a kept cursor from a longer sentence: clamp it
-        st.session_state["lab_cursor"] = min(max(1, st.session_state["lab_cursor"]), len(ids))
-    cursor = (st.slider("Cursor", 1, len(ids), len(ids) // 2 or 1, key="lab_cursor", **KEEP)
-              if len(ids) > 1 else 1)
+    labels = token_labels(rnn.vocab.id_to_token(ids))
+    _settle_cursor(len(ids))
+    cursor = st.slider("Cursor", 1, len(ids), key=state.LAB_CURSOR, **KEEP) if len(ids) > 1 else 1
     jac = rnn.model.jacobian_norms(ids)
     forget = lstm.model.forward(ids).gates["forget"]
     prod = lab.forget_products(forget)
-    st.plotly_chart(figures.side_by_side_figure(jac, prod, labels, cursor), key="lab_side", **CHART)
+    st.plotly_chart(figures.side_by_side_figure(jac, prod, labels, cursor), key=state.CHART_LAB_SIDE, **CHART)
     t = cursor - 1
     st.caption(f"Both demo models (seed 0) read the same sentence. At step {cursor}: the RNN's Jacobian product "
                f"has norm {jac[t]:.3g}; the LSTM keeps a median {np.median(prod[t]):.3g} of each cell-state unit "
                f"through its forget gates to the last step (max {prod[t].max():.3g}).")
+
+
+def _settle_cursor(n_tokens: int) -> None:
+    """The cursor into 1..n_tokens (the middle at first): the one place it is brought into range."""
+    c = st.session_state[state.LAB_CURSOR]
+    st.session_state[state.LAB_CURSOR] = (n_tokens // 2 or 1) if c is None else min(max(1, c), n_tokens)

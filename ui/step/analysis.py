@@ -8,8 +8,8 @@ import streamlit as st
 
 from rnn_core.model import Trace
 
-from . import state
-from .models import LoadedModel
+from ui.common import state
+from ui.common.models import LoadedModel
 
 _CACHE_SIZE = 16
 

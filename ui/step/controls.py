@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.cuisine import PROMPT
+from rnn_core.cuisine import CUISINE_OF, PROMPT
 from rnn_core.io import ModelFileError
 
-from . import state
-from .limits import MAX_MODEL_BYTES
-from .models import LoadedModel, load_upload
-from .text import md_escape, shorten, validate_sentence
+from ui.common import state
+from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.models import LoadedModel, load_upload
+from ui.common.sentences import commit
+from ui.common.text import md_escape, shorten, validate_sentence
 
 
 def current_model() -> LoadedModel:
@@ -19,18 +20,8 @@ def current_model() -> LoadedModel:
     return models[st.session_state[state.MODEL]]
 
 
-def _commit(box: str, shown: str, error: str, entry: LoadedModel) -> bool:
-    """A sentence box's callback: keep the typed text as the shown one if ``entry`` can read it,
-    else keep the old one and store why; True when it was taken."""
-    text = st.session_state[box]
-    st.session_state[error] = validate_sentence(text, entry)
-    if st.session_state[error] is None:
-        st.session_state[shown] = text
-    return st.session_state[error] is None
-
-
 def _commit_sentence() -> None:
-    if _commit(state.SENTENCE_INPUT, state.SENTENCE, state.SENTENCE_ERROR, current_model()):
+    if commit(state.SENTENCE_INPUT, state.SENTENCE, state.SENTENCE_ERROR, current_model()):
         st.session_state[state.STEP] = 1
         st.session_state[state.PLAYING] = False
         st.session_state[state.PROBE_POS] = None
@@ -50,21 +41,8 @@ def sentence_input() -> str:
     return sentence
 
 
-def _commit_home_sentence() -> None:
-    _commit(state.HOME_SENTENCE, state.HOME_SHOWN, state.HOME_ERROR, st.session_state[state.MODELS][state.DEFAULT_MODEL])
-
-
-def home_sentence_input() -> str:
-    """Home's **Sentence** box; returns the last sentence the demo model could read."""
-    st.text_input("Sentence", key=state.HOME_SENTENCE, on_change=_commit_home_sentence, **state.KEEP,
-                  help="Type anything; the demo RNN was trained on sentences about dishes and cuisines.")
-    if st.session_state[state.HOME_ERROR]:
-        st.warning(st.session_state[state.HOME_ERROR] + " Still showing the previous sentence.")
-    return st.session_state[state.HOME_SHOWN]
-
-
 def _on_upload() -> None:
-    f = st.session_state.get("model_upload")
+    f = st.session_state.get(state.MODEL_UPLOAD)
     if f is None:
         return
     try:
@@ -86,7 +64,7 @@ def model_picker() -> LoadedModel:
     st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                  help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
     with st.expander("Upload a model (.npz)"):
-        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"], key="model_upload",
+        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"], key=state.MODEL_UPLOAD,
                          on_change=_on_upload)
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
@@ -129,7 +107,6 @@ def advance_if_playing(T: int) -> bool:
 
 def step_controls(T: int) -> int:
     """**Previous step**, **Next step**, **Play**, **Reset** and the **Time step** slider; returns the step."""
-    st.session_state[state.STEP] = min(max(1, st.session_state[state.STEP]), T)
     d = _direction()
     c1, c2, c3, c4 = st.columns(4)
     c1.button("Previous step", on_click=_move, args=(-d, T), width="stretch")
@@ -144,29 +121,50 @@ def step_controls(T: int) -> int:
     return st.session_state[state.STEP]
 
 
-def _on_view_change() -> None:
+def _on_view_change(T: int) -> None:
     st.session_state[state.PLAYING] = False
     if st.session_state[state.VIEW] == "Backward":
-        st.session_state[state.STEP] = 10**9          # BPTT starts at the last step (clamped to T)
+        st.session_state[state.STEP] = T               # BPTT starts at the last step
 
 
-def view_choice() -> str:
-    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change, required=True,
-                         **state.KEEP, help="Forward: read the sentence. Backward: watch BPTT carry the loss's "
-                                            "gradient back.")
+def view_choice(T: int) -> str:
+    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change, args=(T,),
+                         required=True, **state.KEEP,
+                         help="Forward: read the sentence. Backward: watch BPTT carry the loss's gradient back.")
     return st.session_state[state.VIEW]
 
 
 def token_strip(tokens: list[str], step: int) -> None:
-    """The tokens as pills, the current one selected; clicking one jumps there."""
-    st.session_state["token_pills"] = step - 1
+    """The tokens as pills, the current one selected (``settle`` set it); clicking one jumps there."""
 
     def on_pick():
-        picked = st.session_state.get("token_pills")
+        picked = st.session_state.get(state.TOKEN_PILLS)
         if picked is not None:
             st.session_state[state.STEP] = picked + 1
 
     # labels must be unique (the widget keys options by label): "1 my", "2 favourite", ...
     st.pills("Tokens", list(range(len(tokens))), format_func=lambda i: f"{i + 1} {md_escape(tokens[i])}",
-             key="token_pills",
+             key=state.TOKEN_PILLS,
              on_change=on_pick, label_visibility="collapsed")
+
+
+# ----- the one place per rerun that brings the page's values into range --------------------------------
+_DISH_WORDS = frozenset(CUISINE_OF)
+
+
+def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
+    """Bring every Step-through value into range for this model and sentence before anything draws:
+    the time step, the hidden unit, the target word, the probe's word and position, the token pills."""
+    ss, T = st.session_state, len(tokens)
+    step = state.clamp_step(T)
+    ss[state.TOKEN_PILLS] = step - 1
+    ss[state.UNIT] = int(min(max(ss[state.UNIT], 0), entry.model.hidden_size - 1))
+    if ss[state.TARGET] not in entry.vocab:
+        ss[state.TARGET] = entry.vocab.tokens[int(last_probs.argmax())]
+    positions = range(T - 1)
+    if ss[state.PROBE_POS] not in positions:
+        dishes = [i for i in positions if tokens[i] in _DISH_WORDS]
+        ss[state.PROBE_POS] = dishes[0] if dishes else 0
+    words = [w for w in entry.vocab.tokens if w != "<unk>"]
+    if ss[state.PROBE_WORD] not in words:
+        ss[state.PROBE_WORD] = "pizza" if "pizza" in words else (words[0] if words else None)

@@ -4,13 +4,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from . import analysis, controls, figures, frames, state
-from .models import LoadedModel
-from .text import md_escape, word_list
+from ui.common import state
+from ui.common.figures import next_token_figure, pca_figure
+from ui.common.frames import pca_frame, top_k_frame
+from ui.common.models import LoadedModel
+from ui.common.style import CHART
+from ui.common.text import md_escape, word_list
+
+from . import analysis, controls, figures, frames
 
 PLAY_SECONDS = 0.9
 PIECES_UNITS = 32        # units drawn in the pieces chart (all of them are in the heatmap)
-CHART = dict(width="stretch", config={"displaylogo": False})
 
 
 def _select_unit_and_step(key: str):
@@ -90,7 +94,6 @@ def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, un
 def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
     t, m = step - 1, entry.model
     H = m.hidden_size
-    st.session_state[state.UNIT] = int(min(max(st.session_state[state.UNIT], 0), H - 1))
     left, right = st.columns([3, 2])
     with left:
         unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT, **state.KEEP,
@@ -99,7 +102,8 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
         if m.cell == "rnn":
             lo = max(0, min(unit - PIECES_UNITS // 2, H - PIECES_UNITS))    # a window around the chosen unit
             pieces = frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS]
-            st.plotly_chart(figures.pieces_figure(pieces), key="pieces", on_select=_select_unit_and_step("pieces"),
+            st.plotly_chart(figures.pieces_figure(pieces), key=state.CHART_PIECES,
+                            on_select=_select_unit_and_step(state.CHART_PIECES),
                             selection_mode="points", **CHART)
             shown = "" if H <= PIECES_UNITS else f" Units {lo}-{lo + len(pieces) - 1} of {H}, around the chosen one."
             st.caption("Each bar stack is one unit's sum a_t; the black dash is the sum, the red dot h_t = f(a_t)."
@@ -107,30 +111,28 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
             with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
                 st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
     with right:
-        st.plotly_chart(figures.next_token_figure(frames.top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
-                        key="next_token", **CHART)
+        st.plotly_chart(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
+                        key=state.CHART_NEXT, **CHART)
         st.caption("What the network expects next after reading up to this step.")
-    st.plotly_chart(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key="hidden",
-                    on_select=_select_unit_and_step("hidden"), selection_mode="points", **CHART)
+    st.plotly_chart(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key=state.CHART_HIDDEN,
+                    on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points", **CHART)
     st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
                "Click a cell in the box to write that unit out.")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.pca_figure(frames.pca_frame(a.trace.hidden, a.tokens), step), key="pca", **CHART)
+        st.plotly_chart(pca_figure(pca_frame(a.trace.hidden, a.tokens), step), key=state.CHART_PCA, **CHART)
         st.caption("The hidden state's path in its two main directions: similar contexts land close together.")
     with c2:
-        st.plotly_chart(figures.unrolled_figure(a.tokens, step, m.cell), key="unrolled", **CHART)
+        st.plotly_chart(figures.unrolled_figure(a.tokens, step, m.cell), key=state.CHART_UNROLLED, **CHART)
         st.caption("Unrolled in time, the network is one cell copied per step: the weights are shared.")
     if a.trace.gates:
-        st.plotly_chart(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key="gates", **CHART)
+        st.plotly_chart(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key=state.CHART_GATES, **CHART)
         st.caption("Gate values per unit and step: a forget/update gate near 1 keeps memory, near 0 erases it.")
 
 
 def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
     vocab = entry.vocab
     last = a.trace.probs[-1]
-    if st.session_state[state.TARGET] not in vocab:
-        st.session_state[state.TARGET] = vocab.tokens[int(np.argmax(last))]
     target = st.selectbox("Target word", vocab.tokens, key=state.TARGET, **state.KEEP,
                           help="BPTT starts from the loss -log p(target) after the last token.")
     tid = vocab.tokens.index(target)
@@ -152,11 +154,11 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
              rf"{_sci(np.linalg.norm(flow))})")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key="backward", **CHART)
+        st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD, **CHART)
         st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
     with c2:
         st.plotly_chart(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens), step),
-                        key="grad_norm", **CHART)
+                        key=state.CHART_GRAD_NORM, **CHART)
         st.caption("Bars fill as you step back: a falling staircase is a vanishing gradient. "
                    "The line is ||dh_T/dh_t||, how much of the last state's gradient can reach step t.")
 
@@ -171,9 +173,9 @@ def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -
         controls.advance_if_playing(T)
         if was_playing and not st.session_state[state.PLAYING]:
             st.rerun()                                   # reached the end: drop the timer
-        view = controls.view_choice()
-        step = min(max(1, st.session_state[state.STEP]), T)
-        st.session_state[state.STEP] = step
+        controls.settle(entry, a.tokens, a.trace.probs[-1])
+        view = controls.view_choice(T)
+        step = st.session_state[state.STEP]
         controls.token_strip(a.tokens, step)
         step = controls.step_controls(T)
         (backward_view if view == "Backward" else forward_view)(entry, a, sentence, step)
@@ -192,9 +194,6 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
         st.info("The probe needs a sentence of at least two tokens.")
         return
     positions = list(range(T - 1))
-    if st.session_state[state.PROBE_POS] not in positions:
-        dishes = [i for i in positions if a.tokens[i] in _DISH_WORDS]
-        st.session_state[state.PROBE_POS] = dishes[0] if dishes else 0
     words = [w for w in entry.vocab.tokens if w != "<unk>"]
     if not words:
         st.info("The probe needs a model whose vocabulary holds at least one word besides <unk>.")
@@ -202,8 +201,6 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
     c1, c2 = st.columns(2)
     pos = c1.selectbox("Swap the word at", positions, key=state.PROBE_POS,
                        format_func=lambda i: f"step {i + 1}: {a.tokens[i]}", **state.KEEP)
-    if st.session_state[state.PROBE_WORD] not in words:
-        st.session_state[state.PROBE_WORD] = "pizza" if "pizza" in words else words[0]
     word = c2.selectbox("Replace it with", words, key=state.PROBE_WORD, **state.KEEP)
     b = analysis.probe(entry, a, pos, word)
     p_a, p_b = a.trace.probs[-1], b.trace.probs[-1]
@@ -211,13 +208,5 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
     st.markdown(f"Prediction after the last word: **{md_escape(entry.vocab.tokens[ta])}** ({p_a[ta]:.1%}) → "
                 f"**{md_escape(entry.vocab.tokens[tb])}** ({p_b[tb]:.1%})")
     st.plotly_chart(figures.probe_figure(frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens)),
-                    key="probe", **CHART)
+                    key=state.CHART_PROBE, **CHART)
     st.caption("Zero before the swap; how slowly it decays afterwards is how long the network remembers the word.")
-
-
-def _dish_words() -> set[str]:
-    from rnn_core.cuisine import CUISINE_OF
-    return set(CUISINE_OF)
-
-
-_DISH_WORDS = _dish_words()

@@ -1,70 +1,59 @@
-"""The Train page's sections: sidebar settings, the live training area, history, runs and files."""
+"""The Train page's sections: sidebar settings, the buttons, the live training area, history, runs and files."""
 from __future__ import annotations
+
+from dataclasses import fields
 
 import numpy as np
 import streamlit as st
 
+from rnn_core import CELLS
 from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError
 from rnn_core.optim import OPTIMIZERS
 from rnn_core.rnn import ACTIVATIONS
+from rnn_core.vocab import LEVELS
 
-from . import figures, frames, state
-from .models import LoadedModel
-from .text import md_escape, shorten
-from .limits import MAX_MODEL_BYTES
-from .training import (MAX_TEXT_BYTES, SOURCES, TASK_SOURCES, Data, TrainConfig, TrainSession,
-                       build_data, text_key)
+from ui.common import state
+from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LRS, SOURCES, TASK_SOURCES, TrainConfig
+from ui.common.figures import next_token_figure, pca_figure
+from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
+from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.models import LoadedModel
+from ui.common.style import CHART
+from ui.common.text import md_escape, shorten
 
-SESSION = "train_session"
-DATA_CACHE = "train_data_cache"
+from . import figures
+from .session import MAX_TEXT_BYTES, MAX_TOKENS, Data, TrainSession, build_data, text_key
+
 TRAINED_NAME = "Trained on the Train page"
 TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
-LRS = [1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
-CLIPS = [0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0]
-CHART = dict(width="stretch", config={"displaylogo": False})
-
-
-HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
-UPLOAD_RESULT = "tr_upload_result"      # ("success" | "error", message) of the last "Continue from" upload
-# every sidebar widget's key and its starting value (TrainConfig's defaults)
-_D = TrainConfig()
-DEFAULTS = {
-    "tr_source": _D.source, "tr_text": "", "tr_level": _D.level, "tr_gap": _D.gap, "tr_cell": _D.cell,
-    "tr_hidden": _D.hidden, "tr_activation": _D.activation, "tr_lr": _D.lr, "tr_optimizer": _D.optimizer,
-    "tr_clip": _D.clip, "tr_k": _D.seq_len, "tr_batch": _D.batch, "tr_rho": _D.spectral_radius,
-    "tr_iterations": _D.iterations, "tr_seed": _D.seed,
-}
 
 
 def session() -> TrainSession:
-    for k, v in DEFAULTS.items():
-        st.session_state.setdefault(k, v)
-    if SESSION not in st.session_state:
-        st.session_state[SESSION] = TrainSession()
-        st.session_state[DATA_CACHE] = {}
-        st.session_state[UPLOAD_RESULT] = None
-    return st.session_state[SESSION]
+    """This browser session's training (made on its first visit)."""
+    if state.TRAIN_SESSION not in st.session_state:
+        st.session_state[state.TRAIN_SESSION] = TrainSession()
+    return st.session_state[state.TRAIN_SESSION]
 
 
 def config_from_state() -> TrainConfig:
-    """The sidebar's settings as a TrainConfig (also usable in callbacks, before the sidebar is drawn)."""
-    ss = st.session_state
-    cell = ss["tr_cell"]
-    return TrainConfig(
-        source=ss["tr_source"], level=ss["tr_level"], gap=int(ss["tr_gap"]), cell=cell, hidden=int(ss["tr_hidden"]),
-        activation=ss["tr_activation"] if cell == "rnn" else "tanh", lr=float(ss["tr_lr"]),
-        optimizer=ss["tr_optimizer"], clip=float(ss["tr_clip"]), seq_len=int(ss["tr_k"]), batch=int(ss["tr_batch"]),
-        spectral_radius=float(ss["tr_rho"]), iterations=int(ss["tr_iterations"]), seed=int(ss["tr_seed"]))
+    """The sidebar's settings as a TrainConfig, built by name (also usable in callbacks, before the sidebar draws)."""
+    values = {name: st.session_state[key] for key, name in state.TRAIN_FIELDS.items()}
+    types = {f.name: f.type for f in fields(TrainConfig)}
+    cast = {"int": int, "float": float, "str": str}
+    values = {k: cast[types[k]](v) for k, v in values.items()}
+    if values["cell"] != "rnn":
+        values["activation"] = "tanh"
+    return TrainConfig(**values)
 
 
 def text_from_state(source: str) -> tuple[str | None, str | None]:
     """(text, problem) for the pasted or uploaded text sources; (None, None) for the others."""
     if source == "Pasted text":
-        return st.session_state["tr_text"], None
+        return st.session_state[state.TR_TEXT], None
     if source != "Uploaded .txt":
         return None, None
-    f = st.session_state.get("tr_file")
+    f = st.session_state.get(state.TR_FILE)
     if f is None:
         return None, "Upload a .txt file to train on it."
     if f.size > MAX_TEXT_BYTES:
@@ -79,32 +68,32 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     """The hyperparameters in the sidebar; returns (config, text for text sources, a problem with it)."""
     sb, keep = st.sidebar, state.KEEP
     sb.header("Settings")
-    source = sb.selectbox("Data", SOURCES, key="tr_source", **keep)
+    source = sb.selectbox("Data", SOURCES, key=state.TR_SOURCE, **keep)
     if source == "Pasted text":
-        sb.text_area("Text to train on", key="tr_text", height=150, **keep,
-                     help=f"Up to {MAX_TEXT_BYTES // 1_000_000} MB; at most 60,000 tokens.")
-        sb.radio("Tokens", ("word", "char"), key="tr_level", horizontal=True, **keep)
+        sb.text_area("Text to train on", key=state.TR_TEXT, height=150, **keep,
+                     help=f"Up to {MAX_TEXT_BYTES // 1_000_000} MB; at most {MAX_TOKENS:,} tokens.")
+        sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source == "Uploaded .txt":
         sb.file_uploader(f"Text file (.txt, UTF-8, at most {MAX_TEXT_BYTES // 1_000_000} MB)", type=["txt"],
-                         key="tr_file")
-        sb.radio("Tokens", ("word", "char"), key="tr_level", horizontal=True, **keep)
+                         key=state.TR_FILE)
+        sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source in TASK_SOURCES:
-        sb.slider("Gap (distractor tokens)", 0, 100, key="tr_gap", **keep)
-    cell = sb.selectbox("Cell", ("rnn", "lstm", "gru"), key="tr_cell", format_func=str.upper, **keep)
-    sizes = sorted({*HIDDEN_SIZES, int(st.session_state["tr_hidden"])})     # a loaded model's size too
-    sb.select_slider("Hidden size", sizes, key="tr_hidden", **keep)
-    sb.selectbox("Activation", ACTIVATIONS, key="tr_activation", disabled=cell != "rnn", **keep,
+        sb.slider("Gap (distractor tokens)", 0, 100, key=state.TR_GAP, **keep)
+    cell = sb.selectbox("Cell", list(CELLS), key=state.TR_CELL, format_func=str.upper, **keep)
+    sizes = sorted({*HIDDEN_SIZES, int(st.session_state[state.TR_HIDDEN])})     # a loaded model's size too
+    sb.select_slider("Hidden size", sizes, key=state.TR_HIDDEN, **keep)
+    sb.selectbox("Activation", ACTIVATIONS, key=state.TR_ACTIVATION, disabled=cell != "rnn", **keep,
                  help="The LSTM and GRU use sigmoid gates and tanh.")
-    sb.select_slider("Learning rate", LRS, key="tr_lr", format_func=lambda v: f"{v:g}", **keep)
-    sb.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer", **keep)
-    sb.select_slider("Clipping threshold", CLIPS, key="tr_clip", format_func=lambda v: "off" if v == 0 else f"{v:g}",
+    sb.select_slider("Learning rate", LRS, key=state.TR_LR, format_func=lambda v: f"{v:g}", **keep)
+    sb.selectbox("Optimizer", OPTIMIZERS, key=state.TR_OPTIMIZER, **keep)
+    sb.select_slider("Clipping threshold", CLIPS, key=state.TR_CLIP, format_func=lambda v: "off" if v == 0 else f"{v:g}",
                      **keep)
-    sb.slider("Truncation length k", 2, 100, key="tr_k", **keep)
-    sb.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64], key="tr_batch", **keep)
-    sb.slider("W_hh spectral radius at init", 0.0, 3.0, step=0.05, key="tr_rho", **keep,
+    sb.slider("Truncation length k", 2, 100, key=state.TR_K, **keep)
+    sb.select_slider("Batch size", BATCHES, key=state.TR_BATCH, **keep)
+    sb.slider("W_hh spectral radius at init", 0.0, 3.0, step=0.05, key=state.TR_RHO, **keep,
               help="0 keeps the default initialisation; applies when the weights are reset.")
-    sb.number_input("Iterations", 1, 100_000, step=100, key="tr_iterations", **keep)
-    sb.number_input("Seed", 0, 2**31 - 1, key="tr_seed", help="Applies when the weights are reset.", **keep)
+    sb.number_input("Iterations", 1, 100_000, step=100, key=state.TR_ITERATIONS, **keep)
+    sb.number_input("Seed", 0, 2**31 - 1, key=state.TR_SEED, help="Applies when the weights are reset.", **keep)
     text, problem = text_from_state(source)
     return config_from_state(), text, problem
 
@@ -119,7 +108,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
         return None
     reuse = sess.vocab if sess.vocab_for is not None and sess.vocab_for == text_key(cfg, text) else None
     key = (cfg.source, cfg.level, cfg.gap, cfg.batch, cfg.seq_len, cfg.seed, hash(text), reuse is not None)
-    cache = st.session_state[DATA_CACHE]
+    cache = st.session_state[state.TRAIN_DATA_CACHE]
     if key not in cache:
         try:
             cache.clear()
@@ -128,6 +117,60 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
             st.warning(f"{e} The current model and its history are kept.")
             return None
     return cache[key]
+
+
+def settle(sess: TrainSession) -> None:
+    """Bring the page's own values into range before anything draws: the replay point, the overlaid runs."""
+    keys = sorted(sess.snapshots)
+    if keys and st.session_state.get(state.TR_REPLAY) not in keys:      # new snapshots since: the latest
+        st.session_state[state.TR_REPLAY] = keys[-1]
+    runs = [r["run"] for r in sess.runs]
+    if st.session_state.get(state.TR_RUNS_CHOSEN):
+        st.session_state[state.TR_RUNS] = [r for r in st.session_state[state.TR_RUNS] if r in runs]
+    else:
+        st.session_state[state.TR_RUNS] = runs[-3:]                     # until the learner picks: the last three
+
+
+def _runs_chosen() -> None:
+    st.session_state[state.TR_RUNS_CHOSEN] = True
+
+
+def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
+    """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
+    cfg, text, problem = sidebar_config()
+    data = data_for(cfg, text, problem, sess)
+    if data is None and sess.data is None:                  # first visit with unusable data: start on the corpus
+        data = build_data(TrainConfig())
+    if sess.model is None:
+        sess.reset_weights(cfg, data)
+        publish(sess)
+    return cfg, data
+
+
+def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) -> None:
+    """What needs new weights (if anything), the data and model line, and **Train**, **Stop**, **Reset weights**."""
+    reasons = sess.needs_new_weights(cfg, data) if data is not None else []
+    if reasons:
+        st.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
+                "(the current model stays until then).")
+    elif data is not None and sess.running:
+        sess.apply_live(cfg, data)
+    shown = data or sess.data
+    st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}. "
+                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, {sess.iteration:,} iterations so far.")
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Train", type="primary", width="stretch", disabled=data is None):
+        if reasons:
+            sess.reset_weights(cfg, data)
+        else:
+            sess.apply_live(cfg, data)
+        sess.start(cfg.iterations)
+    if c2.button("Stop", width="stretch"):
+        sess.stop()
+    if c3.button("Reset weights", width="stretch", disabled=data is None):
+        sess.stop()
+        sess.reset_weights(cfg, data)
+        publish(sess)
 
 
 def publish(sess: TrainSession) -> None:
@@ -166,21 +209,21 @@ def draw_metrics(sess: TrainSession) -> None:
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.training_loss_figure(df), key="tr_loss", **CHART)
+        st.plotly_chart(figures.training_loss_figure(df), key=state.CHART_TR_LOSS, **CHART)
         st.caption("The loss should fall; spikes that shoot up are exploding gradients.")
     with c2:
         matrix = sess.step_norm_matrix()
         latest = matrix[-1] if len(matrix) else np.zeros(0)
         st.plotly_chart(figures.step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
-                                                 len(df), sess.iteration or None), key="tr_steps", **CHART)
+                                                 len(df), sess.iteration or None), key=state.CHART_TR_STEPS, **CHART)
         st.caption("The latest iteration: a line falling towards step 1 is the gradient vanishing back in time.")
     c3, c4 = st.columns(2)
     with c3:
         first = int(df["iteration"].iloc[0]) if len(df) else 1
-        st.plotly_chart(figures.step_norm_heatmap(matrix, first), key="tr_heat", **CHART)
+        st.plotly_chart(figures.step_norm_heatmap(matrix, first), key=state.CHART_TR_HEAT, **CHART)
         st.caption("Every iteration's per-step norms: look for the colour fading to the left as training goes on.")
     with c4:
-        st.plotly_chart(figures.global_norm_figure(df, sess.config.clip or None), key="tr_global", **CHART)
+        st.plotly_chart(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL, **CHART)
         st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
     if sess.model is not None and sess.data is not None:
         st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
@@ -192,9 +235,7 @@ def history_section(sess: TrainSession) -> None:
         return
     st.subheader("History")
     keys = sorted(sess.snapshots)
-    if st.session_state.get("tr_replay") not in keys:        # new snapshots since: start at the latest
-        st.session_state["tr_replay"] = keys[-1]
-    it = st.select_slider("Replay training at iteration", keys, key="tr_replay", **state.KEEP)
+    it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, **state.KEEP)
     model, _ = sess.model_at(it)
     ids = sess.vocab.encode(sess.data.probe)
     if ids.size == 0:
@@ -206,13 +247,13 @@ def history_section(sess: TrainSession) -> None:
     c1, c2 = st.columns(2)
     with c1:
         probs = trace.probs[-1]
-        st.plotly_chart(figures.next_token_figure(frames.top_k_frame(probs, sess.vocab.tokens, 8)), key="tr_hist_pred",
+        st.plotly_chart(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED,
                         **CHART)
         st.caption(f"What the model at iteration {it} predicts after the probe.")
     with c2:
-        df = frames.pca_frame_fixed(trace.hidden, final_hidden, tokens)
-        st.plotly_chart(figures.pca_figure(df, len(tokens), fixed=frames.pca_range(final_hidden, list(paths.values()))),
-                        key="tr_hist_pca", **CHART)
+        df = pca_frame_fixed(trace.hidden, final_hidden, tokens)
+        st.plotly_chart(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
+                        key=state.CHART_TR_HIST_PCA, **CHART)
         st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
 
 
@@ -220,19 +261,18 @@ def runs_section(sess: TrainSession) -> None:
     if not sess.runs:
         return
     st.subheader("Run history")
-    table = frames.runs_frame(sess.runs)
+    table = figures.runs_frame(sess.runs)
     st.dataframe(table, hide_index=True)
     runs = table["run"].tolist()
-    kept = st.session_state.get("tr_runs")
-    st.session_state["tr_runs"] = [r for r in kept if r in runs] if kept is not None else runs[-3:]
-    chosen = st.multiselect("Overlay the loss curves of runs", runs, key="tr_runs", **state.KEEP)
-    st.plotly_chart(figures.runs_figure([r for r in sess.runs if r["run"] in chosen]), key="tr_runs_fig", **CHART)
+    chosen = st.multiselect("Overlay the loss curves of runs", runs, key=state.TR_RUNS, on_change=_runs_chosen,
+                            **state.KEEP)
+    st.plotly_chart(figures.runs_figure([r for r in sess.runs if r["run"] in chosen]), key=state.CHART_TR_RUNS, **CHART)
     st.caption("Same data, different settings: which curve falls fastest, and which one blows up?")
 
 
 def _on_continue_upload() -> None:
     """Load the uploaded model before the page runs, so the sidebar follows its shape and no timer is left."""
-    up = st.session_state.get("tr_upload")
+    up = st.session_state.get(state.TR_UPLOAD)
     if up is None:
         return
     sess = session()
@@ -243,14 +283,14 @@ def _on_continue_upload() -> None:
             raise ValueError(problem.rstrip("."))
         what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
-        st.session_state[UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
+        st.session_state[state.TR_UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
                                                     "The current model and its history are kept.")
         return
     cfg = sess.config                               # the sidebar follows the loaded model
-    st.session_state.update({"tr_cell": cfg.cell, "tr_hidden": cfg.hidden, "tr_activation": cfg.activation,
-                             "tr_level": cfg.level})
+    st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
+                             state.TR_LEVEL: cfg.level})
     publish(sess)
-    st.session_state[UPLOAD_RESULT] = ("success", f"Continuing from {md_escape(shorten(up.name, 60))}: {what}.")
+    st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {md_escape(shorten(up.name, 60))}: {what}.")
 
 
 def files_section(sess: TrainSession) -> None:
@@ -258,11 +298,11 @@ def files_section(sess: TrainSession) -> None:
     c1, c2, c3 = st.columns(3)
     if sess.model is not None:
         c1.download_button("Download the model (.npz)", sess.model_bytes(), "rnn_playground_model.npz",
-                           mime="application/octet-stream", key="tr_dl_model")
+                           mime="application/octet-stream", key=state.TR_DL_MODEL)
         c2.download_button("Download the metrics (CSV)", sess.metrics_frame().to_csv(index=False).encode(),
-                           "training_metrics.csv", mime="text/csv", key="tr_dl_csv")
+                           "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV)
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
-                     key="tr_upload", on_change=_on_continue_upload)
-    result = st.session_state[UPLOAD_RESULT]
+                     key=state.TR_UPLOAD, on_change=_on_continue_upload)
+    result = st.session_state[state.TR_UPLOAD_RESULT]
     if result:
         (st.success if result[0] == "success" else st.error)(result[1])

@@ -19,39 +19,13 @@ from rnn_core.sampling import complete
 from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
-from .limits import MAX_MODEL_BYTES
+from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
+from ui.common.limits import MAX_MODEL_BYTES
 
-SOURCES = ("Cuisine corpus", "Sonnets (characters)", "Delay task", "Cuisine sentence with a gap", "Pasted text",
-           "Uploaded .txt")
-TASK_SOURCES = ("Delay task", "Cuisine sentence with a gap")
-TEXT_SOURCES = ("Pasted text", "Uploaded .txt")
 MAX_TEXT_BYTES = 2_000_000
 MAX_TOKENS = 60_000
 MAX_VOCAB = 3_000
 MAX_SNAPSHOTS = 120
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything the sidebar sets. lr, optimizer and clip apply to a running model at once."""
-
-    source: str = "Cuisine corpus"
-    level: str = "word"               # for pasted / uploaded text
-    gap: int = 10                     # for the tasks
-    cell: str = "rnn"
-    hidden: int = 128
-    activation: str = "tanh"
-    lr: float = 0.005
-    optimizer: str = "adam"
-    clip: float = 5.0                 # 0 = off
-    seq_len: int = 25
-    batch: int = 32
-    spectral_radius: float = 0.0      # 0 = the default initialisation
-    iterations: int = 2000
-    seed: int = 0
-
-    def shape(self) -> tuple:
-        return (self.cell, self.hidden, self.activation)
 
 
 @dataclass
@@ -113,20 +87,90 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
     return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v)))
 
 
+class MetricsLog:
+    """Every iteration's figures (one dict each) and its per-step gradient norms."""
+
+    COLUMNS = ["iteration", "loss", "grad_norm", "clipped", "seconds", "tokens"]
+
+    def __init__(self):
+        self.records: list[dict] = []
+        self.step_norms: list[np.ndarray] = []           # (T,) per iteration
+
+    def append(self, rec) -> None:
+        self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
+                             "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
+        self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
+
+    def forget_after(self, iteration: int) -> None:
+        keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
+        self.records = [self.records[i] for i in keep]
+        self.step_norms = [self.step_norms[i] for i in keep]
+
+    def since(self, iteration: int) -> list[dict]:
+        return [r for r in self.records if r["iteration"] > iteration]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.records, columns=self.COLUMNS)
+
+    def step_norm_matrix(self) -> np.ndarray:
+        """(iterations, T) per-step gradient norms (NaN-padded if T changed)."""
+        if not self.step_norms:
+            return np.zeros((0, 0))
+        T = max(len(s) for s in self.step_norms)
+        out = np.full((len(self.step_norms), T), np.nan, np.float32)
+        for i, s in enumerate(self.step_norms):
+            out[i, : len(s)] = s
+        return out
+
+
+class Snapshots(dict):
+    """iteration -> a copy of the weights, at most MAX_SNAPSHOTS (older ones thinned to every other)."""
+
+    every: int = 10
+
+    def take(self, iteration: int, params: dict) -> None:
+        self[iteration] = {k: v.copy() for k, v in params.items()}
+        if len(self) > MAX_SNAPSHOTS:
+            for k in sorted(self)[1:-1:2]:
+                del self[k]
+
+    def nearest(self, iteration: int) -> int:
+        keys = np.array(sorted(self))
+        return int(keys[np.argmin(np.abs(keys - iteration))])
+
+    def forget_after(self, iteration: int, params: dict) -> None:
+        for k in [k for k in self if k > iteration]:
+            del self[k]
+        if not self:
+            self.take(iteration, params)
+
+
+class RunHistory(list):
+    """One dict per finished run: its settings, where it started and ended, its final figures and loss curve."""
+
+    def log(self, config: TrainConfig, start: int, end: int, run: list[dict], diverged: bool) -> None:
+        losses = [r["loss"] for r in run]
+        self.append({
+            "run": len(self) + 1, **asdict(config), "from iteration": start, "to iteration": end,
+            "final loss": float(np.mean(losses[-20:])) if losses else float("nan"),
+            "seconds": float(run[-1]["seconds"] - run[0]["seconds"]) if run else 0.0,
+            "diverged": diverged, "losses": losses,
+        })
+
+
 @dataclass
 class TrainSession:
-    """One learner's training: the model, its trainer, every iteration's metrics, snapshots and runs."""
+    """One learner's training: the model and its trainer, and the live run, with its parts: the metrics
+    log, the weight snapshots and the run history. No Streamlit calls: the page reads and drives it."""
 
     model: object = None
     vocab: Vocab | None = None
     data: Data | None = None
     trainer: Trainer | None = None
     config: TrainConfig = field(default_factory=TrainConfig)
-    records: list = field(default_factory=list)          # dicts per iteration
-    step_norms: list = field(default_factory=list)       # (T,) arrays per iteration
-    snapshots: dict = field(default_factory=dict)        # iteration -> params copy
-    snapshot_every: int = 10
-    runs: list = field(default_factory=list)             # finished runs: settings, final figures, loss curve
+    metrics: MetricsLog = field(default_factory=MetricsLog)
+    snapshots: Snapshots = field(default_factory=Snapshots)
+    runs: RunHistory = field(default_factory=RunHistory)
     running: bool = False
     target: int = 0                                      # iteration at which the current run stops
     run_start: int = 0
@@ -135,6 +179,15 @@ class TrainSession:
     vocab_for: tuple | None = None                       # the data a loaded model's vocabulary encodes (see text_key)
     _paths: dict = field(default_factory=dict, repr=False)   # history_paths' cache ...
     _paths_key: tuple | None = field(default=None, repr=False)  # ... and what it was computed for
+
+    # the metrics log's lists, as the page and the tests read them
+    @property
+    def records(self) -> list[dict]:
+        return self.metrics.records
+
+    @property
+    def step_norms(self) -> list[np.ndarray]:
+        return self.metrics.step_norms
 
     # ----- set-up ---------------------------------------------------------------------------------
     def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
@@ -154,10 +207,10 @@ class TrainSession:
         self.stop()
         self.model, self.vocab, self.data, self.config = model, vocab, data, cfg
         self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
-        self.records, self.step_norms, self.snapshots = [], [], {0: self._params_copy()}
+        self.metrics, self.snapshots = MetricsLog(), Snapshots()
+        self.snapshots.take(0, self.model.params)
         self.running, self.diverged = False, None
         self.version += 1
-
     def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None,
                       max_bytes: int = MAX_MODEL_BYTES) -> str:
         """Continue training a saved model on the chosen data; returns what was loaded.
@@ -199,8 +252,7 @@ class TrainSession:
         self.trainer.clip = cfg.clip or None
         if data.key != self.data.key:
             self.data = data
-            self.trainer.data = data.source
-            self.trainer._state = None
+            self.trainer.set_data(data.source)
         self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, seq_len=cfg.seq_len,
                               batch=cfg.batch, iterations=cfg.iterations, gap=cfg.gap)
 
@@ -215,7 +267,7 @@ class TrainSession:
         self.running, self.diverged = True, None
         self.run_start = self.iteration
         self.target = self.iteration + int(iterations)
-        self.snapshot_every = max(1, int(iterations) // 60)
+        self.snapshots.every = max(1, int(iterations) // 60)
 
     def train_for(self, seconds: float) -> int:
         """Train until ``seconds`` pass or the run's target is reached; returns iterations done."""
@@ -231,11 +283,9 @@ class TrainSession:
                     self._forget_after(self.iteration)     # the trainer went back to weights with a finite loss
                     self.stop()
                     break
-                self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
-                                     "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
-                self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
-                if rec.iteration % self.snapshot_every == 0:
-                    self._snapshot(rec.iteration)
+                self.metrics.append(rec)
+                if rec.iteration % self.snapshots.every == 0:
+                    self.snapshots.take(rec.iteration, self.model.params)
                 if time.perf_counter() >= t_end:
                     break
         self.version += 1
@@ -248,49 +298,23 @@ class TrainSession:
         if not self.running:
             return
         self.running = False
-        self._snapshot(self.iteration)
+        self.snapshots.take(self.iteration, self.model.params)
         if self.iteration > self.run_start or self.diverged:
-            run = [r for r in self.records if r["iteration"] > self.run_start]
-            losses = [r["loss"] for r in run]
-            self.runs.append({
-                "run": len(self.runs) + 1, **{k: v for k, v in asdict(self.config).items()},
-                "from iteration": self.run_start, "to iteration": self.iteration,
-                "final loss": float(np.mean(losses[-20:])) if losses else float("nan"),
-                "seconds": float(run[-1]["seconds"] - run[0]["seconds"]) if run else 0.0,
-                "diverged": bool(self.diverged), "losses": losses,
-            })
+            self.runs.log(self.config, self.run_start, self.iteration, self.metrics.since(self.run_start),
+                          bool(self.diverged))
 
     def _forget_after(self, iteration: int) -> None:
         """Drop metrics and snapshots of updates the model no longer has."""
-        keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
-        self.records = [self.records[i] for i in keep]
-        self.step_norms = [self.step_norms[i] for i in keep]
-        self.snapshots = {k: v for k, v in self.snapshots.items() if k <= iteration} or {iteration: self._params_copy()}
+        self.metrics.forget_after(iteration)
+        self.snapshots.forget_after(iteration, self.model.params)
         self.run_start = min(self.run_start, iteration)
-
-    def _params_copy(self) -> dict:
-        return {k: v.copy() for k, v in self.model.params.items()}
-
-    def _snapshot(self, iteration: int) -> None:
-        self.snapshots[iteration] = self._params_copy()
-        if len(self.snapshots) > MAX_SNAPSHOTS:               # thin out: keep every other old one
-            keys = sorted(self.snapshots)
-            for k in keys[1:-1:2]:
-                del self.snapshots[k]
 
     # ----- reading ----------------------------------------------------------------------------------
     def metrics_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.records, columns=["iteration", "loss", "grad_norm", "clipped", "seconds", "tokens"])
+        return self.metrics.frame()
 
     def step_norm_matrix(self) -> np.ndarray:
-        """(iterations, T) per-step gradient norms (NaN-padded if T changed)."""
-        if not self.step_norms:
-            return np.zeros((0, 0))
-        T = max(len(s) for s in self.step_norms)
-        out = np.full((len(self.step_norms), T), np.nan, np.float32)
-        for i, s in enumerate(self.step_norms):
-            out[i, : len(s)] = s
-        return out
+        return self.metrics.step_norm_matrix()
 
     def completion(self, n_tokens: int | None = None) -> str:
         if self.model is None or self.data is None:
@@ -304,8 +328,7 @@ class TrainSession:
 
     def model_at(self, iteration: int):
         """A copy of the model with the weights of the snapshot nearest ``iteration``."""
-        keys = np.array(sorted(self.snapshots))
-        k = int(keys[np.argmin(np.abs(keys - iteration))])
+        k = self.snapshots.nearest(iteration)
         m = self.model.copy()
         for name, p in self.snapshots[k].items():
             m.params[name][...] = p

@@ -1,0 +1,36 @@
+"""The training settings (the Train page's sidebar; shared, so other pages can train with the same controls)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES = ("Cuisine corpus", "Sonnets (characters)", "Delay task", "Cuisine sentence with a gap", "Pasted text",
+           "Uploaded .txt")
+TASK_SOURCES = ("Delay task", "Cuisine sentence with a gap")
+TEXT_SOURCES = ("Pasted text", "Uploaded .txt")
+HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
+CLIPS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0)
+BATCHES = (1, 2, 4, 8, 16, 32, 64)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything the sidebar sets. lr, optimizer and clip apply to a running model at once."""
+
+    source: str = "Cuisine corpus"
+    level: str = "word"               # for pasted / uploaded text
+    gap: int = 10                     # for the tasks
+    cell: str = "rnn"
+    hidden: int = 128
+    activation: str = "tanh"
+    lr: float = 0.005
+    optimizer: str = "adam"
+    clip: float = 5.0                 # 0 = off
+    seq_len: int = 25
+    batch: int = 32
+    spectral_radius: float = 0.0      # 0 = the default initialisation
+    iterations: int = 2000
+    seed: int = 0
+
+    def shape(self) -> tuple:
+        return (self.cell, self.hidden, self.activation)

@@ -1,0 +1,36 @@
+"""Figures that more than one page draws (pure: no Streamlit)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .style import ACCENT, BLUE, GREY, figure
+from .text import plotly_text
+
+
+def next_token_figure(df: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of the top-k next tokens (frame from ``frames.top_k_frame``)."""
+    bar = dict(type="bar", x=df["probability"].to_numpy(), y=[plotly_text(t) for t in df["token"]], orientation="h",
+               marker=dict(color=[ACCENT if r == 1 else BLUE for r in df["rank"]]),
+               text=[f"{p:.1%}" for p in df["probability"]], textposition="auto",
+               hovertemplate="%{y}: p = %{x:.6f}<extra></extra>")
+    return figure([bar], "Next-token probabilities", height=max(220, 40 + 26 * len(df)),
+                   yaxis=dict(autorange="reversed", type="category"),
+                   xaxis=dict(title=dict(text="probability"), range=[0, 1]))
+
+
+def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) -> go.Figure:
+    """The path of h_1..h_t in two principal components, on fixed axes (``fixed`` = (x range, y range))."""
+    shown = df[df["step"] <= current_step]
+    pad = lambda s: (float(s.min()) - 0.1 * (float(np.ptp(s)) + 1e-9), float(s.max()) + 0.1 * (float(np.ptp(s)) + 1e-9))
+    path = dict(type="scatter", x=shown["pc1"], y=shown["pc2"], mode="lines+markers+text",
+                text=[plotly_text(t) for t in shown["token"]], textposition="top center",
+                marker=dict(size=9, color=[ACCENT if s == current_step else BLUE for s in shown["step"]]),
+                line=dict(color=GREY), customdata=shown["step"],
+                hovertemplate="step %{customdata}: %{text}<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>")
+    e1, e2 = (float(df["explained1"].iloc[0]), float(df["explained2"].iloc[0])) if len(df) else (0.0, 0.0)
+    xr, yr = fixed if fixed is not None else (pad(df["pc1"]), pad(df["pc2"]))
+    return figure([path], "Hidden-state path (PCA)",
+                   xaxis=dict(range=list(xr), title=dict(text=f"PC1 ({e1:.0%} of variance)")),
+                   yaxis=dict(range=list(yr), title=dict(text=f"PC2 ({e2:.0%})")))

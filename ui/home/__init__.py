@@ -1,0 +1,1 @@
+"""Home: the sushi sentence with the demo model's answer."""

@@ -1,0 +1,37 @@
+"""Home's sections: the sentence box and the demo model's answer."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.common import state
+from ui.common.figures import next_token_figure
+from ui.common.frames import top_k_frame
+from ui.common.sentences import commit
+from ui.common.style import CHART
+from ui.common.text import word_list
+
+
+def _commit_home_sentence() -> None:
+    commit(state.HOME_SENTENCE, state.HOME_SHOWN, state.HOME_ERROR, st.session_state[state.MODELS][state.DEFAULT_MODEL])
+
+
+def home_sentence_input() -> str:
+    """Home's **Sentence** box; returns the last sentence the demo model could read."""
+    st.text_input("Sentence", key=state.HOME_SENTENCE, on_change=_commit_home_sentence, **state.KEEP,
+                  help="Type anything; the demo RNN was trained on sentences about dishes and cuisines.")
+    if st.session_state[state.HOME_ERROR]:
+        st.warning(st.session_state[state.HOME_ERROR] + " Still showing the previous sentence.")
+    return st.session_state[state.HOME_SHOWN]
+
+
+def demo_answer(text: str) -> None:
+    """The demo RNN's next-word probabilities after ``text``."""
+    entry = st.session_state[state.MODELS][state.DEFAULT_MODEL]
+    probs = entry.model.forward(entry.vocab.encode(text)).probs[-1]
+    unknown = entry.vocab.unknown_tokens(text)
+    if unknown:
+        st.info(f"The demo model never saw {word_list(unknown)}; it reads such words as `<unk>`.")
+    st.plotly_chart(next_token_figure(top_k_frame(probs, entry.vocab.tokens, k=8)), key=state.CHART_HOME_NEXT,
+                    **CHART)
+    st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
+               "it kept the dish in its hidden state across six tokens.")

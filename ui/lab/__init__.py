@@ -1,0 +1,1 @@
+"""Gradient lab: vanishing and exploding gradients, clipping, and what gates do about them."""

@@ -1,0 +1,177 @@
+"""Step through's figures (pure: no Streamlit, so tests build them from small frames)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, SEQUENTIAL, figure, layout
+from ui.common.text import plotly_text
+
+from .frames import frame_to_grid
+
+
+def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str = "Hidden state over time",
+                   colorscale: str = DIVERGING, zrange: tuple[float, float] = (-1, 1), selectable: bool = True,
+                   height: int = 380) -> go.Figure:
+    """Units (rows) by time steps (columns); the current step boxed, its cells clickable."""
+    z, labels, units = frame_to_grid(df)
+    xs = [plotly_text(s) for s in labels]
+    traces = [dict(type="heatmap", z=z, x=xs, y=units, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
+                   hovertemplate="step %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>",
+                   colorbar=dict(thickness=12))]
+    shapes = []
+    if current_step is not None and 1 <= current_step <= len(xs):
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=current_step - 1.5, x1=current_step - 0.5,
+                           y0=0, y1=1, line=dict(color=ACCENT, width=3)))
+        if selectable:
+            # invisible markers on the boxed column make its cells clickable (one column, not T x H
+            # markers: every marker is an SVG node the browser redraws on every step)
+            H = len(units)
+            traces.append(dict(type="scatter", x=[xs[current_step - 1]] * H, y=units, mode="markers",
+                               marker=dict(size=8, opacity=0), name="cells", hoverinfo="skip", showlegend=False,
+                               customdata=np.column_stack([np.full(H, current_step), units])))
+    return figure(traces, title, height=height, clickmode="event+select", dragmode=False, shapes=shapes,
+                   xaxis=dict(type="category", title=dict(text="time step")),
+                   yaxis=dict(title=dict(text="hidden unit"), autorange="reversed"))
+
+
+def pieces_figure(df: pd.DataFrame) -> go.Figure:
+    """a_t as stacked bars of its terms per unit, with a_t and h_t = f(a_t) as markers."""
+    traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
+                   hovertemplate=f"unit %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
+              for name, color in (("W_xh x_t", "#f2a541"), ("W_hh h_t-1", BLUE), ("b_h", GREY))]
+    traces += [
+        dict(type="scatter", x=df["unit"], y=df["a_t"], name="a_t (sum)", mode="markers",
+             marker=dict(symbol="line-ew-open", size=10, color="black"),
+             hovertemplate="unit %{x}<br>a_t = %{y:.4f}<extra></extra>"),
+        dict(type="scatter", x=df["unit"], y=df["h_t"], name="h_t = f(a_t)", mode="markers",
+             marker=dict(size=6, color=ACCENT), hovertemplate="unit %{x}<br>h_t = %{y:.4f}<extra></extra>"),
+    ]
+    return figure(traces, "The pieces of h_t", barmode="relative", clickmode="event+select",
+                   legend=dict(orientation="h", y=-0.2), xaxis=dict(title=dict(text="hidden unit")))
+
+
+def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max_steps: int = 14) -> go.Figure:
+    """One box per step, the same W_xh, W_hh, W_hy on every arrow; the current step lit.
+
+    Long sentences show a window of ``max_steps`` steps around the current one. Drawn with a few
+    batched traces (boxes, arrows, arrowheads, labels), not one annotation per item: it redraws
+    on every step.
+    """
+    T = len(tokens)
+    lo = max(0, min(current_step - 1 - max_steps // 2, T - max_steps))
+    steps = list(range(lo, min(T, lo + max_steps)))
+    n = len(steps)
+    lit = [k for k, t in enumerate(steps) if t == current_step - 1]
+
+    def boxes(ks):
+        xs, ys = [], []
+        for k in ks:
+            xs += [k - 0.3, k + 0.3, k + 0.3, k - 0.3, k - 0.3, None]
+            ys += [0.7, 0.7, 1.3, 1.3, 0.7, None]
+        return xs, ys
+
+    bx, by = boxes([k for k in range(n) if k not in lit])
+    lx, ly = boxes(lit)
+    traces = [dict(type="scatter", x=bx, y=by, mode="lines", fill="toself", fillcolor="rgba(46,134,171,0.08)",
+                   line=dict(color=BLUE, width=1), hoverinfo="skip", showlegend=False),
+              dict(type="scatter", x=lx, y=ly, mode="lines", fill="toself", fillcolor="rgba(228,87,46,0.15)",
+                   line=dict(color=ACCENT, width=3), hoverinfo="skip", showlegend=False)]
+    ax, ay, hx, hy, sym = [], [], [], [], []
+    for k in range(n):
+        ax += [k, k, None, k, k, None]                   # x_t -> h_t and h_t -> y_t
+        ay += [0.25, 0.68, None, 1.3, 1.88, None]
+        hx += [k, k]
+        hy += [0.68, 1.88]
+        sym += ["triangle-up", "triangle-up"]
+        if k > 0:                                        # h_{t-1} -> h_t
+            ax += [k - 0.7, k - 0.32, None]
+            ay += [1.0, 1.0, None]
+            hx.append(k - 0.32)
+            hy.append(1.0)
+            sym.append("triangle-right")
+    traces.append(dict(type="scatter", x=ax, y=ay, mode="lines", line=dict(color=GREY, width=1.5),
+                       hoverinfo="skip", showlegend=False))
+    traces.append(dict(type="scatter", x=hx, y=hy, mode="markers", marker=dict(symbol=sym, size=8, color=GREY),
+                       hoverinfo="skip", showlegend=False))
+    tx, ty, text, size, color = [], [], [], [], []
+    for k, t in enumerate(steps):
+        c = ACCENT if k in lit else BLUE
+        tx += [k, k, k, k + 0.14, k + 0.14]
+        ty += [1.0, 0.1, 2.1, 0.45, 1.6]
+        text += [f"h<sub>{t + 1}</sub>", plotly_text(tokens[t]), f"y<sub>{t + 1}</sub>", "W_xh", "W_hy"]
+        size += [14, 12, 12, 9, 9]
+        color += ["#333333", c, "#333333", GREY, GREY]
+        if k > 0:
+            tx.append(k - 0.5)
+            ty.append(1.12)
+            text.append("W_hh")
+            size.append(9)
+            color.append(GREY)
+    traces.append(dict(type="scatter", x=tx, y=ty, mode="text", text=text, textfont=dict(size=size, color=color),
+                       hoverinfo="skip", showlegend=False))
+    traces.append(dict(type="scatter", x=list(range(n)), y=[1.0] * n, mode="markers", marker=dict(opacity=0),
+                       customdata=[t + 1 for t in steps], hovertemplate="step %{customdata}<extra></extra>",
+                       showlegend=False))
+    cell_name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}.get(cell, cell)
+    return figure(traces, f"Unrolled network ({cell_name}: the same weights at every step)", height=260,
+                   xaxis=dict(visible=False, range=[-0.6, max(n, 4) - 0.4]),
+                   yaxis=dict(visible=False, range=[-0.1, 2.3]))
+
+
+def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure:
+    """||dL/dh_t|| per step as bars (filled from the last step back to ``from_step``), ||d s_T/d s_t|| as a line."""
+    g = df["grad_norm"].to_numpy(dtype=float).copy()
+    if from_step is not None:
+        g[df["step"].to_numpy() < from_step] = np.nan
+    xs = [plotly_text(s) for s in df["label"]]
+    traces = [dict(type="bar", x=xs, y=g, name="||dL/dh_t||", marker=dict(color=BLUE),
+                   hovertemplate="%{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"),
+              dict(type="scatter", x=xs, y=df["jacobian_norm"], name="||dh_T / dh_t||", mode="lines+markers",
+                   line=dict(color=ACCENT), hovertemplate="%{x}<br>||dh_T/dh_t|| = %{y:.3e}<extra></extra>")]
+    return figure(traces, "Gradient norm per time step", legend=dict(orientation="h", y=-0.35),
+                   yaxis=dict(type="log", title=dict(text="norm (log scale)")),
+                   xaxis=dict(type="category", title=dict(text="time step")))
+
+
+def backward_figure(df: pd.DataFrame) -> go.Figure:
+    """dL/dh_t per unit: the loss's own part at t, what flows back from t+1, and their sum."""
+    traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
+                   hovertemplate=f"unit %{{x}}<br>{name}: %{{y:.3e}}<extra></extra>")
+              for name, color in (("from the loss at t", "#f2a541"), ("flowing back from t+1", BLUE))]
+    traces.append(dict(type="scatter", x=df["unit"], y=df["dL/dh_t"], name="dL/dh_t (sum)", mode="markers",
+                       marker=dict(symbol="line-ew-open", size=10, color="black"),
+                       hovertemplate="unit %{x}<br>dL/dh_t = %{y:.3e}<extra></extra>"))
+    return figure(traces, "How dL/dh_t is built", barmode="relative", legend=dict(orientation="h", y=-0.2),
+                   xaxis=dict(title=dict(text="hidden unit")))
+
+
+def gates_figure(frames: dict[str, pd.DataFrame], current_step: int) -> go.Figure:
+    """One heatmap per gate (and the LSTM's cell state), units by time, sharing the time axis."""
+    names = list(frames)
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, subplot_titles=names, vertical_spacing=0.06)
+    for r, name in enumerate(names, start=1):
+        z, labels, units = frame_to_grid(frames[name])
+        signed = name in ("cell candidate", "new", "cell state c_t")
+        lim = float(max(1.0, np.abs(z).max())) if name == "cell state c_t" else 1.0
+        fig.add_trace(go.Heatmap(
+            z=z, x=[plotly_text(s) for s in labels], y=units, coloraxis=None, showscale=False,
+            colorscale=DIVERGING if signed else SEQUENTIAL, zmin=-lim if signed else 0, zmax=lim,
+            hovertemplate=f"{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"), row=r, col=1)
+        fig.update_yaxes(autorange="reversed", row=r, col=1)
+        fig.add_vrect(x0=current_step - 1.5, x1=current_step - 0.5, line=dict(color=ACCENT, width=2), row=r, col=1)
+    fig.update_xaxes(type="category")
+    return layout(fig, "Gates over time", height=170 * len(names) + 60)
+
+
+def probe_figure(df: pd.DataFrame) -> go.Figure:
+    """||h_t - h'_t|| per step: where the swapped word enters and how long the difference lasts."""
+    xs = [f"{s} {plotly_text(a)}" + ("" if a == b else f"→{plotly_text(b)}")
+          for s, a, b in zip(df["step"], df["original"], df["swapped"])]
+    line = dict(type="scatter", x=xs, y=df["distance"], mode="lines+markers", line=dict(color=ACCENT),
+                hovertemplate="%{x}<br>||h_t - h'_t|| = %{y:.4f}<extra></extra>")
+    return figure([line], "Distance between the two hidden-state paths",
+                   xaxis=dict(type="category", title=dict(text="time step")),
+                   yaxis=dict(title=dict(text="distance"), rangemode="tozero"))

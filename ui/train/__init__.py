@@ -1,0 +1,1 @@
+"""Train: BPTT live, with the loss and the gradient norm at every time step."""

@@ -1,0 +1,86 @@
+"""The Train page's figures (pure: no Streamlit)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout
+
+
+def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
+    """Loss per iteration (light) and its running mean over ``window`` iterations."""
+    fig = go.Figure()
+    if len(df):
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="loss", line=dict(color=GREY, width=1),
+                                 hovertemplate="iteration %{x}<br>loss %{y:.4f}<extra></extra>"))
+        smooth = df["loss"].rolling(window, min_periods=1).mean()
+        fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"mean of last {window}",
+                                 line=dict(color=BLUE, width=2.5), hovertemplate="iteration %{x}<br>mean %{y:.4f}<extra></extra>"))
+    fig.update_xaxes(title="iteration")
+    fig.update_yaxes(title="cross-entropy (nats)", rangemode="tozero")
+    return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
+
+
+def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_total: int,
+                     iteration: int | None = None) -> go.Figure:
+    """The latest iteration's ||dL/dh_t|| per step on a log axis, the clipping threshold drawn."""
+    steps = np.arange(1, len(norms) + 1)
+    fig = go.Figure(go.Scatter(x=steps, y=norms, mode="lines+markers", name="||dL/dh_t||", line=dict(color=BLUE),
+                               hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"))
+    if clip:
+        fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"),
+                      annotation_text=f"clipping threshold {clip:g} (global norm)", annotation_position="top left")
+    where = f"iteration {iteration}: " if iteration else ""
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    return layout(fig, "Gradient norm per time step",
+                   annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",
+                                     yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11, color=GREY))])
+
+
+def step_norm_heatmap(matrix: np.ndarray, first_iteration: int = 1) -> go.Figure:
+    """Every iteration's per-step norms: iterations (rows) by time steps, log10 colour."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log10(np.where(matrix > 0, matrix, np.nan))
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
+                               y=np.arange(first_iteration, first_iteration + matrix.shape[0]),
+                               colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
+                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}<extra></extra>"))
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(title="iteration")
+    return layout(fig, "Gradient norm per time step, every iteration")
+
+
+def global_norm_figure(df: pd.DataFrame, clip: float | None) -> go.Figure:
+    """The global gradient norm (before clipping) per iteration; clipped iterations marked."""
+    fig = go.Figure()
+    if len(df):
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["grad_norm"], mode="lines", name="global norm",
+                                 line=dict(color=BLUE), hovertemplate="iteration %{x}<br>norm %{y:.3e}<extra></extra>"))
+        hit = df[df["clipped"]]
+        fig.add_trace(go.Scatter(x=hit["iteration"], y=hit["grad_norm"], mode="markers", name="clipped",
+                                 marker=dict(color=ACCENT, size=5)))
+    if clip:
+        fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"))
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    fig.update_xaxes(title="iteration")
+    return layout(fig, "Global gradient norm", legend=dict(orientation="h", y=-0.25))
+
+
+def runs_figure(runs: list[dict]) -> go.Figure:
+    """Loss curves of chosen runs overlaid (x: iteration within the run)."""
+    fig = go.Figure()
+    for r in runs:
+        fig.add_trace(go.Scatter(y=r["losses"], x=np.arange(1, len(r["losses"]) + 1), mode="lines",
+                                 name=f"run {r['run']}: {r['cell']} H={r['hidden']} lr={r['lr']:g} {r['optimizer']}"))
+    fig.update_xaxes(title="iteration within the run")
+    fig.update_yaxes(title="loss (nats)", rangemode="tozero")
+    return layout(fig, "Loss curves of chosen runs", legend=dict(orientation="h", y=-0.25))
+
+
+def runs_frame(runs: list[dict]) -> pd.DataFrame:
+    """The run history as a table (settings and final figures; the loss curves left out)."""
+    cols = ["run", "source", "cell", "hidden", "activation", "optimizer", "lr", "clip", "seq_len", "batch",
+            "spectral_radius", "seed", "from iteration", "to iteration", "final loss", "seconds", "diverged"]
+    return pd.DataFrame([{c: r.get(c) for c in cols} for r in runs], columns=cols)
