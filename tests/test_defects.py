@@ -211,3 +211,16 @@ def test_the_smallest_loadable_model_draws_every_view(cell):
     at.segmented_control(key="view").set_value("Backward").run()
     assert not at.exception, at.exception
     assert {"Next-token probabilities", "Gradient norm per time step"} & set(app_figures(at))
+
+
+def test_the_replay_slider_follows_the_latest_snapshot_until_moved():
+    at = _page("pages/train.py")
+    at.select_slider(key="tr_hidden").set_value(16).run()
+    at.number_input(key="tr_iterations").set_value(30).run()
+    _click(at, "Train")
+    sess = at.session_state["train_session"]
+    replay = at.select_slider(key="tr_replay")
+    assert replay.value == max(sess.snapshots) == 30
+    replay.set_value(0).run()
+    _click(at, "Train")                                      # 30 more: the learner's choice stays
+    assert at.select_slider(key="tr_replay").value == 0 and max(sess.snapshots) == 60

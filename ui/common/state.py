@@ -57,6 +57,7 @@ TR_FILE = "tr_file"            # uploaded .txt
 TR_UPLOAD = "tr_upload"        # "Continue from a saved model"
 TR_UPLOAD_RESULT = "tr_upload_result"   # ("success" | "error", message) of the last such upload
 TR_REPLAY = "tr_replay"
+TR_REPLAY_CHOSEN = "tr_replay_chosen"  # the learner moved the replay slider (else: the latest snapshot)
 TR_RUNS = "tr_runs"
 TR_RUNS_CHOSEN = "tr_runs_chosen"      # the learner picked runs to overlay (else: the last three)
 TR_DL_MODEL = "tr_dl_model"
@@ -76,6 +77,7 @@ LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
 LAB_CLIP_LR, LAB_CLIP, LAB_CLIP_RHO = "lab_clip_lr", "lab_clip", "lab_clip_rho"
 LAB_CELLS, LAB_BUDGET, LAB_FB = "lab_cells", "lab_budget", "lab_fb"
 LAB_SENTENCE, LAB_CURSOR = "lab_sentence", "lab_cursor"
+LAB_CURSOR_N = "lab_cursor_tokens"     # the sentence length the cursor was placed for
 LAB_SWEEP = "lab_sweep_result"
 CHART_LAB_JAC, CHART_LAB_EIGS, CHART_LAB_CLIP = "lab_jac", "lab_eigs", "lab_clip_fig"
 CHART_LAB_SWEEP, CHART_LAB_SIDE = "lab_sweep", "lab_side"
@@ -93,7 +95,7 @@ DEFAULTS = {
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
-    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 300, LAB_FB: 1.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 300, LAB_FB: 1.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
 }
 

@@ -107,6 +107,8 @@ def side_by_side_section() -> None:
 
 
 def _settle_cursor(n_tokens: int) -> None:
-    """The cursor into 1..n_tokens (the middle at first): the one place it is brought into range."""
-    c = st.session_state[state.LAB_CURSOR]
-    st.session_state[state.LAB_CURSOR] = (n_tokens // 2 or 1) if c is None else min(max(1, c), n_tokens)
+    """The cursor in the middle of a sentence of a new length, else where the learner left it: the one
+    place it is brought into range."""
+    if st.session_state[state.LAB_CURSOR_N] != n_tokens or st.session_state[state.LAB_CURSOR] is None:
+        st.session_state[state.LAB_CURSOR] = n_tokens // 2 or 1
+        st.session_state[state.LAB_CURSOR_N] = n_tokens

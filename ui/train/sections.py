@@ -122,8 +122,8 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
 def settle(sess: TrainSession) -> None:
     """Bring the page's own values into range before anything draws: the replay point, the overlaid runs."""
     keys = sorted(sess.snapshots)
-    if keys and st.session_state.get(state.TR_REPLAY) not in keys:      # new snapshots since: the latest
-        st.session_state[state.TR_REPLAY] = keys[-1]
+    if not st.session_state.get(state.TR_REPLAY_CHOSEN) or st.session_state.get(state.TR_REPLAY) not in keys:
+        st.session_state[state.TR_REPLAY] = keys[-1]                    # until the learner moves it: the latest
     runs = [r["run"] for r in sess.runs]
     if st.session_state.get(state.TR_RUNS_CHOSEN):
         st.session_state[state.TR_RUNS] = [r for r in st.session_state[state.TR_RUNS] if r in runs]
@@ -133,6 +133,10 @@ def settle(sess: TrainSession) -> None:
 
 def _runs_chosen() -> None:
     st.session_state[state.TR_RUNS_CHOSEN] = True
+
+
+def _replay_chosen() -> None:
+    st.session_state[state.TR_REPLAY_CHOSEN] = True
 
 
 def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
@@ -235,7 +239,8 @@ def history_section(sess: TrainSession) -> None:
         return
     st.subheader("History")
     keys = sorted(sess.snapshots)
-    it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, **state.KEEP)
+    it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, on_change=_replay_chosen,
+                          **state.KEEP)
     model, _ = sess.model_at(it)
     ids = sess.vocab.encode(sess.data.probe)
     if ids.size == 0:
