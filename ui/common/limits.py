@@ -6,3 +6,6 @@ refused by the browser before it is sent.
 MAX_MODEL_BYTES = 50_000_000     # an uploaded model (.npz), on Step through and Train, and what its arrays unpack to
 MAX_SENTENCE_CHARS = 20_000      # a typed or linked sentence
 MAX_SENTENCE_TOKENS = 200        # what Step through reads
+MAX_TRAIN_TEXT_BYTES = 2_000_000  # pasted or uploaded training text (Train)
+MAX_TRAIN_TOKENS = 60_000        # ... its tokens
+MAX_TRAIN_VOCAB = 3_000          # ... and its vocabulary (the most frequent tokens are kept)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnn_core import Vocab, make_model
+from rnn_core import CELLS, Vocab, make_model
 from rnn_core.cells import spectral_radius_of
 from rnn_core.data import CORPORA, TokenStream
 from rnn_core.train import Trainer
@@ -18,7 +18,7 @@ def jacobian_table(rho: float, activation: str, T: int, seed: int = 0) -> pd.Dat
     """||dh_T/dh_t|| for fresh RNN, LSTM and GRU with W_hh at spectral radius rho, one random sequence."""
     ids = np.random.default_rng(seed).integers(0, LAB_V, T)
     rows = []
-    for cell in ("rnn", "lstm", "gru"):
+    for cell in CELLS:
         m = make_model(cell, LAB_V, LAB_H, activation if cell == "rnn" else "tanh", seed=seed, spectral_radius=rho)
         for t, v in enumerate(m.jacobian_norms(ids)):
             rows.append({"cell": cell.upper(), "t": t + 1, "norm": float(v)})

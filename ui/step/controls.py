@@ -14,10 +14,9 @@ from ui.common.text import md_escape, shorten, validate_sentence
 
 
 def current_model() -> LoadedModel:
+    """The model Step through shows (models are only ever added, and a link's model is checked on arrival)."""
     models = st.session_state[state.MODELS]
-    if st.session_state[state.MODEL] not in models:
-        st.session_state[state.MODEL] = state.DEFAULT_MODEL
-    return models[st.session_state[state.MODEL]]
+    return models.get(st.session_state[state.MODEL], models[state.DEFAULT_MODEL])
 
 
 def _commit_sentence() -> None:
@@ -60,7 +59,6 @@ def model_picker() -> LoadedModel:
     """**Model** choice (demo models, the Train page's, uploads) and the upload box."""
     models = st.session_state[state.MODELS]
     names = list(models)
-    current_model()
     st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                  help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
     with st.expander("Upload a model (.npz)"):

@@ -17,13 +17,13 @@ from ui.common import state
 from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LRS, SOURCES, TASK_SOURCES, TrainConfig
 from ui.common.figures import next_token_figure, pca_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
-from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
 from ui.common.models import LoadedModel
 from ui.common.style import CHART
 from ui.common.text import md_escape, shorten
 
 from . import figures
-from .session import MAX_TEXT_BYTES, MAX_TOKENS, Data, TrainSession, build_data, text_key
+from .session import Data, TrainSession, build_data, text_key
 
 TRAINED_NAME = "Trained on the Train page"
 TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
@@ -56,8 +56,8 @@ def text_from_state(source: str) -> tuple[str | None, str | None]:
     f = st.session_state.get(state.TR_FILE)
     if f is None:
         return None, "Upload a .txt file to train on it."
-    if f.size > MAX_TEXT_BYTES:
-        return None, f"{shorten(f.name, 60)} is {f.size / 1e6:.1f} MB; the limit is {MAX_TEXT_BYTES // 1_000_000} MB."
+    if f.size > MAX_TRAIN_TEXT_BYTES:
+        return None, f"{shorten(f.name, 60)} is {f.size / 1e6:.1f} MB; the limit is {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB."
     try:
         return decode_text(f.getvalue(), f.name), None
     except ValueError as e:
@@ -71,10 +71,10 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     source = sb.selectbox("Data", SOURCES, key=state.TR_SOURCE, **keep)
     if source == "Pasted text":
         sb.text_area("Text to train on", key=state.TR_TEXT, height=150, **keep,
-                     help=f"Up to {MAX_TEXT_BYTES // 1_000_000} MB; at most {MAX_TOKENS:,} tokens.")
+                     help=f"Up to {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB; at most {MAX_TRAIN_TOKENS:,} tokens.")
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source == "Uploaded .txt":
-        sb.file_uploader(f"Text file (.txt, UTF-8, at most {MAX_TEXT_BYTES // 1_000_000} MB)", type=["txt"],
+        sb.file_uploader(f"Text file (.txt, UTF-8, at most {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB)", type=["txt"],
                          key=state.TR_FILE)
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source in TASK_SOURCES:

@@ -20,11 +20,8 @@ from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
 from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
-from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 
-MAX_TEXT_BYTES = 2_000_000
-MAX_TOKENS = 60_000
-MAX_VOCAB = 3_000
 MAX_SNAPSHOTS = 120
 
 
@@ -43,8 +40,8 @@ def text_problem(text: str) -> str | None:
     """None if pasted text can be trained on, else what is wrong with it."""
     if not text.strip():
         return "The text is empty: paste a few sentences to train on."
-    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-        return f"The text is larger than {MAX_TEXT_BYTES // 1_000_000} MB; paste or upload less."
+    if len(text.encode("utf-8")) > MAX_TRAIN_TEXT_BYTES:
+        return f"The text is larger than {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB; paste or upload less."
     return None
 
 
@@ -75,10 +72,10 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
         level = cfg.level
         probe = text.strip()[: 40 if level == "char" else 200]
         probe = " ".join(probe.split()[:8]) if level == "word" else probe
-    v = vocab if vocab is not None else Vocab.from_text(text, level, max_size=MAX_VOCAB)
+    v = vocab if vocab is not None else Vocab.from_text(text, level, max_size=MAX_TRAIN_VOCAB)
     ids = v.encode(text)
-    if ids.size > MAX_TOKENS:
-        raise ValueError(f"That text has {ids.size:,} tokens; the Train page takes at most {MAX_TOKENS:,}. "
+    if ids.size > MAX_TRAIN_TOKENS:
+        raise ValueError(f"That text has {ids.size:,} tokens; the Train page takes at most {MAX_TRAIN_TOKENS:,}. "
                          "Train on a shorter text (or use the command line for big corpora).")
     if ids.size < 3:
         raise ValueError("That text is too short to train on: it needs at least three tokens.")
