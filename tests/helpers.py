@@ -60,3 +60,12 @@ def click(at, label: str):
     """Click the button labelled ``label`` and rerun; the run must raise nothing."""
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, at.exception
+
+
+def push_to_divergence(at):
+    """Train's sidebar set for a run that diverges: relu, learning rate 100, SGD, no clipping, rho 2.5."""
+    at.selectbox(key="tr_activation").set_value("relu").run()
+    at.select_slider(key="tr_lr").set_value(100.0).run()
+    at.selectbox(key="tr_optimizer").set_value("sgd").run()
+    at.select_slider(key="tr_clip").set_value(0.0).run()
+    at.slider(key="tr_rho").set_value(2.5).run()

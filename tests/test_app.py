@@ -7,7 +7,7 @@ from rnn_core.cuisine import PROMPT
 from rnn_core.io import ModelFileError, load_model
 from ui.common.models import DEMO_DIR, load_upload
 
-from helpers import app_figures, decode_plotly
+from helpers import app_figures, decode_plotly, open_page
 
 from pathlib import Path
 
@@ -28,13 +28,7 @@ def _app():
 
 
 def _step_page(**query):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(STEP_PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(STEP_PAGE, timeout=60, **query)
 
 
 def _button(at, label):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import app_figures, click, decode_plotly, open_page
+from helpers import app_figures, click, decode_plotly, open_page, push_to_divergence
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -75,11 +75,7 @@ def test_stop_keeps_what_was_trained(train_page):
 
 def test_nan_guard_triggers_and_recovers(train_page):
     at = train_page
-    at.selectbox(key="tr_activation").set_value("relu").run()
-    at.select_slider(key="tr_lr").set_value(100.0).run()
-    at.selectbox(key="tr_optimizer").set_value("sgd").run()
-    at.select_slider(key="tr_clip").set_value(0.0).run()
-    at.slider(key="tr_rho").set_value(2.5).run()
+    push_to_divergence(at)
     _click(at, "Train")
     sess = at.session_state["train_session"]
     assert any("diverged at iteration" in e.value for e in at.error)

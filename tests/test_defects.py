@@ -16,7 +16,7 @@ from ui.common.limits import MAX_MODEL_BYTES
 from ui.common.config import TrainConfig
 from ui.train.session import TrainSession, build_data
 
-from helpers import APP, app_figures, click, open_page
+from helpers import APP, app_figures, click, open_page, push_to_divergence
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,11 +147,7 @@ def test_after_divergence_the_page_counts_the_updates_the_weights_have():
     at = _page("pages/train.py")
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(25).run()
-    at.selectbox(key="tr_activation").set_value("relu").run()
-    at.select_slider(key="tr_lr").set_value(100.0).run()
-    at.selectbox(key="tr_optimizer").set_value("sgd").run()
-    at.select_slider(key="tr_clip").set_value(0.0).run()
-    at.slider(key="tr_rho").set_value(2.5).run()
+    push_to_divergence(at)
     _click(at, "Train")
     sess = at.session_state["train_session"]
     assert sess.diverged
