@@ -9,13 +9,28 @@ from .model import RecurrentModel
 from .rnn import ACTIVATIONS, RNN
 
 CELLS: dict[str, type[RecurrentModel]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+MAX_HIDDEN = 4096                 # the largest hidden size a model may have
+MAX_VOCAB = 1_000_000             # the largest vocabulary
 
 
 def model_class(cell: str) -> type[RecurrentModel]:
-    try:
-        return CELLS[cell]
-    except KeyError:
-        raise ValueError(f"unknown cell {cell!r}: choose one of {tuple(CELLS)}") from None
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise ValueError(f"unknown cell {cell!r}: choose one of {tuple(CELLS)}")
+    return CELLS[cell]
+
+
+def _whole(name: str, value, lo: int, hi: int) -> int:
+    """``value`` as an int in lo..hi, or a ValueError that names the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo:,} to {hi:,}, got {value!r}")
+    return int(value)
+
+
+def _finite(name: str, value, lo: float = -np.inf, hi: float = np.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (np.isfinite(value) and lo <= value <= hi):
+        raise ValueError(f"{name} must be a finite number from {lo:g} to {hi:g}, got {value!r}")
+    return float(value)
 
 
 def spectral_radius_of(W: np.ndarray) -> float:
@@ -34,15 +49,17 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
     ``forget_bias`` (LSTM only) overrides the initial forget-gate bias of 1.
     """
     cls = model_class(cell)
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
     cls.check_activation(activation)             # the cell's own check (gated cells take tanh only)
-    if int(vocab_size) < 1 or int(hidden_size) < 1:
-        raise ValueError("vocab_size and hidden_size must be positive")
-    if spectral_radius is not None and not (0 <= spectral_radius < 1e6):
-        raise ValueError("spectral_radius must be a number >= 0")
-    V, H = int(vocab_size), int(hidden_size)
-    rng = np.random.default_rng(seed)
+    V, H = _whole("vocab_size", vocab_size, 1, MAX_VOCAB), _whole("hidden_size", hidden_size, 1, MAX_HIDDEN)
+    if cls.n_blocks * H * (V + H) + V * H > 250_000_000:
+        raise ValueError(f"vocab_size {V:,} with hidden_size {H:,} makes more than 250 million weights")
+    if spectral_radius is not None:
+        spectral_radius = _finite("spectral_radius", spectral_radius, 0, 1e6)
+    if forget_bias is not None:
+        forget_bias = _finite("forget_bias", forget_bias)
+    rng = np.random.default_rng(_whole("seed", seed, 0, 2**63 - 1))
     k = 1.0 / np.sqrt(H)
     params = {}
     for name, shape in cls.shapes_for(H, V).items():

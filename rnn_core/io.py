@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import CELLS, model_class
+from .cells import CELLS, MAX_HIDDEN, MAX_VOCAB, model_class
 from .rnn import ACTIVATIONS
 from .vocab import LEVELS, Vocab
 
@@ -19,8 +19,6 @@ VERSION = 1
 _META_KEY = "__meta__"
 MAX_BYTES = 200_000_000          # a model file, and the total its arrays unpack to
 MAX_META_BYTES = 20_000_000      # the JSON metadata (the vocabulary is most of it)
-MAX_HIDDEN = 4096
-MAX_VOCAB = 1_000_000
 _CHECK_STEPS = 64                # tokens of the forward/backward pass a loaded model must survive
 
 

@@ -288,10 +288,12 @@ class RecurrentModel:
                              input_shape: tuple):
         """The hidden states the loss reads, (N, H), and their target ids, (N,): every step or the last."""
         T, B = cache.ids.shape
+        if not np.issubdtype(targets.dtype, np.integer):
+            raise ValueError("targets must be integer token ids")
         if loss == "many_to_many":
-            tgt = targets.T if batched else targets[:, None]      # (T, B)
-            if tgt.shape != (T, B):
+            if targets.shape != tuple(input_shape):
                 raise ValueError(f"many_to_many targets must have the inputs' shape {input_shape}")
+            tgt = targets.T if batched else targets[:, None]      # (T, B)
             h_out, tgt = cache.h.reshape(T * B, -1), tgt.reshape(T * B)
         else:
             tgt = targets.reshape(-1)

@@ -16,6 +16,8 @@ _NO_SPACE_BEFORE = set(".,!?;:)]}'\"")
 
 def tokenize(text: str, level: str = "word") -> list[str]:
     """Split text into tokens: lower-cased words with punctuation split off, or characters."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
     if level == "word":
         return _WORD_RE.findall(text.lower())
     if level == "char":
@@ -27,8 +29,13 @@ class Vocab:
     """A fixed token list; id 0 is always ``<unk>``, the id of every token it never saw."""
 
     def __init__(self, tokens: Iterable[str], level: str = "word"):
-        if level not in LEVELS:
+        if not isinstance(level, str) or level not in LEVELS:
             raise ValueError(f"unknown level {level!r}: choose 'word' or 'char'")
+        if isinstance(tokens, (str, bytes)) or not hasattr(tokens, "__iter__"):
+            raise ValueError("tokens must be a list of str")
+        tokens = list(tokens)
+        if not all(isinstance(t, str) for t in tokens):
+            raise ValueError("tokens must be a list of str")
         tokens = [t for t in tokens if t != UNK]
         if len(set(tokens)) != len(tokens):
             raise ValueError("vocabulary tokens must be unique")
@@ -39,6 +46,8 @@ class Vocab:
     @classmethod
     def from_text(cls, text: str, level: str = "word", max_size: int | None = None) -> "Vocab":
         """Every distinct token of ``text`` (the ``max_size - 1`` most frequent if capped), sorted."""
+        if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1):
+            raise ValueError(f"max_size must be None or a whole number >= 1, got {max_size!r}")
         toks = tokenize(text, level)
         counts: dict[str, int] = {}
         for t in toks:
@@ -64,6 +73,8 @@ class Vocab:
     def encode(self, text_or_tokens: str | Iterable[str]) -> np.ndarray:
         """Token ids, shape (T,); unknown tokens map to the ``<unk>`` id."""
         toks = self.tokenize(text_or_tokens) if isinstance(text_or_tokens, str) else list(text_or_tokens)
+        if not all(isinstance(t, str) for t in toks):
+            raise ValueError("encode takes a str or a list of str tokens")
         return np.fromiter((self._index.get(t, 0) for t in toks), dtype=np.int64, count=len(toks))
 
     def unknown_tokens(self, text: str) -> list[str]:

@@ -417,3 +417,17 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
         ctx.close()
     finally:
         _stop_server(proc, log)
+
+
+def test_a_pasted_sentence_over_the_limit_gets_a_message(server, page):
+    """The box once dropped a paste over 20,000 characters without a word; now the app says why."""
+    page.goto(server + "/step_through")
+    wait_idle(page)
+    box = page.get_by_role("textbox", name="Sentence", exact=True)
+    box.fill("sushi " * 4_000 + "x" * 1_000)                 # 25,000 characters, 4,001 tokens
+    box.press("Enter")
+    expect(page.get_by_text("Still showing the previous sentence", exact=False)).to_be_visible(timeout=20_000)
+    box.fill("a" * 25_000)                                  # one long word: the character limit speaks
+    box.press("Enter")
+    expect(page.get_by_text("25,000 characters", exact=False)).to_be_visible(timeout=20_000)
+    _no_exception(page)
