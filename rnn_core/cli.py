@@ -17,7 +17,7 @@ from .io import ModelFileError, load_model, save_model
 from .optim import OPTIMIZERS
 from .rnn import ACTIVATIONS
 from .sampling import complete
-from .tasks import TASKS, make_task, memory_experiment
+from .tasks import EXPERIMENT, TASKS, make_task, memory_experiment
 from .train import Trainer, available_bytes, estimate_bytes
 from .vocab import LEVELS, Vocab
 
@@ -123,11 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--cells", type=_choices_list(sorted(CELLS)), default=["rnn", "lstm", "gru"],
                    help="comma-separated, e.g. rnn,lstm,gru")
     e.add_argument("--gaps", type=_int_list, default=None, help="comma-separated, e.g. 5,20,50")
-    e.add_argument("--budget", type=_positive_int(1, 1_000_000), default=None, help="optimizer steps per run")
+    e.add_argument("--budget", type=_positive_int(1, 1_000_000), default=None,
+                   help=f"optimizer steps per run ({EXPERIMENT['budget']})")
     e.add_argument("--hidden", type=_positive_int(1, 4096), default=None)
     e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
-    e.add_argument("--forget-bias", type=_float(-100, 100), default=1.0, help="the LSTM's initial forget-gate bias")
-    e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None, help="Adam's learning rate (0.01)")
+    e.add_argument("--forget-bias", type=_float(-100, 100), default=EXPERIMENT["forget_bias"],
+                   help=f"the LSTM's initial forget-gate bias ({EXPERIMENT['forget_bias']:g}: the gate starts open)")
+    e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None,
+                   help=f"Adam's learning rate ({EXPERIMENT['lr']:g})")
 
     i = sub.add_parser("info", help="describe a saved model")
     i.add_argument("model")

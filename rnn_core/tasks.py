@@ -101,16 +101,26 @@ def evaluate(model, task, n: int = 512, seed: int = 12345) -> dict:
             "grad_ratio_first_last": float(g[0] / g[-1]) if g[-1] > 0 else 0.0}
 
 
+# the experiment's defaults: with them, at gap 40 the RNN is at chance while the LSTM and the GRU
+# reach 1.0 for seeds 0-4 (on OpenBLAS's SkylakeX, Haswell and Sandybridge kernels, 1 and 2 threads),
+# and the default sweep (gaps 5-40, three cells) takes about 20 s on 2 cores. At lr 0.01 and 500 steps
+# the LSTM's result depended on the machine (a plateau where two symbols stay merged).
+EXPERIMENT = {"budget": 1000, "lr": 0.005, "hidden_size": 32, "batch": 32, "clip": 1.0, "forget_bias": 3.0}
+
+
 def memory_experiment(cells: Iterable[str] = ("rnn", "lstm", "gru"), gaps: Iterable[int] = (2, 5, 10, 20, 40),
-                      budget: int = 300, seed: int = 0, task: str = "delay", hidden_size: int = 32,
-                      lr: float = 0.01, batch: int = 32, clip: float = 1.0, forget_bias: float = 1.0,
+                      budget: int = EXPERIMENT["budget"], seed: int = 0, task: str = "delay",
+                      hidden_size: int = EXPERIMENT["hidden_size"], lr: float = EXPERIMENT["lr"],
+                      batch: int = EXPERIMENT["batch"], clip: float = EXPERIMENT["clip"],
+                      forget_bias: float = EXPERIMENT["forget_bias"],
                       progress: Callable[[int, int, dict], None] | None = None) -> list[dict]:
     """Train each cell on each gap with the same ``budget`` of Adam steps; one record per pair.
 
     Records: cell, gap, accuracy, loss, grad_norm_first_step (||dL/dh_0|| on the evaluation set,
     the gradient that reaches the remembered token), grad_ratio_first_last (||dL/dh_0|| over
     ||dL/dh_{T-1}||, which does not shrink as the loss falls), plus chance, steps and seconds.
-    ``forget_bias`` sets the LSTM's initial forget-gate bias (1 by default).
+    ``forget_bias`` sets the LSTM's initial forget-gate bias: 3 by default (the gate starts open,
+    sigmoid(3) = 0.95); 1 (PyTorch-style models' 0.73) or below starts it closing.
     ``progress(done, total, record)`` is called after each pair.
     """
     cells, gaps = list(cells), [int(g) for g in gaps]

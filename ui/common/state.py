@@ -95,7 +95,7 @@ DEFAULTS = {
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
-    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 300, LAB_FB: 1.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
 }
 

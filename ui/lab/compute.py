@@ -58,3 +58,19 @@ def forget_products(forget: np.ndarray) -> np.ndarray:
     for t in range(T - 2, -1, -1):
         out[t] = out[t + 1] * forget[t + 1]
     return out
+
+
+def sweep_summary(df: pd.DataFrame, solved: float = 0.9) -> str:
+    """What the lag sweep shows, read from its numbers: how far back each cell remembers, and how much of
+    the gradient reaches the remembered token at the longest gap."""
+    longest = int(df["gap"].max())
+    parts = []
+    for cell, rows in df.groupby("cell", sort=False):
+        ok = rows.loc[rows["accuracy"] >= solved, "gap"]
+        reach = f"up to gap {int(ok.max())}" if len(ok) else "at no gap"
+        ratio = float(rows.loc[rows["gap"] == longest, "grad_ratio_first_last"].iloc[0])
+        parts.append(f"{cell.upper()} remembers {reach} (gradient reaching the token at gap {longest}: {ratio:.1e} "
+                     "of the last step's)")
+    chance = float(df["chance"].iloc[0])
+    return (f"Accuracy of at least {solved:.0%} counts as remembering (chance is {chance:.2f}). "
+            + "; ".join(parts) + ".")

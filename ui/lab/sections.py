@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core import ACTIVATIONS, CELLS
 from rnn_core.cuisine import PROMPT
-from rnn_core.tasks import memory_experiment
+from rnn_core.tasks import EXPERIMENT, memory_experiment
 
 from ui.common import state
 from ui.common.frames import token_labels
@@ -17,6 +17,9 @@ from ui.common.text import validate_sentence
 
 from . import compute as lab
 from . import figures
+
+GAPS = (5, 10, 20, 40)
+FORGET_BIASES = (-3.0, 0.0, 1.0, 2.0, 3.0)
 
 
 def jacobian_section() -> None:
@@ -57,15 +60,20 @@ def clipping_section() -> None:
 
 def lag_sweep_section() -> None:
     st.subheader("Lag sweep")
+    e = EXPERIMENT
     st.caption("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark. Each cell "
-               "trains on each gap with the same budget (H=32, Adam lr 0.01, clip 1).")
+               f"trains on each gap with the same budget (H={e['hidden_size']}, Adam lr {e['lr']:g}, "
+               f"clip {e['clip']:g}, batch {e['batch']}).")
     c1, c2, c3 = st.columns(3)
     cells = c1.multiselect("Cells", list(CELLS), key=state.LAB_CELLS,
                            format_func=str.upper, **KEEP)
     budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], key=state.LAB_BUDGET,
                               **KEEP)
-    fb = c3.select_slider("LSTM forget-gate bias at init", [0.0, 1.0, 2.0, 3.0], key=state.LAB_FB, **KEEP)
-    gaps = (5, 10, 20, 40)
+    fb = c3.select_slider("LSTM forget-gate bias at init", FORGET_BIASES, key=state.LAB_FB, **KEEP,
+                          format_func=lambda b: f"{b:g} (gate starts at {1 / (1 + np.exp(-b)):.2f})",
+                          help="The forget gate is sigmoid(bias + ...): a large bias starts it open (it keeps "
+                               "the cell state), a negative one starts it closed.")
+    gaps = GAPS
     if st.button("Run the lag sweep", disabled=not cells):
         bar = st.progress(0.0, text="training...")
 
@@ -77,8 +85,7 @@ def lag_sweep_section() -> None:
     df = st.session_state[state.LAB_SWEEP]
     if df is not None:
         st.plotly_chart(figures.lag_sweep_figure(df), key=state.CHART_LAB_SWEEP, **CHART)
-        st.caption("Left: accuracy (chance is 0.25). Right: how much of the last step's gradient reaches the "
-                   "remembered token; the RNN's falls off a cliff as the gap grows.")
+        st.caption(lab.sweep_summary(df))
         st.dataframe(df[["cell", "gap", "accuracy", "loss", "grad_norm_first_step", "grad_ratio_first_last",
                          "seconds"]], hide_index=True)
 
