@@ -15,8 +15,12 @@ with c1:
     entry = controls.model_picker()
 with c2:
     sentence = controls.sentence_input()
+no_recurrence = controls.recurrence_toggle()
+if no_recurrence:
+    entry = analysis.without_recurrence(entry)
 
 a = analysis.analyse(entry, sentence)
+views.recurrence_note(entry, a, no_recurrence)
 views.unknown_note(a)
 views.step_area(entry, a, sentence)
 st.divider()

@@ -431,3 +431,17 @@ def test_a_pasted_sentence_over_the_limit_gets_a_message(server, page):
     box.press("Enter")
     expect(page.get_by_text("25,000 characters", exact=False)).to_be_visible(timeout=20_000)
     _no_exception(page)
+
+
+def test_without_recurrence_and_the_seeds_notation(server, page):
+    page.goto(server + "/step_through?step=12")
+    assert figure(page, "Next-token probabilities")[0]["y"][0] == "japanese"
+    wait_idle(page)
+    page.get_by_text("Without recurrence (W_hh = 0)").click()
+    expect(page.get_by_text("now predicts", exact=False)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    assert figure(page, "Next-token probabilities")[0]["y"][0] != "japanese"
+    page.get_by_text("The same step in other notations", exact=False).click()
+    expect(page.get_by_text("Stacking the two matrices", exact=False)).to_be_visible()
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "no_recurrence.png"))

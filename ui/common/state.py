@@ -33,6 +33,7 @@ PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
 MODEL_UPLOAD = "model_upload"
+NO_RECURRENCE = "no_recurrence"   # Step through shows the model with W_hh = 0
 TOKEN_PILLS = "token_pills"
 CACHE = "analysis_cache"       # small per-session cache of analyses
 CHART_PIECES = "pieces"        # clickable charts: their selection is session state too
@@ -91,7 +92,7 @@ DEFAULT_MODEL = "Demo RNN"
 _TRAIN = TrainConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-    PLAYING: False, TARGET: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    PLAYING: False, NO_RECURRENCE: False, TARGET: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,

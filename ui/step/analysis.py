@@ -69,3 +69,19 @@ def probe(entry: LoadedModel, a: SentenceAnalysis, position: int, word: str) -> 
         trace = model.forward(ids)
         return SentenceAnalysis(vocab.id_to_token(ids), typed, [], ids, trace, a.h_prev)
     return _cached(("probe", entry.key, tuple(a.typed), position, word), compute)
+
+
+def without_recurrence(entry: LoadedModel) -> LoadedModel:
+    """The same model with W_hh = 0 (a session copy): a feed-forward network reading one token at a time."""
+    def compute():
+        model = entry.model.copy()
+        model.params["W_hh"][...] = 0.0
+        return LoadedModel(f"{entry.name} without W_hh", model, entry.vocab, entry.version)
+    return _cached(("no recurrence", entry.key), compute)
+
+
+def parameter_counts(model, T: int) -> tuple[int, int]:
+    """(weights of the one cell every step shares, weights of T separate layers of the same size): the
+    recurrent layer's W_xh, W_hh and biases (the output layer is shared either way)."""
+    cell = sum(p.size for k, p in model.params.items() if k not in ("W_hy", "b_y"))
+    return cell, cell * T

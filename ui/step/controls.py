@@ -166,3 +166,10 @@ def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
     words = [w for w in entry.vocab.tokens if w != "<unk>"]
     if ss[state.PROBE_WORD] not in words:
         ss[state.PROBE_WORD] = "pizza" if "pizza" in words else (words[0] if words else None)
+
+
+def recurrence_toggle() -> bool:
+    """**Without recurrence**: show the model with W_hh = 0 (each step sees only its own token)."""
+    return st.toggle("Without recurrence (W_hh = 0)", key=state.NO_RECURRENCE, **state.KEEP,
+                     help="Sets W_hh to zero for this view only: the network then reads each token on its own, "
+                          "like a feed-forward layer applied T times. The model itself is not changed.")

@@ -52,6 +52,49 @@ def unknown_note(a: analysis.SentenceAnalysis) -> None:
                 "as `<unk>`.")
 
 
+def recurrence_note(entry: LoadedModel, a: analysis.SentenceAnalysis, off: bool) -> None:
+    """What the recurrence buys: the shared cell's weights against T separate layers, and, with W_hh = 0,
+    what the network predicts without memory."""
+    T = len(a.tokens)
+    cell, separate = analysis.parameter_counts(entry.model, T)
+    text = (f"One {entry.model.cell.upper()} cell is reused at all {T} steps: {cell:,} weights in W_xh, W_hh and "
+            f"the biases, where {T} separate layers of the same size would need {separate:,}.")
+    if off:
+        top = entry.vocab.tokens[int(np.argmax(a.trace.probs[-1]))]
+        text += (f" With W_hh = 0 each h_t depends on its own token only; after the last token the network "
+                 f"now predicts “{md_escape(top)}”.")
+    st.caption(text)
+
+
+def notation(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, unit: int) -> None:
+    """The seeds' names for the same numbers: U, W, V and S_t, and the concatenated form W[h_{t-1}, x_t] + b."""
+    m, P = entry.model, entry.model.params
+    H, V, G = m.hidden_size, m.vocab_size, P["W_hh"].shape[0]
+    with st.expander("The same step in other notations (U, W, V; S_t; W[h_t-1, x_t] + b)"):
+        st.markdown(f"Tutorials name the same matrices differently. **U** = W_xh ({G}×{V}), the input weights; "
+                    f"**W** = W_hh ({G}×{H}), the recurrent weights; **V** = W_hy ({V}×{H}), the output weights; "
+                    "the state **S_t** (or s_t) = h_t; the biases **b** = b_h and **c** = b_y:")
+        st.latex(r"S_t = f(U x_t + W S_{t-1} + b), \qquad O_t = g(V S_t + c)")
+        st.markdown(f"Stacking the two matrices side by side gives one matrix **W** = [W_hh | W_xh] "
+                    f"({G}×{H + V}) that multiplies the stacked vector [h_t-1, x_t]:")
+        st.latex(r"h_t = f\left(W \begin{bmatrix} h_{t-1} \\ x_t \end{bmatrix} + b\right)")
+        x = np.zeros(V, P["W_hh"].dtype)
+        x[a.ids[t]] = 1.0
+        stacked = np.concatenate([a.h_prev[t], x])
+        rows = range(unit, G, H)                          # the unit's row in every gate block
+        for r in rows:
+            w_cat = np.concatenate([P["W_hh"][r], P["W_xh"][r]])
+            value = float(w_cat @ stacked + P[m.in_bias][r])
+            direct = float(P["W_hh"][r] @ a.h_prev[t] + P["W_xh"][r, a.ids[t]] + P[m.in_bias][r])
+            block = "" if G == H else rf"\quad\text{{(block {r // H + 1} of {G // H})}}"
+            st.latex(rf"W[{r}] \cdot [h_{{{t}}}, x_{{{t + 1}}}] + b[{r}] = {value:.4f}"
+                     rf" = W_{{hh}}[{r}]\, h_{{{t}}} + W_{{xh}}[{r}]\, x_{{{t + 1}}} + b_h[{r}] = {direct:.4f}{block}")
+        if m.cell == "gru":
+            st.caption("For the GRU's candidate block n, W_hh h_t-1 is scaled by the reset gate before it is added "
+                       "(and b_hh joins it), so only the sum above is the stacked product; the gates r and z are "
+                       "exactly W[h_t-1, x_t] + b.")
+
+
 def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, unit: int) -> None:
     """The step's equations with the real numbers of one hidden unit (t 0-based)."""
     m, P = entry.model, entry.model.params
@@ -99,6 +142,7 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
         unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT, **state.KEEP,
                                help="Or click a cell in the heatmap's boxed column (or a bar below).")
         forward_formula(entry, a, t, unit)
+        notation(entry, a, t, unit)
         if m.cell == "rnn":
             lo = max(0, min(unit - PIECES_UNITS // 2, H - PIECES_UNITS))    # a window around the chosen unit
             pieces = frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS]
