@@ -27,7 +27,11 @@ class TokenStream:
     chunk and reset when the rows wrap around to their start.
     """
 
-    def __init__(self, ids: np.ndarray, batch: int = 16, seq_len: int = 25):
+    def __init__(self, ids: np.ndarray, batch: int = 16, seq_len: int = 25, loss: str = "many_to_many"):
+        """``loss="many_to_one"``: each chunk predicts only the token after its last one."""
+        if loss not in ("many_to_many", "many_to_one"):
+            raise ValueError(f"unknown loss {loss!r}: choose 'many_to_many' or 'many_to_one'")
+        self.loss = loss
         ids = np.asarray(ids, dtype=np.int64)
         if ids.ndim != 1 or ids.size < 2:
             raise ValueError("the training text needs at least two tokens")
@@ -53,7 +57,8 @@ class TokenStream:
         carry = self.chunk != 0
         s = slice(self.chunk * self.seq_len, (self.chunk + 1) * self.seq_len)
         self.chunk = (self.chunk + 1) % self.n_chunks
-        return Batch(self.inputs[:, s], self.targets[:, s], "many_to_many", carry)
+        targets = self.targets[:, s] if self.loss == "many_to_many" else self.targets[:, s.stop - 1]
+        return Batch(self.inputs[:, s], targets, self.loss, carry)
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,20 @@ class Diagnostics:
     w_hh_contribution_per_step: (T,) ||step-t term of dL/dW_hh||_F (computed on first access).
     cell_grad_norm_per_step: (T,) ||dL/dc_t|| for the LSTM, else None.
     dh, dh_local: (.., T, H) total dL/dh_t, and the part of it that comes from the loss at step t.
+    loss_per_step: (T,) e_t, the cross-entropy at step t averaged over the batch (zero before the
+        last step for "many_to_one"); the loss L is their mean over the steps that have a target.
+    last_step_grad_norm_per_step: (T,) ||de_T/dh_t||, the gradient of the last step's loss alone as it
+        reaches each earlier step; computed when loss_and_grads is asked for it (last_step=True),
+        else None. For "many_to_one" it equals grad_norm_per_step.
     grad_h0: dL/dh0, the gradient that leaves the sequence (what truncation throws away).
     final_state: keyword arguments that continue from the last step (for truncated BPTT).
     """
 
-    def __init__(self, *, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None):
+    def __init__(self, *, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None,
+                 loss_per_step=None, last_step_grad_norm=None):
         """dh (T,B,H), d_rec (T,B,G) and h_prev (T,B,H) time-major; local = (dlogits, W_hy, last_only)."""
+        self.loss_per_step = loss_per_step
+        self.last_step_grad_norm_per_step = last_step_grad_norm
         self._dh, self._d_rec, self._h_prev = dh, d_rec, h_prev
         self._local = local          # (dlogits, W_hy copy, last_only): the loss's part of dL/dh_t, made on demand
         self._dh_local = None
@@ -260,12 +268,15 @@ class RecurrentModel:
             final_state=self._final_state(cache, batched),
         )
 
-    def loss_and_grads(self, inputs, targets, loss: str = "many_to_many", h0=None, **state):
+    def loss_and_grads(self, inputs, targets, loss: str = "many_to_many", h0=None, *, last_step: bool = False,
+                       **state):
         """Mean cross-entropy (nats), gradients of every parameter, and per-step diagnostics.
 
         inputs: (T,) or (B, T) token ids. targets: the same shape for "many_to_many"; one id per
         sequence for "many_to_one" (a scalar for (T,) inputs, (B,) for (B, T) inputs).
-        Returns (loss, grads, diag) with grads keyed and shaped like ``params``.
+        Returns (loss, grads, diag) with grads keyed and shaped like ``params``. ``last_step=True``
+        also sends the last step's loss alone back (one more backward pass of the hidden state):
+        diag.last_step_grad_norm_per_step.
         """
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}: choose one of {LOSSES}")
@@ -273,15 +284,28 @@ class RecurrentModel:
         T, B = ids_tm.shape
         cache = self._run(ids_tm, states)
         h_out, tgt = self._outputs_and_targets(cache, batched, np.asarray(targets), loss, np.shape(inputs))
-        loss_value, dlogits, grads = self._output_layer(h_out, tgt)             # 1) softmax cross-entropy
-        dh = self._output_backward(dlogits, T, B, last_only=loss == "many_to_one")   # 2) the loss's part of dL/dh_t
+        last_only = loss == "many_to_one"
+        loss_value, dlogits, grads, losses = self._output_layer(h_out, tgt)    # 1) softmax cross-entropy
+        dh = self._output_backward(dlogits, T, B, last_only)                     # 2) the loss's part of dL/dh_t
         back = self._backprop(dh, cache)                                         # 3) BPTT completes dL/dh_t
         grads.update(self._weight_grads(back, ids_tm))                           # 4) weight GEMMs
         G = back.d_rec.shape[1]
-        diag = Diagnostics(dh=back.dh, local=(dlogits, self.params["W_hy"].copy(), loss == "many_to_one"),
+        if last_only:
+            per_step = np.zeros(T, losses.dtype)
+            per_step[-1] = losses.mean()
+        else:
+            per_step = losses.reshape(T, B).mean(axis=1)
+        last_step_norms = None
+        if last_step:
+            # e_T alone (its batch mean): its dlogits are the last B rows, scaled from 1/N to 1/B; one more
+            # backward pass of the hidden state (the weight GEMMs are skipped)
+            back_T = self._backprop(self._output_backward(dlogits[-B:] * (1 if last_only else T), T, B, True), cache)
+            last_step_norms = np.sqrt(np.einsum("tbh,tbh->t", back_T.dh, back_T.dh))
+        diag = Diagnostics(dh=back.dh, local=(dlogits, self.params["W_hy"].copy(), last_only),
                            d_rec=back.d_rec.reshape(T, B, G), h_prev=back.h_prev.reshape(T, B, -1),
                            batched=batched, final_state=self._final_state(cache, batched),
-                           grad_h0=back.dh0 if batched else back.dh0[0], cell_grad_norm=back.cell_grad_norm)
+                           grad_h0=back.dh0 if batched else back.dh0[0], cell_grad_norm=back.cell_grad_norm,
+                           loss_per_step=per_step, last_step_grad_norm=last_step_norms)
         return loss_value, {k: grads[k] for k in self.params}, diag
 
     def _outputs_and_targets(self, cache: ForwardCache, batched: bool, targets: np.ndarray, loss: str,
@@ -306,18 +330,19 @@ class RecurrentModel:
         return h_out, tgt
 
     def _output_layer(self, h_out: np.ndarray, tgt: np.ndarray):
-        """Mean cross-entropy of softmax(W_hy h + b_y) at N positions; dlogits = (p - onehot(target)) / N."""
+        """Mean cross-entropy of softmax(W_hy h + b_y) at N positions; dlogits = (p - onehot(target)) / N;
+        and the N positions' own losses."""
         P = self.params
         n = h_out.shape[0]
         logits = h_out @ P["W_hy"].T
         logits += P["b_y"]
         probs = _softmax_inplace(logits)                          # (N, V)
         rows = np.arange(n)
-        loss_value = float(-np.mean(np.log(np.maximum(probs[rows, tgt], np.finfo(probs.dtype).tiny))))
+        losses = -np.log(np.maximum(probs[rows, tgt], np.finfo(probs.dtype).tiny))   # (N,) e at each position
         dlogits = probs
         dlogits[rows, tgt] -= 1.0
         dlogits /= n
-        return loss_value, dlogits, {"W_hy": dlogits.T @ h_out, "b_y": dlogits.sum(axis=0)}
+        return float(np.mean(losses)), dlogits, {"W_hy": dlogits.T @ h_out, "b_y": dlogits.sum(axis=0)}, losses
 
     def _output_backward(self, dlogits: np.ndarray, T: int, B: int, last_only: bool) -> np.ndarray:
         """(T, B, H) dL/dh_t from the loss at step t alone: W_hy^T dlogits (zero before the last step if

@@ -445,3 +445,30 @@ def test_without_recurrence_and_the_seeds_notation(server, page):
     expect(page.get_by_text("Stacking the two matrices", exact=False)).to_be_visible()
     _no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "no_recurrence.png"))
+
+
+def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
+    page.goto(server + "/step_through?view=Backward&step=12")
+    figure(page, "Loss at each time step e_t (many-to-one: the last step only)")
+    wait_idle(page)
+    page.get_by_role("radiogroup", name="Loss").get_by_text("many-to-many", exact=False).click()
+    e = figure(page, "Loss at each time step e_t")[0]["y"]
+    assert len(e) == 12 and all(v > 0 for v in e)
+    assert len(figure(page, "Gradient norm per time step")) == 3
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "loss_over_time.png"))
+    page.goto(server + "/train")
+    figure(page, "Training loss", timeout=30_000)
+    iters = page.get_by_role("spinbutton", name="Iterations")
+    iters.fill("20")
+    iters.press("Enter")
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Loss").click()
+    page.get_by_role("option", name="many-to-one", exact=False).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
+    assert all(v == 0 for v in e[:-1]) and e[-1] > 0
+    last = figure(page, "The last step's gradient going back")[1]["y"]
+    assert last[0] < last[-1]
+    _no_exception(page)

@@ -61,3 +61,68 @@ def test_the_notation_covers_every_gate_block_of_the_lstm():
     at = open_page(STEP_PAGE, model="Demo LSTM", step="3")
     lines = [m.value for m in at.latex if m.value.strip("$\n").startswith("W[")]
     assert len(lines) == 4 and all("block" in ln for ln in lines)
+
+
+# ----- the loss over time and the gradient of a late loss -------------------------------------------------
+def test_the_default_train_runs_first_iteration_shows_the_last_steps_gradient_vanish():
+    at = open_page("pages/train.py")
+    at.number_input(key="tr_iterations").set_value(1).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception
+    fig = app_figures(at)["The last step's gradient going back"]
+    last = decode_plotly(fig["data"][1]["y"]).astype(float)
+    assert len(last) == 25 and last[0] < last[-1] / 100                 # measured: about 2e-6 of step 25's
+    assert any("falls about 10^" in c.value and "vanishes" in c.value for c in at.caption)
+    losses = decode_plotly(app_figures(at)["Loss at each time step e_t"]["data"][0]["y"]).astype(float)
+    sess = at.session_state["train_session"]
+    assert losses.mean() == __import__("pytest").approx(sess.records[-1]["loss"], rel=1e-5)
+    assert any(c.value.startswith("E = (e_1 + … + e_25) / 25") for c in at.caption)
+
+
+def test_train_with_a_many_to_one_loss():
+    at = open_page("pages/train.py")
+    at.select_slider(key="tr_hidden").set_value(16).run()
+    at.number_input(key="tr_iterations").set_value(3).run()
+    at.selectbox(key="tr_loss_shape").set_value("many_to_one").run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception
+    fig = app_figures(at)["Loss at each time step e_t (many-to-one: the last step only)"]
+    e = decode_plotly(fig["data"][0]["y"]).astype(float)
+    assert np.all(e[:-1] == 0) and e[-1] > 0
+    assert any(c.value.startswith("E = e_25 = ") for c in at.caption)
+
+
+def test_the_backward_views_loss_shapes():
+    at = open_page(STEP_PAGE, view="Backward", step="12")
+    entry = at.session_state["models"]["Demo RNN"]
+    figs = app_figures(at)
+    e = decode_plotly(figs["Loss at each time step e_t (many-to-one: the last step only)"]["data"][0]["y"])
+    assert np.all(e[:-1] == 0) and len(figs["Gradient norm per time step"]["data"]) == 2
+    at.radio(key="loss_shape").set_value("many_to_many").run()
+    assert not at.exception
+    figs = app_figures(at)
+    e = decode_plotly(figs["Loss at each time step e_t"]["data"][0]["y"]).astype(float)
+    ids = entry.vocab.encode(PROMPT)
+    probs = entry.model.astype(np.float64).forward(ids).probs
+    targets = np.append(ids[1:], entry.vocab.tokens.index("japanese"))
+    np.testing.assert_allclose(e, -np.log(probs[np.arange(12), targets]), rtol=1e-9)
+    assert len(figs["Gradient norm per time step"]["data"]) == 3            # + the last step's loss alone
+    assert any("E = (e_1 + … + e_12) / 12" in m.value for m in at.markdown)
+
+
+def test_the_backward_caption_reads_the_numbers():
+    at = open_page(STEP_PAGE, view="Backward", step="12")
+    cap = next(c.value for c in at.caption if c.value.startswith("Bars fill"))
+    assert "falling staircase" not in cap and ("stays within" in cap or "falls about" in cap or "grows about" in cap)
+
+
+def test_captions_are_read_from_the_numbers():
+    from ui.common.text import fade_caption, loss_sum_text
+
+    assert "falls about 10^6-fold from step 25" in fade_caption(np.geomspace(1e-6, 1, 25))
+    assert "grows about 10^3-fold" in fade_caption(np.geomspace(1e3, 1, 10))
+    assert "stays within 4.0-fold" in fade_caption(np.array([0.5, 2.0, 1.0]))
+    assert fade_caption(np.array([0.0, 1.0])) == ""                     # nothing to say about a zero
+    assert loss_sum_text([1.0, 2.0, 3.0], False) == "E = (e_1 + … + e_3) / 3 = (1.00 + 2.00 + 3.00) / 3 = 2.000"
+    assert loss_sum_text([0, 0, 0.5], True) == "E = e_3 = 0.500 (only the last step has a target)"
+    assert "+ … + 6.00" in loss_sum_text([1, 2, 3, 4, 5, 6], False)

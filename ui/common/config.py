@@ -11,6 +11,8 @@ HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 CLIPS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0)
 BATCHES = (1, 2, 4, 8, 16, 32, 64)
+LOSS_SHAPES = {"many_to_many": "many-to-many: the next token at every step",
+               "many_to_one": "many-to-one: only the last step's next token"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class TrainConfig:
     spectral_radius: float = 0.0      # 0 = the default initialisation
     iterations: int = 2000
     seed: int = 0
+    loss: str = "many_to_many"        # or "many_to_one": only each chunk's last step has a target (text only)
 
     def shape(self) -> tuple:
         return (self.cell, self.hidden, self.activation)

@@ -34,3 +34,15 @@ def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) 
     return figure([path], "Hidden-state path (PCA)",
                    xaxis=dict(range=list(xr), title=dict(text=f"PC1 ({e1:.0%} of variance)")),
                    yaxis=dict(range=list(yr), title=dict(text=f"PC2 ({e2:.0%})")))
+
+
+def loss_per_step_figure(losses: np.ndarray, labels: list[str] | None = None, last_only: bool = False) -> go.Figure:
+    """e_t, the loss at each time step, as bars (only the last one for many-to-one); ``labels`` name the steps
+    (tokens), else they are numbered."""
+    x = [plotly_text(s) for s in labels] if labels is not None else list(range(1, len(losses) + 1))
+    bar = dict(type="bar", x=x, y=np.asarray(losses, float), marker=dict(color=BLUE), name="e_t",
+               hovertemplate="%{x}<br>e_t = %{y:.3f} nats<extra></extra>")
+    title = "Loss at each time step e_t" + (" (many-to-one: the last step only)" if last_only else "")
+    return figure([bar], title, yaxis=dict(title=dict(text="e_t (nats)"), rangemode="tozero"),
+                  xaxis=dict(type="category" if labels is not None else "linear",
+                             title=dict(text="time step" if labels is not None else "time step within the chunk")))

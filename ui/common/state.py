@@ -29,6 +29,7 @@ VIEW = "view"                  # "Forward" | "Backward"
 UNIT = "unit"                  # the hidden unit written out term by term
 PLAYING = "playing"
 TARGET = "target_word"         # Backward view: the word whose loss flows back
+LOSS_SHAPE = "loss_shape"      # Backward view: "many_to_one" | "many_to_many"
 PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
@@ -45,14 +46,15 @@ CHART_GATES = "gates"
 CHART_BACKWARD = "backward"
 CHART_GRAD_NORM = "grad_norm"
 CHART_PROBE = "probe"
+CHART_LOSS_STEPS = "loss_steps"
 
 # Train: the sidebar's widgets, one per TrainConfig field
 TRAIN_FIELDS = {"tr_source": "source", "tr_level": "level", "tr_gap": "gap", "tr_cell": "cell", "tr_hidden": "hidden",
                 "tr_activation": "activation", "tr_lr": "lr", "tr_optimizer": "optimizer", "tr_clip": "clip",
                 "tr_k": "seq_len", "tr_batch": "batch", "tr_rho": "spectral_radius", "tr_iterations": "iterations",
-                "tr_seed": "seed"}
+                "tr_seed": "seed", "tr_loss_shape": "loss"}
 TR_SOURCE, TR_LEVEL, TR_GAP, TR_CELL, TR_HIDDEN, TR_ACTIVATION, TR_LR, TR_OPTIMIZER, TR_CLIP, TR_K, TR_BATCH, \
-    TR_RHO, TR_ITERATIONS, TR_SEED = TRAIN_FIELDS
+    TR_RHO, TR_ITERATIONS, TR_SEED, TR_LOSS = TRAIN_FIELDS
 TR_TEXT = "tr_text"            # pasted text
 TR_FILE = "tr_file"            # uploaded .txt
 TR_UPLOAD = "tr_upload"        # "Continue from a saved model"
@@ -72,6 +74,9 @@ CHART_TR_GLOBAL = "tr_global"
 CHART_TR_HIST_PRED = "tr_hist_pred"
 CHART_TR_HIST_PCA = "tr_hist_pca"
 CHART_TR_RUNS = "tr_runs_fig"
+CHART_TR_LOSS_STEPS = "tr_loss_steps"
+CHART_TR_LAST = "tr_last_step"
+CHART_TR_LAST_HEAT = "tr_last_heat"
 
 # Gradient lab
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
@@ -92,7 +97,7 @@ DEFAULT_MODEL = "Demo RNN"
 _TRAIN = TrainConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-    PLAYING: False, NO_RECURRENCE: False, TARGET: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,

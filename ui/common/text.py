@@ -43,3 +43,33 @@ def word_list(words: list[str], n: int = 12, width: int = 40) -> str:
     """Up to ``n`` user words for Markdown, each shortened to ``width`` characters and escaped."""
     shown = ", ".join(f"“{md_escape(shorten(w, width))}”" for w in words[:n])
     return shown + (" …" if len(words) > n else "")
+
+
+def fade_caption(norms, what: str = "The gradient") -> str:
+    """How a per-step gradient norm changes from the last step back to the first, read from its numbers:
+    a fall or rise by a power of ten, or "stays within k-fold"."""
+    import math
+
+    n = [float(v) for v in norms]
+    if len(n) < 2 or not all(math.isfinite(v) and v > 0 for v in (n[0], n[-1])):
+        return ""
+    ratio, T = n[0] / n[-1], len(n)
+    lo, hi = min(n), max(n)
+    if ratio < 0.01:
+        return (f"{what} falls about 10^{round(-math.log10(ratio))}-fold from step {T} back to step 1: it "
+                "vanishes before it reaches the first tokens.")
+    if ratio > 100:
+        return f"{what} grows about 10^{round(math.log10(ratio))}-fold from step {T} back to step 1: it explodes."
+    return (f"{what} stays within {hi / lo:.1f}-fold of itself over the {T} steps (step 1 gets {ratio:.2g} of step "
+            f"{T}'s): it reaches the first tokens.")
+
+
+def loss_sum_text(per_step, last_only: bool) -> str:
+    """E written with its numbers: the mean of the per-step losses e_t (or e_T alone for many-to-one)."""
+    e = [float(v) for v in per_step]
+    T = len(e)
+    if last_only:
+        return f"E = e_{T} = {e[-1]:.3f} (only the last step has a target)"
+    shown = " + ".join(f"{v:.2f}" for v in e[:3]) + (" + … + " + f"{e[-1]:.2f}" if T > 4 else
+                                                       "".join(f" + {v:.2f}" for v in e[3:]))
+    return f"E = (e_1 + … + e_{T}) / {T} = ({shown}) / {T} = {sum(e) / T:.3f}"

@@ -50,13 +50,19 @@ def jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> np
     return _cached(("jacobian", entry.key, sentence), lambda: entry.model.jacobian_norms(a.ids))
 
 
-def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int):
-    """Loss -log p(target | sentence) at the last step, and BPTT's per-step diagnostics (float64)."""
+def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int, loss: str = "many_to_one"):
+    """BPTT's per-step diagnostics (float64) for one of two losses over the sentence: "many_to_one",
+    -log p(target) after the last token; "many_to_many", the next token at every step (the sentence's
+    own next words, and the target after the last), E = the mean of e_t."""
     def compute():
         m64 = entry.model.astype(np.float64)
-        loss, _, diag = m64.loss_and_grads(a.ids, np.int64(target_id), loss="many_to_one")
-        return loss, diag
-    return _cached(("backward", entry.key, sentence, int(target_id)), compute)
+        if loss == "many_to_one":
+            value, _, diag = m64.loss_and_grads(a.ids, np.int64(target_id), loss="many_to_one")
+        else:
+            targets = np.append(a.ids[1:], target_id)
+            value, _, diag = m64.loss_and_grads(a.ids, targets, loss="many_to_many", last_step=True)
+        return value, diag
+    return _cached(("backward", entry.key, sentence, int(target_id), loss), compute)
 
 
 def probe(entry: LoadedModel, a: SentenceAnalysis, position: int, word: str) -> SentenceAnalysis:

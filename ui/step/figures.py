@@ -131,6 +131,10 @@ def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure
                    hovertemplate="%{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"),
               dict(type="scatter", x=xs, y=df["jacobian_norm"], name="||dh_T / dh_t||", mode="lines+markers",
                    line=dict(color=ACCENT), hovertemplate="%{x}<br>||dh_T/dh_t|| = %{y:.3e}<extra></extra>")]
+    if "last_step" in df:
+        traces.append(dict(type="scatter", x=xs, y=df["last_step"], name="||de_T/dh_t||: the last step's loss alone",
+                           mode="lines", line=dict(color=GREY, dash="dash"),
+                           hovertemplate="%{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
     return figure(traces, "Gradient norm per time step", legend=dict(orientation="h", y=-0.35),
                    yaxis=dict(type="log", title=dict(text="norm (log scale)")),
                    xaxis=dict(type="category", title=dict(text="time step")))

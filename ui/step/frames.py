@@ -54,10 +54,14 @@ def unit_terms_frame(model, h_prev: np.ndarray, unit: int) -> pd.DataFrame:
     return df.reindex(df["product"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def gradient_frame(grad_norm: np.ndarray, jac_norm: np.ndarray, tokens: list[str]) -> pd.DataFrame:
-    """Per step: ||dL/dh_t|| and ||d s_T / d s_t||."""
-    return pd.DataFrame({"step": np.arange(1, len(tokens) + 1), "label": token_labels(tokens),
-                         "grad_norm": grad_norm.astype(float), "jacobian_norm": jac_norm.astype(float)})
+def gradient_frame(grad_norm: np.ndarray, jac_norm: np.ndarray, tokens: list[str],
+                   last_step: np.ndarray | None = None) -> pd.DataFrame:
+    """Per step: ||dL/dh_t|| and ||d s_T / d s_t|| (and ||de_T/dh_t|| when the loss has every step)."""
+    df = pd.DataFrame({"step": np.arange(1, len(tokens) + 1), "label": token_labels(tokens),
+                       "grad_norm": grad_norm.astype(float), "jacobian_norm": jac_norm.astype(float)})
+    if last_step is not None:
+        df["last_step"] = np.asarray(last_step, float)
+    return df
 
 
 def backward_frame(dh: np.ndarray, dh_local: np.ndarray, t: int) -> pd.DataFrame:

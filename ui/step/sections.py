@@ -5,11 +5,12 @@ import numpy as np
 import streamlit as st
 
 from ui.common import state
-from ui.common.figures import next_token_figure, pca_figure
-from ui.common.frames import pca_frame, top_k_frame
+from ui.common.config import LOSS_SHAPES
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
+from ui.common.frames import pca_frame, token_labels, top_k_frame
 from ui.common.models import LoadedModel
 from ui.common.style import CHART
-from ui.common.text import md_escape, word_list
+from ui.common.text import fade_caption, loss_sum_text, md_escape, word_list
 
 from . import analysis, controls, figures, frames
 
@@ -177,16 +178,25 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
 def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
     vocab = entry.vocab
     last = a.trace.probs[-1]
-    target = st.selectbox("Target word", vocab.tokens, key=state.TARGET, **state.KEEP,
-                          help="BPTT starts from the loss -log p(target) after the last token.")
+    c1, c2 = st.columns([1, 2])
+    target = c1.selectbox("Target word", vocab.tokens, key=state.TARGET, **state.KEEP,
+                          help="The word the network should predict after the last token.")
+    shape = c2.radio("Loss", LOSS_SHAPES, key=state.LOSS_SHAPE, format_func=LOSS_SHAPES.get, horizontal=True,
+                     **state.KEEP, help="Many-to-one: only the last step has a target. Many-to-many: every step "
+                                        "predicts its next word, and E is the mean of the steps' losses e_t.")
+    last_only = shape == "many_to_one"
     tid = vocab.tokens.index(target)
-    loss, diag = analysis.backward(entry, sentence, a, tid)
+    loss, diag = analysis.backward(entry, sentence, a, tid, shape)
     jac = analysis.jacobian_norms(entry, sentence, a)
     t = step - 1
     dh, dh_local = diag.dh, diag.dh_local
     flow = dh[t] - dh_local[t]
-    st.markdown(f"Loss after the last token: **L = -log p(“{md_escape(target)}”) = {loss:.4f}** "
-                f"(p = {float(last[tid]):.4f}).")
+    if last_only:
+        st.markdown(f"Loss after the last token: **L = -log p(“{md_escape(target)}”) = {loss:.4f}** "
+                    f"(p = {float(last[tid]):.4f}).")
+    else:
+        st.markdown(f"Loss over the sentence, each step predicting the next word (the last one “{md_escape(target)}”): "
+                    f"**{loss_sum_text(diag.loss_per_step, False)}**.")
     if entry.model.cell == "rnn":
         st.latex(r"\frac{\partial L}{\partial h_t} = \underbrace{W_{hy}^\top (y_t - \hat y_t)}_{\text{loss at } t}"
                  r" + \underbrace{W_{hh}^\top \operatorname{diag}(f'(a_{t+1}))\, \frac{\partial L}{\partial h_{t+1}}}"
@@ -201,10 +211,17 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
         st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD, **CHART)
         st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
     with c2:
-        st.plotly_chart(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens), step),
+        last_step = None if last_only else diag.last_step_grad_norm_per_step
+        st.plotly_chart(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens,
+                                                                      last_step), step),
                         key=state.CHART_GRAD_NORM, **CHART)
-        st.caption("Bars fill as you step back: a falling staircase is a vanishing gradient. "
-                   "The line is ||dh_T/dh_t||, how much of the last state's gradient can reach step t.")
+        fading = (fade_caption(diag.grad_norm_per_step, "The gradient of L") if last_only
+                  else fade_caption(last_step, "The last step's loss alone (dashed)"))
+        st.caption("Bars fill as you step back. " + fading + " The line is ||dh_T/dh_t||, how much of the last "
+                   "state's gradient can reach step t.")
+    st.plotly_chart(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
+                    key=state.CHART_LOSS_STEPS, **CHART)
+    st.caption(loss_sum_text(diag.loss_per_step, last_only) + ".")
 
 
 def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -> None:

@@ -84,3 +84,32 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
     cols = ["run", "source", "cell", "hidden", "activation", "optimizer", "lr", "clip", "seq_len", "batch",
             "spectral_radius", "seed", "from iteration", "to iteration", "final loss", "seconds", "diverged"]
     return pd.DataFrame([{c: r.get(c) for c in cols} for r in runs], columns=cols)
+
+
+def last_step_figure(last: np.ndarray, total: np.ndarray) -> go.Figure:
+    """||de_T/dh_t||: the last step's loss alone going back, beside the total ||dL/dh_t||, log axis."""
+    steps = np.arange(1, len(last) + 1)
+    fig = go.Figure([
+        go.Scatter(x=steps, y=total, mode="lines", name="total ||dL/dh_t||", line=dict(color=GREY, dash="dot"),
+                   hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"),
+        go.Scatter(x=steps, y=last, mode="lines+markers", name="||de_T/dh_t||: the last step's loss alone",
+                   line=dict(color=ACCENT), hovertemplate="step %{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"),
+    ])
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    return layout(fig, "The last step's gradient going back", legend=dict(orientation="h", y=-0.25))
+
+
+def last_step_heatmap(matrix: np.ndarray, iterations) -> go.Figure:
+    """||de_T/dh_t|| at the sampled ``iterations`` (rows), relative to its value at the last step, log10
+    colour: training opening the network's memory shows as the left side warming up."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = matrix / matrix[:, -1:] if matrix.size else matrix
+        z = np.log10(np.where(rel > 0, rel, np.nan))
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
+                               y=np.asarray(iterations),
+                               colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
+                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 of step T's = %{z:.2f}<extra></extra>"))
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(title="iteration")
+    return layout(fig, "The last step's gradient going back, over training")

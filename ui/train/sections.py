@@ -14,16 +14,16 @@ from rnn_core.rnn import ACTIVATIONS
 from rnn_core.vocab import LEVELS
 
 from ui.common import state
-from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LRS, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.figures import next_token_figure, pca_figure
+from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LOSS_SHAPES, LRS, SOURCES, TASK_SOURCES, TrainConfig
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
 from ui.common.models import LoadedModel
 from ui.common.style import CHART
-from ui.common.text import md_escape, shorten
+from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten
 
 from . import figures
-from .session import Data, TrainSession, build_data, text_key
+from .session import LAST_STEP_EVERY, Data, TrainSession, build_data, text_key
 
 TRAINED_NAME = "Trained on the Train page"
 TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
@@ -94,6 +94,10 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
               help="0 keeps the default initialisation; applies when the weights are reset.")
     sb.number_input("Iterations", 1, 100_000, step=100, key=state.TR_ITERATIONS, **keep)
     sb.number_input("Seed", 0, 2**31 - 1, key=state.TR_SEED, help="Applies when the weights are reset.", **keep)
+    sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
+                 disabled=source in TASK_SOURCES,
+                 help="Many-to-many: E is the mean of e_t over every step. Many-to-one: only the last step of "
+                      "each chunk has a target (the long-memory tasks are always many-to-one).")
     text, problem = text_from_state(source)
     return config_from_state(), text, problem
 
@@ -107,7 +111,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
         st.warning(problem + " The current model and its history are kept.")
         return None
     reuse = sess.vocab if sess.vocab_for is not None and sess.vocab_for == text_key(cfg, text) else None
-    key = (cfg.source, cfg.level, cfg.gap, cfg.batch, cfg.seq_len, cfg.seed, hash(text), reuse is not None)
+    key = (cfg.source, cfg.level, cfg.gap, cfg.batch, cfg.seq_len, cfg.seed, cfg.loss, hash(text), reuse is not None)
     cache = st.session_state[state.TRAIN_DATA_CACHE]
     if key not in cache:
         try:
@@ -220,7 +224,8 @@ def draw_metrics(sess: TrainSession) -> None:
         latest = matrix[-1] if len(matrix) else np.zeros(0)
         st.plotly_chart(figures.step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
                                                  len(df), sess.iteration or None), key=state.CHART_TR_STEPS, **CHART)
-        st.caption("The latest iteration: a line falling towards step 1 is the gradient vanishing back in time.")
+        st.caption("The latest iteration, the loss of every step together. "
+                   + (fade_caption(latest, "The total gradient") if len(latest) else ""))
     c3, c4 = st.columns(2)
     with c3:
         first = int(df["iteration"].iloc[0]) if len(df) else 1
@@ -229,6 +234,27 @@ def draw_metrics(sess: TrainSession) -> None:
     with c4:
         st.plotly_chart(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL, **CHART)
         st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
+    c5, c6 = st.columns(2)
+    last_only = sess.config.loss == "many_to_one" or (sess.data is not None and sess.data.key[0] == "task")
+    losses = sess.metrics.step_losses[-1] if sess.metrics.step_losses else np.zeros(0)
+    last = sess.metrics.last_step_norms[-1] if sess.metrics.last_step_norms else np.zeros(0)
+    with c5:
+        st.plotly_chart(loss_per_step_figure(losses, last_only=last_only), key=state.CHART_TR_LOSS_STEPS, **CHART)
+        st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else "Train to see the loss at each step.")
+    with c6:
+        its = sess.metrics.last_step_iterations
+        same = its[-1] - first if its else -1                      # the total of the same iteration
+        total = matrix[same] if 0 <= same < len(matrix) else latest
+        st.plotly_chart(figures.last_step_figure(last, total), key=state.CHART_TR_LAST, **CHART)
+        st.caption((f"Iteration {its[-1]}: " + fade_caption(last, "the last step's gradient")) if its
+                   else "Train to see the last step's gradient.")
+    last_matrix, its = sess.step_norm_matrix("last_step_norms"), sess.metrics.last_step_iterations
+    st.plotly_chart(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT, **CHART)
+    if len(last_matrix) > 1:
+        early, now = last_matrix[0], last_matrix[-1]
+        st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
+                   f"value at step T. At step 1 it was {early[0] / early[-1]:.1e} of step T's in iteration {its[0]} "
+                   f"and is {now[0] / now[-1]:.1e} in iteration {its[-1]}.")
     if sess.model is not None and sess.data is not None:
         st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
 

@@ -23,6 +23,7 @@ from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 
 MAX_SNAPSHOTS = 120
+LAST_STEP_EVERY = 10      # the last step's gradient going back costs one more backward pass: every 10th iteration
 
 
 @dataclass
@@ -80,8 +81,8 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
     if ids.size < 3:
         raise ValueError("That text is too short to train on: it needs at least three tokens.")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    stream = TokenStream(ids, cfg.batch, cfg.seq_len)
-    return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v)))
+    stream = TokenStream(ids, cfg.batch, cfg.seq_len, cfg.loss)
+    return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v), cfg.loss))
 
 
 class MetricsLog:
@@ -91,17 +92,28 @@ class MetricsLog:
 
     def __init__(self):
         self.records: list[dict] = []
-        self.step_norms: list[np.ndarray] = []           # (T,) per iteration
+        self.step_norms: list[np.ndarray] = []           # (T,) ||dL/dh_t|| per iteration
+        self.last_step_norms: list[np.ndarray] = []      # (T,) ||de_T/dh_t||, every LAST_STEP_EVERY iterations
+        self.last_step_iterations: list[int] = []        # ... and which iterations those are
+        self.step_losses: list[np.ndarray] = []          # (T,) e_t per iteration
 
     def append(self, rec) -> None:
         self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
                              "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
         self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
+        if rec.last_step_grad_norm_per_step is not None:
+            self.last_step_norms.append(rec.last_step_grad_norm_per_step.astype(np.float32))
+            self.last_step_iterations.append(rec.iteration)
+        self.step_losses.append(np.asarray(rec.loss_per_step, np.float32))
 
     def forget_after(self, iteration: int) -> None:
         keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
         self.records = [self.records[i] for i in keep]
         self.step_norms = [self.step_norms[i] for i in keep]
+        self.step_losses = [self.step_losses[i] for i in keep]
+        kept = [i for i, it in enumerate(self.last_step_iterations) if it <= iteration]
+        self.last_step_norms = [self.last_step_norms[i] for i in kept]
+        self.last_step_iterations = [self.last_step_iterations[i] for i in kept]
 
     def since(self, iteration: int) -> list[dict]:
         return [r for r in self.records if r["iteration"] > iteration]
@@ -109,13 +121,15 @@ class MetricsLog:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.records, columns=self.COLUMNS)
 
-    def step_norm_matrix(self) -> np.ndarray:
-        """(iterations, T) per-step gradient norms (NaN-padded if T changed)."""
-        if not self.step_norms:
+    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
+        """(iterations, T) per-step values ("step_norms", "last_step_norms" or "step_losses"), NaN-padded
+        if T changed."""
+        rows = getattr(self, which)
+        if not rows:
             return np.zeros((0, 0))
-        T = max(len(s) for s in self.step_norms)
-        out = np.full((len(self.step_norms), T), np.nan, np.float32)
-        for i, s in enumerate(self.step_norms):
+        T = max(len(s) for s in rows)
+        out = np.full((len(rows), T), np.nan, np.float32)
+        for i, s in enumerate(rows):
             out[i, : len(s)] = s
         return out
 
@@ -203,7 +217,8 @@ class TrainSession:
         """Train ``model`` from here on: a new trainer, metrics and snapshots (a run going on is logged first)."""
         self.stop()
         self.model, self.vocab, self.data, self.config = model, vocab, data, cfg
-        self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None)
+        self.trainer = Trainer(self.model, data.source, cfg.optimizer, cfg.lr, cfg.clip or None,
+                               last_step_every=LAST_STEP_EVERY)
         self.metrics, self.snapshots = MetricsLog(), Snapshots()
         self.snapshots.take(0, self.model.params)
         self.running, self.diverged = False, None
@@ -251,6 +266,7 @@ class TrainSession:
             self.data = data
             self.trainer.set_data(data.source)
         self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, seq_len=cfg.seq_len,
+                              loss=cfg.loss,
                               batch=cfg.batch, iterations=cfg.iterations, gap=cfg.gap)
 
     # ----- training -------------------------------------------------------------------------------
@@ -310,8 +326,8 @@ class TrainSession:
     def metrics_frame(self) -> pd.DataFrame:
         return self.metrics.frame()
 
-    def step_norm_matrix(self) -> np.ndarray:
-        return self.metrics.step_norm_matrix()
+    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
+        return self.metrics.step_norm_matrix(which)
 
     def completion(self, n_tokens: int | None = None) -> str:
         if self.model is None or self.data is None:
