@@ -472,3 +472,16 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     last = figure(page, "The last step's gradient going back")[1]["y"]
     assert last[0] < last[-1]
     _no_exception(page)
+
+
+def test_one_sgd_step_and_undo(server, page):
+    page.goto(server + "/step_through?view=Backward&step=12")
+    figure(page, "Gradient norm per time step")
+    wait_idle(page)
+    page.get_by_role("button", name="Apply one SGD step", exact=True).click()
+    expect(page.get_by_text("After 1 step(s)", exact=False)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "sgd_step.png"))
+    page.get_by_role("button", name="Undo", exact=True).click()
+    expect(page.get_by_text("After 1 step(s)", exact=False)).to_have_count(0, timeout=20_000)
+    _no_exception(page)

@@ -126,3 +126,38 @@ def test_captions_are_read_from_the_numbers():
     assert loss_sum_text([1.0, 2.0, 3.0], False) == "E = (e_1 + … + e_3) / 3 = (1.00 + 2.00 + 3.00) / 3 = 2.000"
     assert loss_sum_text([0, 0, 0.5], True) == "E = e_3 = 0.500 (only the last step has a target)"
     assert "+ … + 6.00" in loss_sum_text([1, 2, 3, 4, 5, 6], False)
+
+
+def test_one_sgd_step_raises_the_targets_probability_and_undo_restores_every_weight():
+    from rnn_core import load_model
+    from ui.common.models import DEMO_DIR
+
+    at = open_page(STEP_PAGE, view="Backward", step="12")
+    at.selectbox(key="target_word").set_value("italian").run()
+    demo = at.session_state["models"]["Demo RNN"].model
+    saved, _ = load_model(DEMO_DIR / "demo_rnn.npz")
+    p0 = float(_bar_prob(at, "italian"))
+    next(b for b in at.button if b.label == "Apply one SGD step").click().run()
+    assert not at.exception
+    record = at.session_state["sgd_last"]
+    assert record["p_after"] > record["p_before"] and abs(record["p_before"] - p0) < 1e-6
+    table = at.dataframe[-1].value
+    np.testing.assert_allclose(table["after"], table["before"] - table["eta * dL/dW"], rtol=1e-4, atol=1e-6)
+    assert any("→" in m.value and "p(“italian”)" in m.value for m in at.markdown)
+    for k in demo.params:                                       # the demo model itself never changes
+        np.testing.assert_array_equal(demo.params[k], saved.params[k])
+    next(b for b in at.button if b.label == "Apply one SGD step").click().run()
+    assert at.session_state["sgd_models"]["Demo RNN"][1] == 2
+    next(b for b in at.button if b.label == "Undo").click().run()
+    assert not at.exception and "Demo RNN" not in at.session_state["sgd_models"]
+    shown = at.session_state["models"]["Demo RNN"].model
+    for k in shown.params:
+        np.testing.assert_array_equal(shown.params[k], saved.params[k])
+    assert abs(float(_bar_prob(at, "italian")) - p0) < 1e-12
+
+
+def _bar_prob(at, word):
+    """p(word) after the prompt's last token, from the model the page shows (its SGD copy if there is one)."""
+    entry = at.session_state["sgd_models"].get("Demo RNN", (at.session_state["models"]["Demo RNN"], 0))[0]
+    ids = entry.vocab.encode(PROMPT)
+    return entry.model.forward(ids).probs[-1, entry.vocab.tokens.index(word)]

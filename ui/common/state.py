@@ -30,6 +30,9 @@ UNIT = "unit"                  # the hidden unit written out term by term
 PLAYING = "playing"
 TARGET = "target_word"         # Backward view: the word whose loss flows back
 LOSS_SHAPE = "loss_shape"      # Backward view: "many_to_one" | "many_to_many"
+SGD_LR = "sgd_lr"              # Backward view: the learning rate of "Apply one SGD step"
+SGD_MODELS = "sgd_models"      # model name -> (LoadedModel after the steps, how many): session copies
+SGD_LAST = "sgd_last"          # what the last step did, for the table (None before any)
 PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
@@ -97,7 +100,7 @@ DEFAULT_MODEL = "Demo RNN"
 _TRAIN = TrainConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
@@ -135,6 +138,7 @@ def init() -> None:
             st.session_state[k] = list(v) if isinstance(v, list) else v
     if CACHE not in st.session_state:
         st.session_state[CACHE] = {}
+        st.session_state[SGD_MODELS] = {}
         st.session_state[TRAIN_DATA_CACHE] = {}
     if MODELS not in st.session_state:
         from .models import demo_models

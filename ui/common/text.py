@@ -68,8 +68,9 @@ def loss_sum_text(per_step, last_only: bool) -> str:
     """E written with its numbers: the mean of the per-step losses e_t (or e_T alone for many-to-one)."""
     e = [float(v) for v in per_step]
     T = len(e)
+    num = lambda v: f"{v:.3f}" if v == 0 or abs(v) >= 0.001 else f"{v:.1e}"     # noqa: E731
     if last_only:
-        return f"E = e_{T} = {e[-1]:.3f} (only the last step has a target)"
+        return f"E = e_{T} = {num(e[-1])} (only the last step has a target)"
     shown = " + ".join(f"{v:.2f}" for v in e[:3]) + (" + … + " + f"{e[-1]:.2f}" if T > 4 else
                                                        "".join(f" + {v:.2f}" for v in e[3:]))
-    return f"E = (e_1 + … + e_{T}) / {T} = ({shown}) / {T} = {sum(e) / T:.3f}"
+    return f"E = (e_1 + … + e_{T}) / {T} = ({shown}) / {T} = {num(sum(e) / T)}"

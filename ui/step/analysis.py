@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from rnn_core.model import Trace
@@ -91,3 +92,37 @@ def parameter_counts(model, T: int) -> tuple[int, int]:
     recurrent layer's W_xh, W_hh and biases (the output layer is shared either way)."""
     cell = sum(p.size for k, p in model.params.items() if k not in ("W_hy", "b_y"))
     return cell, cell * T
+
+
+def sgd_step(entry: LoadedModel, a: SentenceAnalysis, target_id: int, loss: str, lr: float, unit: int) -> tuple:
+    """One step W := W - lr dL/dW on a copy of ``entry``'s model for this sentence and target.
+
+    Returns (the updated copy, a record of the step for the chosen hidden unit: its W_hh row and b_h
+    before, the gradient and after, and the target's probability before and after)."""
+    model = entry.model.copy()
+    m64 = model.astype(np.float64)
+    targets = np.int64(target_id) if loss == "many_to_one" else np.append(a.ids[1:], target_id)
+    value, grads, _ = m64.loss_and_grads(a.ids, targets, loss=loss)
+    row = {"W_hh": (unit, slice(None)), model.in_bias: (unit,)}
+    before = {k: model.params[k][idx].astype(np.float64).copy() for k, idx in row.items()}
+    for k, g in grads.items():
+        model.params[k] -= (lr * g).astype(model.dtype)           # W := W - eta dL/dW, every weight
+    after = {k: model.params[k][idx].astype(np.float64).copy() for k, idx in row.items()}
+    p_before = float(entry.model.forward(a.ids).probs[-1, target_id])
+    p_after = float(model.forward(a.ids).probs[-1, target_id])
+    record = {"unit": unit, "lr": lr, "loss": value, "p_before": p_before, "p_after": p_after,
+              "before": before, "grad": {k: grads[k][idx] for k, idx in row.items()}, "after": after}
+    return model, record
+
+
+def sgd_frame(record: dict, n: int = 8) -> pd.DataFrame:
+    """The chosen unit's weights with the largest gradients: before, dL/dW, eta dL/dW, after."""
+    rows = []
+    for name in record["before"]:
+        before, grad, after = (np.atleast_1d(record[k][name]) for k in ("before", "grad", "after"))
+        for j in range(before.size):
+            label = f"{name}[{record['unit']}, {j}]" if before.size > 1 else f"{name}[{record['unit']}]"
+            rows.append({"weight": label, "before": before[j], "dL/dW": grad[j], "eta * dL/dW": record["lr"] * grad[j],
+                         "after": after[j]})
+    df = pd.DataFrame(rows)
+    return df.reindex(df["dL/dW"].abs().sort_values(ascending=False).index).head(n).reset_index(drop=True)

@@ -14,9 +14,45 @@ from ui.common.text import md_escape, shorten, validate_sentence
 
 
 def current_model() -> LoadedModel:
-    """The model Step through shows (models are only ever added, and a link's model is checked on arrival)."""
+    """The model Step through shows: the chosen one, or its session copy after SGD steps (models are only
+    ever added, and a link's model is checked on arrival)."""
     models = st.session_state[state.MODELS]
-    return models.get(st.session_state[state.MODEL], models[state.DEFAULT_MODEL])
+    name = st.session_state[state.MODEL]
+    updated = st.session_state[state.SGD_MODELS].get(name)
+    return updated[0] if updated else models.get(name, models[state.DEFAULT_MODEL])
+
+
+def sgd_steps() -> int:
+    """How many SGD steps the shown model has had on this page (0: it is the loaded model)."""
+    updated = st.session_state[state.SGD_MODELS].get(st.session_state[state.MODEL])
+    return updated[1] if updated else 0
+
+
+def _apply_sgd(a, target_id: int) -> None:
+    from . import analysis
+    entry, name = current_model(), st.session_state[state.MODEL]
+    model, record = analysis.sgd_step(entry, a, target_id, st.session_state[state.LOSS_SHAPE],
+                                      float(st.session_state[state.SGD_LR]), int(st.session_state[state.UNIT]))
+    n = sgd_steps() + 1
+    base = st.session_state[state.MODELS][name]
+    st.session_state[state.SGD_MODELS][name] = (LoadedModel(f"{name} after {n} SGD step(s)", model, base.vocab,
+                                                            base.version), n)
+    st.session_state[state.SGD_LAST] = record
+
+
+def _undo_sgd() -> None:
+    st.session_state[state.SGD_MODELS].pop(st.session_state[state.MODEL], None)
+    st.session_state[state.SGD_LAST] = None
+
+
+def sgd_controls(a, target_id: int) -> None:
+    """**Learning rate**, **Apply one SGD step** and **Undo** (back to the loaded model)."""
+    c1, c2, c3 = st.columns([1, 1, 1])
+    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.1, key=state.SGD_LR, **state.KEEP,
+                    help="W := W - eta dL/dW, for every weight, on this sentence and target.")
+    c2.button("Apply one SGD step", on_click=_apply_sgd, args=(a, target_id), width="stretch")
+    c3.button("Undo", on_click=_undo_sgd, disabled=sgd_steps() == 0, width="stretch",
+              help="Back to the loaded model (the demo models and other sessions never change).")
 
 
 def _commit_sentence() -> None:

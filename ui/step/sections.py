@@ -222,6 +222,27 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
     st.plotly_chart(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
                     key=state.CHART_LOSS_STEPS, **CHART)
     st.caption(loss_sum_text(diag.loss_per_step, last_only) + ".")
+    update_section(a, tid)
+
+
+def update_section(a: analysis.SentenceAnalysis, target_id: int) -> None:
+    """One SGD step on this sentence and target, with the chosen unit's weights before and after."""
+    st.subheader("One update you can watch")
+    st.latex(r"W := W - \eta\, \frac{\partial L}{\partial W}")
+    controls.sgd_controls(a, target_id)
+    record, steps = st.session_state[state.SGD_LAST], controls.sgd_steps()
+    if record is None or steps == 0:
+        st.caption("Apply one step to see the chosen hidden unit's weights change, and the target's probability with them.")
+        return
+    df = analysis.sgd_frame(record)
+    top = df.iloc[0]
+    name = str(top["weight"]).replace("_", "_{", 1).replace("[", "}[", 1)       # W_hh[0, 2] -> W_{hh}[0, 2]
+    st.latex(rf"{name} := {top['before']:.4f} - {record['lr']:g} \times ({top['dL/dW']:.4g}) = {top['after']:.4f}")
+    st.dataframe(df, hide_index=True, width="stretch")
+    word = md_escape(st.session_state[state.TARGET])
+    st.markdown(f"After {steps} step(s): p(“{word}”) **{record['p_before']:.4f} → {record['p_after']:.4f}** "
+                f"(the last step's loss was {record['loss']:.4f}). Step through shows the updated copy; **Undo** "
+                "returns to the loaded model.")
 
 
 def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -> None:
