@@ -75,6 +75,7 @@ class Diagnostics:
 
     grad_norm_per_step: (T,) ||dL/dh_t|| over the whole batch, the total gradient reaching h_t.
     w_hh_contribution_per_step: (T,) ||step-t term of dL/dW_hh||_F (computed on first access).
+    w_hh_terms_along_total: (T,) the step-t terms projected on the total: they add up to ||dL/dW_hh||.
     cell_grad_norm_per_step: (T,) ||dL/dc_t|| for the LSTM, else None.
     dh, dh_local: (.., T, H) total dL/dh_t, and the part of it that comes from the loss at step t.
     loss_per_step: (T,) e_t, the cross-entropy at step t averaged over the batch (zero before the
@@ -100,6 +101,22 @@ class Diagnostics:
         self.final_state = final_state
         self.grad_h0 = grad_h0
         self._w_hh = None
+        self._w_hh_along = None
+
+    @property
+    def w_hh_terms_along_total(self) -> np.ndarray:
+        """(T,) each step's term of dL/dW_hh projected on the total, <G_t, G> / ||G||: they add up to
+        ||dL/dW_hh||, so as bars they show how much each step contributes to the update (computed on
+        first access from (T*B)^2 Gram products, without forming any G_t)."""
+        if self._w_hh_along is None:
+            T, B, G = self._d_rec.shape
+            D = self._d_rec.reshape(T * B, G)
+            Hp = self._h_prev.reshape(T * B, -1)
+            M = (D @ D.T) * (Hp @ Hp.T)                               # <d_i h_i^T, d_j h_j^T> for positions i, j
+            per_step = M.reshape(T, B, T * B).sum(axis=(1, 2))        # <G_t, G>
+            total = np.sqrt(max(float(per_step.sum()), 0.0))
+            self._w_hh_along = per_step / total if total > 0 else np.zeros(T)
+        return self._w_hh_along
 
     @property
     def w_hh_contribution_per_step(self) -> np.ndarray:
@@ -382,6 +399,16 @@ class RecurrentModel:
         out = np.zeros((V, d_in.shape[1]), d_in.dtype)
         out[sorted_ids[starts]] = sums
         return out.T.copy()
+
+    def step_jacobian_norms(self, ids, h0=None, **state) -> np.ndarray:
+        """(T-1,) spectral norm of each factor d s_{t+1} / d s_t of the chain rule, for one sequence."""
+        ids = np.asarray(ids)
+        if ids.ndim != 1:
+            raise ValueError("step_jacobian_norms takes one sequence of shape (T,)")
+        ids_tm, _, states = self._prepare(ids, {"h0": h0, **state})
+        if ids.shape[0] < 2:
+            return np.zeros(0)
+        return np.linalg.norm(self._step_jacobians(self._run(ids_tm, states)), ord=2, axis=(1, 2))
 
     def jacobian_norms(self, ids, h0=None, **state) -> np.ndarray:
         """(T,) spectral norm of d s_{T-1} / d s_t for one sequence (s = h, or (h, c) for the LSTM).

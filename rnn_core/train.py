@@ -24,6 +24,7 @@ class TrainRecord:
     diverged: str | None = None      # set on the last record when training stopped on a non-finite value
     loss_per_step: np.ndarray | None = None          # (T,) e_t, the batch's loss at each step
     last_step_grad_norm_per_step: np.ndarray | None = None   # (T,) ||de_T/dh_t||, when the trainer is asked
+    w_hh_terms: np.ndarray | None = None             # (T,) dL/dW_hh's step terms along the total, likewise
 
 
 class Trainer:
@@ -110,7 +111,8 @@ class Trainer:
                 return
             yield TrainRecord(it, loss, norm, clipped, diag.grad_norm_per_step, self._elapsed, self.tokens,
                               loss_per_step=diag.loss_per_step,
-                              last_step_grad_norm_per_step=diag.last_step_grad_norm_per_step)
+                              last_step_grad_norm_per_step=diag.last_step_grad_norm_per_step,
+                              w_hh_terms=diag.w_hh_terms_along_total if last_step else None)
 
     def _restore(self) -> None:
         """Back to the last weights whose loss was finite, and to the count of updates they have had."""

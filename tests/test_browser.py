@@ -485,3 +485,13 @@ def test_one_sgd_step_and_undo(server, page):
     page.get_by_role("button", name="Undo", exact=True).click()
     expect(page.get_by_text("After 1 step(s)", exact=False)).to_have_count(0, timeout=20_000)
     _no_exception(page)
+
+
+def test_the_weight_gradient_as_a_sum_and_the_chain_of_jacobians(server, page):
+    page.goto(server + "/step_through?view=Backward&step=5")
+    bars = figure(page, "dL/dW_hh as a sum over time steps")[0]["y"]
+    assert len(bars) == 12 and sum(bars) > 0
+    expect(page.get_by_text("The chain from step 12 back to step 5")).to_be_visible()
+    wait_idle(page)
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "backward_sum_and_chain.png"))

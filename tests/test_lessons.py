@@ -161,3 +161,32 @@ def _bar_prob(at, word):
     entry = at.session_state["sgd_models"].get("Demo RNN", (at.session_state["models"]["Demo RNN"], 0))[0]
     ids = entry.vocab.encode(PROMPT)
     return entry.model.forward(ids).probs[-1, entry.vocab.tokens.index(word)]
+
+
+def test_dl_dw_hh_as_a_sum_over_time_and_the_chain_of_jacobians():
+    at = open_page(STEP_PAGE, view="Backward", step="5")
+    assert not at.exception
+    entry = at.session_state["models"]["Demo RNN"]
+    m64 = entry.model.astype(np.float64)
+    ids = entry.vocab.encode(PROMPT)
+    _, grads, _ = m64.loss_and_grads(ids, np.int64(entry.vocab.tokens.index("japanese")), loss="many_to_one")
+    bars = decode_plotly(app_figures(at)["dL/dW_hh as a sum over time steps"]["data"][0]["y"]).astype(float)
+    assert len(bars) == 12 and bars.sum() == __import__("pytest").approx(np.linalg.norm(grads["W_hh"]), rel=1e-9)
+    assert any("add up to ||dL/dW_hh||" in c.value for c in at.caption)
+    from ui.step.sections import _sci
+
+    chain = [m.value for m in at.latex if "factor norms" in m.value]
+    factors = entry.model.step_jacobian_norms(ids)[4:]
+    assert len(chain) == 1 and _sci(float(np.prod(factors))) in chain[0]
+    assert any(_sci(float(entry.model.jacobian_norms(ids)[4])) in m.value and m.value.strip("$\n").startswith("\\geq")
+               for m in at.latex)
+
+
+def test_train_shows_the_w_hh_terms():
+    at = open_page("pages/train.py")
+    at.select_slider(key="tr_hidden").set_value(16).run()
+    at.number_input(key="tr_iterations").set_value(12).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    bars = decode_plotly(app_figures(at)["dL/dW_hh as a sum over time steps"]["data"][0]["y"]).astype(float)
+    assert len(bars) == 25 and bars.sum() > 0
+    assert any(c.value.startswith("Iteration 11. The bars add up") for c in at.caption)

@@ -52,3 +52,28 @@ def test_an_untrained_rnn_loses_the_last_steps_gradient_on_the_default_chunks():
     _, _, diag = m.loss_and_grads(batch.inputs, batch.targets, last_step=True)
     g = diag.last_step_grad_norm_per_step
     assert g[0] < 1e-2 * g[-1]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_w_hh_terms_add_up_to_the_total(cell):
+    """Each step's term of dL/dW_hh, projected on the total, summed: ||dL/dW_hh||; each term checked
+    against G_t built explicitly as sum_b d_rec h_prev^T."""
+    rng = np.random.default_rng(4)
+    m = make_model(cell, 8, 5, seed=2)
+    x, y = rng.integers(0, 8, (3, 6)), rng.integers(0, 8, (3, 6))
+    _, grads, diag = m.loss_and_grads(x, y)
+    terms = diag.w_hh_terms_along_total
+    assert terms.sum() == pytest.approx(np.linalg.norm(grads["W_hh"]), rel=1e-10)
+    Gt = np.einsum("tbg,tbh->tgh", diag._d_rec, diag._h_prev)          # the explicit per-step terms
+    total = Gt.sum(axis=0)
+    np.testing.assert_allclose(terms, np.einsum("tgh,gh->t", Gt, total) / np.linalg.norm(total), rtol=1e-9)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_chain_of_step_jacobians_bounds_their_product(cell):
+    m = make_model(cell, 8, 5, seed=3)
+    ids = np.random.default_rng(5).integers(0, 8, 9)
+    factors, products = m.step_jacobian_norms(ids), m.jacobian_norms(ids)
+    assert factors.shape == (8,) and products.shape == (9,)
+    for k in range(9):                                                 # ||prod|| <= prod of ||factors||
+        assert products[k] <= np.prod(factors[k:]) * (1 + 1e-9)

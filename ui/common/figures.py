@@ -46,3 +46,15 @@ def loss_per_step_figure(losses: np.ndarray, labels: list[str] | None = None, la
     return figure([bar], title, yaxis=dict(title=dict(text="e_t (nats)"), rangemode="tozero"),
                   xaxis=dict(type="category" if labels is not None else "linear",
                              title=dict(text="time step" if labels is not None else "time step within the chunk")))
+
+
+def w_hh_terms_figure(terms: np.ndarray, labels: list[str] | None = None) -> go.Figure:
+    """Each time step's term of dL/dW_hh projected on the total: bars that add up to ||dL/dW_hh||."""
+    x = [plotly_text(s) for s in labels] if labels is not None else list(range(1, len(terms) + 1))
+    t = np.asarray(terms, float)
+    bar = dict(type="bar", x=x, y=t, marker=dict(color=[BLUE if v >= 0 else ACCENT for v in t]), name="term",
+               hovertemplate="%{x}<br>term %{y:.3e}<extra></extra>")
+    return figure([bar], "dL/dW_hh as a sum over time steps",
+                  yaxis=dict(title=dict(text="step t's term along the total")),
+                  xaxis=dict(type="category" if labels is not None else "linear",
+                             title=dict(text="time step" if labels is not None else "time step within the chunk")))

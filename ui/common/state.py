@@ -50,6 +50,7 @@ CHART_BACKWARD = "backward"
 CHART_GRAD_NORM = "grad_norm"
 CHART_PROBE = "probe"
 CHART_LOSS_STEPS = "loss_steps"
+CHART_W_HH_TERMS = "w_hh_terms"
 
 # Train: the sidebar's widgets, one per TrainConfig field
 TRAIN_FIELDS = {"tr_source": "source", "tr_level": "level", "tr_gap": "gap", "tr_cell": "cell", "tr_hidden": "hidden",
@@ -80,6 +81,7 @@ CHART_TR_RUNS = "tr_runs_fig"
 CHART_TR_LOSS_STEPS = "tr_loss_steps"
 CHART_TR_LAST = "tr_last_step"
 CHART_TR_LAST_HEAT = "tr_last_heat"
+CHART_TR_W_HH = "tr_w_hh_terms"
 
 # Gradient lab
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"

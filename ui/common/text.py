@@ -74,3 +74,13 @@ def loss_sum_text(per_step, last_only: bool) -> str:
     shown = " + ".join(f"{v:.2f}" for v in e[:3]) + (" + … + " + f"{e[-1]:.2f}" if T > 4 else
                                                        "".join(f" + {v:.2f}" for v in e[3:]))
     return f"E = (e_1 + … + e_{T}) / {T} = ({shown}) / {T} = {num(sum(e) / T)}"
+
+
+def terms_caption(terms) -> str:
+    """What the W_hh bars show, read from their numbers: the total they add up to and the largest term."""
+    t = [float(v) for v in terms]
+    if not t or sum(t) <= 0:
+        return ""
+    k = max(range(len(t)), key=lambda i: t[i])
+    return (f"The bars add up to ||dL/dW_hh|| = {sum(t):.3g}: dE/dW is a sum over time. Step {k + 1} contributes "
+            f"the most ({t[k] / sum(t):.0%}); the first half of the steps {sum(t[: len(t) // 2]) / sum(t):.0%}.")

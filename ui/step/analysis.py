@@ -51,6 +51,10 @@ def jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> np
     return _cached(("jacobian", entry.key, sentence), lambda: entry.model.jacobian_norms(a.ids))
 
 
+def step_jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> np.ndarray:
+    return _cached(("step jacobians", entry.key, sentence), lambda: entry.model.step_jacobian_norms(a.ids))
+
+
 def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int, loss: str = "many_to_one"):
     """BPTT's per-step diagnostics (float64) for one of two losses over the sentence: "many_to_one",
     -log p(target) after the last token; "many_to_many", the next token at every step (the sentence's

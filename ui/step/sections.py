@@ -6,11 +6,11 @@ import streamlit as st
 
 from ui.common import state
 from ui.common.config import LOSS_SHAPES
-from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame, token_labels, top_k_frame
 from ui.common.models import LoadedModel
 from ui.common.style import CHART
-from ui.common.text import fade_caption, loss_sum_text, md_escape, word_list
+from ui.common.text import fade_caption, loss_sum_text, md_escape, terms_caption, word_list
 
 from . import analysis, controls, figures, frames
 
@@ -222,7 +222,37 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
     st.plotly_chart(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
                     key=state.CHART_LOSS_STEPS, **CHART)
     st.caption(loss_sum_text(diag.loss_per_step, last_only) + ".")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(w_hh_terms_figure(diag.w_hh_terms_along_total, token_labels(a.tokens)),
+                        key=state.CHART_W_HH_TERMS, **CHART)
+        st.caption(terms_caption(diag.w_hh_terms_along_total) + " Each bar is step t's term (the sum over the "
+                   "batch of dL/da_t h_t-1^T) measured along the total gradient.")
+    with c2:
+        jacobian_chain(entry, a, sentence, step, jac)
     update_section(a, tid)
+
+
+def jacobian_chain(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, k: int, jac) -> None:
+    """ds_T/ds_k as the chain rule's product of one Jacobian per step, with the norm of every factor."""
+    T = len(a.tokens)
+    s = "h" if entry.model.cell != "lstm" else "s"
+    st.markdown(f"**The chain from step {T} back to step {k}**" + (" (s = (h, c) for the LSTM)" if s == "s" else ""))
+    if k >= T:
+        st.caption(f"At the last step the chain is empty: d{s}_{T}/d{s}_{T} = I. Step back to see it grow.")
+        return
+    factors = analysis.step_jacobian_norms(entry, sentence, a)[k - 1:]            # d s_{t+1}/d s_t, t = k..T-1
+    terms = [rf"\frac{{\partial {s}_{{{t + 1}}}}}{{\partial {s}_{{{t}}}}}" for t in range(T - 1, k - 1, -1)]
+    norms = [f"{v:.2f}" for v in factors[::-1]]
+    if len(terms) > 4:
+        terms, norms = terms[:2] + [r"\cdots"] + terms[-1:], norms[:2] + [r"\cdots"] + norms[-1:]
+    st.latex(rf"\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}} = " + r" \, ".join(terms))
+    st.latex(r"\text{factor norms: } " + r" \times ".join(norms) + rf" = {_sci(float(np.prod(factors)))}")
+    st.latex(rf"\geq \left\|\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}}\right\| = "
+             rf"{_sci(float(jac[k - 1]))}")
+    st.caption(f"{T - k} factors, one per step: the product of their norms bounds how much of the last step's "
+               f"gradient can reach step {k}; here the largest factor is {factors.max():.2f} and the smallest "
+               f"{factors.min():.2f}.")
 
 
 def update_section(a: analysis.SentenceAnalysis, target_id: int) -> None:

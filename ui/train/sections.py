@@ -15,12 +15,12 @@ from rnn_core.vocab import LEVELS
 
 from ui.common import state
 from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LOSS_SHAPES, LRS, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
 from ui.common.models import LoadedModel
 from ui.common.style import CHART
-from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten
+from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
 from .session import LAST_STEP_EVERY, Data, TrainSession, build_data, text_key
@@ -248,13 +248,21 @@ def draw_metrics(sess: TrainSession) -> None:
         st.plotly_chart(figures.last_step_figure(last, total), key=state.CHART_TR_LAST, **CHART)
         st.caption((f"Iteration {its[-1]}: " + fade_caption(last, "the last step's gradient")) if its
                    else "Train to see the last step's gradient.")
-    last_matrix, its = sess.step_norm_matrix("last_step_norms"), sess.metrics.last_step_iterations
-    st.plotly_chart(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT, **CHART)
-    if len(last_matrix) > 1:
-        early, now = last_matrix[0], last_matrix[-1]
-        st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
-                   f"value at step T. At step 1 it was {early[0] / early[-1]:.1e} of step T's in iteration {its[0]} "
-                   f"and is {now[0] / now[-1]:.1e} in iteration {its[-1]}.")
+    c7, c8 = st.columns(2)
+    with c7:
+        last_matrix = sess.step_norm_matrix("last_step_norms")
+        st.plotly_chart(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT, **CHART)
+        if len(last_matrix) > 1:
+            early, now = last_matrix[0], last_matrix[-1]
+            st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
+                       f"value at step T. At step 1 it was {early[0] / early[-1]:.1e} of step T's in iteration "
+                       f"{its[0]} and is {now[0] / now[-1]:.1e} in iteration {its[-1]}.")
+    with c8:
+        terms = sess.metrics.w_hh_terms
+        st.plotly_chart(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH,
+                        **CHART)
+        if terms is not None:
+            st.caption(f"Iteration {its[-1]}. " + terms_caption(terms))
     if sess.model is not None and sess.data is not None:
         st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
 

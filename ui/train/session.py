@@ -96,6 +96,7 @@ class MetricsLog:
         self.last_step_norms: list[np.ndarray] = []      # (T,) ||de_T/dh_t||, every LAST_STEP_EVERY iterations
         self.last_step_iterations: list[int] = []        # ... and which iterations those are
         self.step_losses: list[np.ndarray] = []          # (T,) e_t per iteration
+        self.w_hh_terms: np.ndarray | None = None        # (T,) the latest sampled iteration's dL/dW_hh step terms
 
     def append(self, rec) -> None:
         self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
@@ -104,6 +105,7 @@ class MetricsLog:
         if rec.last_step_grad_norm_per_step is not None:
             self.last_step_norms.append(rec.last_step_grad_norm_per_step.astype(np.float32))
             self.last_step_iterations.append(rec.iteration)
+            self.w_hh_terms = rec.w_hh_terms
         self.step_losses.append(np.asarray(rec.loss_per_step, np.float32))
 
     def forget_after(self, iteration: int) -> None:
