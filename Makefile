@@ -37,13 +37,16 @@ test: $(VENV)/.dev chromium
 gradcheck: $(VENV)/.runtime
 	$(BIN)/python -m rnn_core gradcheck
 
-# the pretrained demo models the app shows at start (deterministic: same command, same weights);
+# the pretrained demo models the app shows at start (deterministic: same command, same weights;
+# the sonnets model reads characters, for Generate);
 # one after another: parallel runs fight over the 2 cores' BLAS threads
 demo-model: $(VENV)/.runtime
 	for cell in rnn lstm gru; do \
 		$(BIN)/python -m rnn_core train --corpus assets/corpora/cuisine.txt --cell $$cell --steps 3000 \
 			--out assets/models/demo_$$cell.npz --quiet || exit 1; \
 	done
+	$(BIN)/python -m rnn_core train --corpus assets/corpora/sonnets.txt --level char --cell lstm --hidden 128 \
+		--steps 3000 --lr 0.005 --out assets/models/demo_sonnets.npz --quiet
 
 # benchmarks print their figures; PyTorch columns appear only where torch is installed
 bench: $(VENV)/.dev

@@ -13,6 +13,7 @@ st.markdown(
 )
 
 home.demo_answer(home.home_sentence_input())
+home.lessons()
 
 st.subheader("Where to go")
 st.page_link("pages/step_through.py", label="Step through: watch h_t being computed token by token, "
@@ -21,3 +22,5 @@ st.page_link("pages/train.py", label="Train: backpropagation through time live, 
              "time step, clipping and a NaN guard.", icon=":material/model_training:")
 st.page_link("pages/gradient_lab.py", label="Gradient lab: vanishing and exploding gradients, clipping, and why "
              "LSTM and GRU gates remember longer.", icon=":material/science:")
+st.page_link("pages/generate.py", label="Generate: the network writes, reading each token it wrote as its next input.",
+             icon=":material/edit_note:")

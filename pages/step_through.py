@@ -6,7 +6,7 @@ from ui.step import analysis, controls
 from ui.step import sections as views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
-state.read_url_once()
+state.read_url()
 st.title("Step through")
 st.caption("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine.")
 

@@ -1,6 +1,8 @@
 """Completion: greedy, temperature and top-k sampling of the tokens after a prompt."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .vocab import Vocab
@@ -27,28 +29,49 @@ def _probs(logits: np.ndarray, temperature: float, top_k: int | None = None) -> 
     return p / p.sum()
 
 
-def complete(model, vocab: Vocab, prompt: str, n_tokens: int = 1, strategy: str = "greedy",
-             temperature: float = 1.0, top_k: int | None = None, seed: int | None = 0) -> list[str]:
-    """The next ``n_tokens`` tokens after ``prompt``.
+@dataclass
+class Generated:
+    """One generated token and the distribution it was drawn from."""
+
+    token: str
+    id: int
+    probs: np.ndarray        # (V,) what the choice was made from: softmax at the temperature, top-k applied
+
+
+def generate(model, vocab: Vocab, prompt: str, n_tokens: int = 1, strategy: str = "greedy",
+             temperature: float = 1.0, top_k: int | None = None, seed: int | None = 0) -> list[Generated]:
+    """The next ``n_tokens`` tokens after ``prompt``, each fed back as the next input (one-to-many).
 
     strategy "greedy" takes the most likely token each time; "sample" draws from the softmax at
     ``temperature``, restricted to the ``top_k`` most likely tokens if given, with ``seed``.
     """
     if strategy not in ("greedy", "sample"):
         raise ValueError("strategy must be 'greedy' or 'sample'")
+    if isinstance(n_tokens, bool) or not isinstance(n_tokens, (int, np.integer)) or not 0 <= n_tokens <= 10_000:
+        raise ValueError("n_tokens must be a whole number from 0 to 10,000")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError("top_k must be None or a whole number >= 1")
     ids = vocab.encode(prompt)
     if ids.size == 0:
         raise ValueError("the prompt holds no tokens the model can read")
     rng = np.random.default_rng(seed)
     trace = model.forward(ids)
     logits, state = trace.logits[-1], trace.final_state
-    out: list[int] = []
+    out: list[Generated] = []
     for _ in range(int(n_tokens)):
         if strategy == "greedy":
+            probs = _probs(logits, 1.0)
             nxt = int(np.argmax(logits))
         else:
-            nxt = int(rng.choice(logits.size, p=_probs(logits, temperature, top_k)))
-        out.append(nxt)
+            probs = _probs(logits, temperature, top_k)
+            nxt = int(rng.choice(logits.size, p=probs))
+        out.append(Generated(vocab.tokens[nxt], nxt, probs))
         trace = model.forward(np.array([nxt]), **state)
         logits, state = trace.logits[-1], trace.final_state
-    return vocab.id_to_token(out)
+    return out
+
+
+def complete(model, vocab: Vocab, prompt: str, n_tokens: int = 1, strategy: str = "greedy",
+             temperature: float = 1.0, top_k: int | None = None, seed: int | None = 0) -> list[str]:
+    """The next ``n_tokens`` tokens after ``prompt`` (``generate`` without the distributions)."""
+    return [g.token for g in generate(model, vocab, prompt, n_tokens, strategy, temperature, top_k, seed)]

@@ -297,10 +297,10 @@ def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
         pg.goto(url + "/step_through")
         figure(pg, "Next-token probabilities", timeout=30_000)
         nav = pg.get_by_test_id("stSidebarNav")
-        for name in ("Home", "Step through", "Train", "Gradient lab"):
+        for name in ("Home", "Step through", "Train", "Gradient lab", "Generate"):
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
-        assert labels == ["Home", "Step through", "Train", "Gradient lab"], labels    # not the file names
+        assert labels == ["Home", "Step through", "Train", "Gradient lab", "Generate"], labels    # not the file names
         ctx.close()
     finally:
         _stop_server(proc, log)
@@ -495,3 +495,32 @@ def test_the_weight_gradient_as_a_sum_and_the_chain_of_jacobians(server, page):
     wait_idle(page)
     _no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "backward_sum_and_chain.png"))
+
+
+def test_generate_page(server, page):
+    page.goto(server + "/generate")
+    figure(page, "Next-token probabilities")
+    wait_idle(page)
+    page.get_by_role("radiogroup", name="Strategy").get_by_text("greedy", exact=False).click()
+    wait_idle(page)
+    pills = page.get_by_role("radiogroup", name="Generated tokens: click one to see the distribution it was drawn from")
+    third = pills.get_by_role("radio").nth(2)
+    word = third.inner_text().split(" ", 1)[1]
+    third.click()
+    expect(page.get_by_text("Token 3,", exact=False)).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    assert figure(page, "Next-token probabilities")[0]["y"][0] == word      # greedy: it was the most likely
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "generate.png"))
+
+
+def test_a_lesson_link_on_home_opens_its_view(server, page):
+    page.goto(server + "/")
+    figure(page, "Next-token probabilities")
+    wait_idle(page)
+    page.get_by_role("link", name="5. The loss over time").click()
+    e = figure(page, "Loss at each time step e_t", timeout=30_000)[0]["y"]
+    assert len(e) == 12
+    expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "12")
+    wait_idle(page)
+    _no_exception(page)

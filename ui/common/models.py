@@ -12,7 +12,8 @@ from rnn_core.io import load_model
 from .limits import MAX_MODEL_BYTES
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
-DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz"}
+DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz",
+         "Demo sonnets (LSTM, characters)": "demo_sonnets.npz"}
 
 
 @dataclass

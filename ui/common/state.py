@@ -11,7 +11,7 @@ from .text import validate_sentence
 # ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
 # shared
 MODELS = "models"              # dict name -> LoadedModel, this session's models
-URL_READ = "url_read"          # query parameters applied once per session
+URL_WRITTEN = "url_written"    # the query parameters Step through last wrote (others come from a link)
 
 # Home
 HOME_SENTENCE = "home_sentence"
@@ -83,6 +83,12 @@ CHART_TR_LAST = "tr_last_step"
 CHART_TR_LAST_HEAT = "tr_last_heat"
 CHART_TR_W_HH = "tr_w_hh_terms"
 
+# Generate
+GEN_MODEL, GEN_PROMPT, GEN_N = "gen_model", "gen_prompt", "gen_tokens"
+GEN_STRATEGY, GEN_TEMPERATURE, GEN_TOP_K, GEN_SEED = "gen_strategy", "gen_temperature", "gen_top_k", "gen_seed"
+GEN_PICK = "gen_pick"          # the generated token whose distribution is shown
+CHART_GEN_DIST = "gen_distribution"
+
 # Gradient lab
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
 LAB_CLIP_LR, LAB_CLIP, LAB_CLIP_RHO = "lab_clip_lr", "lab_clip", "lab_clip_rho"
@@ -105,6 +111,8 @@ DEFAULTS = {
     PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
+    GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",
+    GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
     LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
@@ -153,15 +161,18 @@ def clamp_step(T: int) -> int:
     return st.session_state[STEP]
 
 
-def read_url_once() -> None:
-    """Apply ?sentence=..&step=..&model=..&view=.. the first time a session opens a page."""
-    if st.session_state.get(URL_READ):
+URL_KEYS = ("sentence", "step", "model", "view", "loss")
+
+
+def read_url() -> None:
+    """Apply ?sentence=..&step=..&model=..&view=..&loss=.. when they are not what Step through last wrote
+    there: a shared link, a lesson link from Home, or a URL edited by hand."""
+    qp = {k: st.query_params[k] for k in URL_KEYS if k in st.query_params}
+    if not qp or qp == st.session_state.get(URL_WRITTEN):
         return
-    st.session_state[URL_READ] = True
-    qp = st.query_params
     if qp.get("model") in st.session_state[MODELS]:
         st.session_state[MODEL] = qp["model"]
-    if "sentence" in qp and qp["sentence"].strip():
+    if qp.get("sentence", "").strip():
         text = qp["sentence"]
         st.session_state[SENTENCE_INPUT] = text
         error = validate_sentence(text, st.session_state[MODELS][st.session_state[MODEL]])
@@ -170,6 +181,8 @@ def read_url_once() -> None:
             st.session_state[SENTENCE] = text
     if qp.get("view") in VIEWS:
         st.session_state[VIEW] = qp["view"]
+    if qp.get("loss") in ("many_to_one", "many_to_many"):
+        st.session_state[LOSS_SHAPE] = qp["loss"]
     try:
         st.session_state[STEP] = max(1, int(qp.get("step", st.session_state[STEP])))
     except ValueError:
@@ -179,6 +192,7 @@ def read_url_once() -> None:
 def write_url() -> None:
     """Mirror the Step through screen into the URL, so a link reproduces it."""
     want = {"sentence": st.session_state[SENTENCE], "step": str(st.session_state[STEP]),
-            "model": st.session_state[MODEL], "view": st.session_state[VIEW]}
+            "model": st.session_state[MODEL], "view": st.session_state[VIEW], "loss": st.session_state[LOSS_SHAPE]}
+    st.session_state[URL_WRITTEN] = want
     if {k: st.query_params.get(k) for k in want} != want:
         st.query_params.update(want)

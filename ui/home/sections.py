@@ -10,6 +10,8 @@ from ui.common.sentences import commit
 from ui.common.style import CHART
 from ui.common.text import word_list
 
+from .lessons import LESSONS
+
 
 def _commit_home_sentence() -> None:
     commit(state.HOME_SENTENCE, state.HOME_SHOWN, state.HOME_ERROR, st.session_state[state.MODELS][state.DEFAULT_MODEL])
@@ -35,3 +37,11 @@ def demo_answer(text: str) -> None:
                     **CHART)
     st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
                "it kept the dish in its hidden state across six tokens.")
+
+
+def lessons() -> None:
+    """The seeds' ideas in their order, each a link to the page that shows it, set up to show it."""
+    st.subheader("The lessons, in order")
+    for i, lesson in enumerate(LESSONS, 1):
+        st.page_link(lesson.page, label=f"{i}. {lesson.title}", icon=lesson.icon, query_params=lesson.query or None)
+        st.caption(lesson.look_for)

@@ -1,0 +1,79 @@
+"""Generate's sections: the settings, the generated tokens, and the distribution each was drawn from."""
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.sampling import generate
+
+from ui.common import state
+from ui.common.figures import next_token_figure
+from ui.common.frames import top_k_frame
+from ui.common.models import LoadedModel
+from ui.common.style import CHART
+from ui.common.text import md_escape, shorten, validate_sentence
+
+TEMPERATURES = (0.1, 0.3, 0.5, 0.7, 1.0, 1.3, 1.6, 2.0, 3.0)
+STRATEGIES = {"greedy": "greedy: always the most likely token", "sample": "sample: draw from the distribution"}
+
+
+def visible(token: str) -> str:
+    """A token as a label: spaces and line breaks made visible (character-level models)."""
+    return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
+
+
+def settings() -> tuple[LoadedModel, str]:
+    """The model, the prompt and the sampling settings; returns (the model, the prompt)."""
+    models = st.session_state[state.MODELS]
+    if st.session_state[state.GEN_MODEL] not in models:             # a model is only ever added, but a link may
+        st.session_state[state.GEN_MODEL] = state.DEFAULT_MODEL      # name one that is gone
+    c1, c2 = st.columns([1, 2])
+    name = c1.selectbox("Model", list(models), key=state.GEN_MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
+                        help="The demo models read words; the sonnets model reads characters. A model trained on "
+                             "the Train page or uploaded on Step through is here too.")
+    c2.text_input("Prompt", key=state.GEN_PROMPT, **state.KEEP, help="What the network reads before it writes.")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.slider("Tokens to generate", 1, 200, key=state.GEN_N, **state.KEEP)
+    c2.radio("Strategy", list(STRATEGIES), key=state.GEN_STRATEGY, format_func=STRATEGIES.get, **state.KEEP)
+    sampling = st.session_state[state.GEN_STRATEGY] == "sample"
+    c3.select_slider("Temperature", TEMPERATURES, key=state.GEN_TEMPERATURE, disabled=not sampling, **state.KEEP,
+                     help="Divides the logits before the softmax: below 1 sharpens the distribution, above 1 flattens it.")
+    c4.number_input("Top-k (0 = all)", 0, 10_000, key=state.GEN_TOP_K, disabled=not sampling, **state.KEEP,
+                    help="Draw only among the k most likely tokens.")
+    c5.number_input("Seed", 0, 2**31 - 1, key=state.GEN_SEED, disabled=not sampling, **state.KEEP)
+    return models[name], st.session_state[state.GEN_PROMPT]
+
+
+def _settle_pick(n: int) -> None:
+    """The chosen token into range (the first after a shorter generation): the one place it is brought there."""
+    if not 0 <= st.session_state[state.GEN_PICK] < n:
+        st.session_state[state.GEN_PICK] = 0
+
+
+def output(entry: LoadedModel, prompt: str) -> None:
+    """The generated tokens, each a pill that shows the distribution it was drawn from."""
+    problem = validate_sentence(prompt, entry)
+    if problem:
+        st.warning(problem + " Nothing generated.")
+        return
+    ss = st.session_state
+    top_k = int(ss[state.GEN_TOP_K]) or None
+    out = generate(entry.model, entry.vocab, prompt, int(ss[state.GEN_N]), ss[state.GEN_STRATEGY],
+                   float(ss[state.GEN_TEMPERATURE]), top_k, int(ss[state.GEN_SEED]))
+    sep = "" if entry.vocab.level == "char" else " "
+    text = entry.vocab.decode(entry.vocab.encode([g.token for g in out])) if sep else "".join(g.token for g in out)
+    st.markdown(f"**{md_escape(shorten(prompt, 300))}** {md_escape(text)}")
+    unknown = entry.vocab.unknown_tokens(prompt)
+    if unknown:
+        st.info(f"The model never saw {len(unknown)} of the prompt's tokens; it reads them as `<unk>`.")
+    _settle_pick(len(out))
+    st.pills("Generated tokens: click one to see the distribution it was drawn from", list(range(len(out))),
+             key=state.GEN_PICK, required=True, format_func=lambda i: f"{i + 1} {md_escape(visible(out[i].token))}")
+    k = st.session_state[state.GEN_PICK]
+    g = out[k]
+    st.plotly_chart(next_token_figure(top_k_frame(g.probs, [visible(t) for t in entry.vocab.tokens], k=12)),
+                    key=state.CHART_GEN_DIST, **CHART)
+    how = ("the most likely token (greedy)" if ss[state.GEN_STRATEGY] == "greedy" else
+           f"drawn at temperature {float(ss[state.GEN_TEMPERATURE]):g}" + (f" among the top {top_k}" if top_k else ""))
+    rank = int((g.probs > g.probs[g.id]).sum()) + 1
+    st.caption(f"Token {k + 1}, “{md_escape(visible(g.token))}”, {how}: it had probability {g.probs[g.id]:.3f} "
+               f"(rank {rank} of {int((g.probs > 0).sum())} possible). The network then read it as its next input.")
