@@ -20,3 +20,18 @@ def test_the_sweep_caption_says_how_far_back_each_cell_remembers():
 def test_the_caption_follows_other_numbers():
     text = sweep_summary(_sweep({"rnn": [1.0, 1.0, 1.0], "lstm": [0.25, 0.25, 0.25]}))
     assert "RNN remembers up to gap 40" in text and "LSTM remembers at no gap" in text
+
+
+def test_the_jacobian_and_clipping_captions_read_their_numbers():
+    from ui.lab.compute import clipping_summary, jacobian_summary
+
+    jac = pd.DataFrame([{"cell": c, "t": t, "norm": v} for c, vals in
+                        {"RNN": (1e-3, 1.0), "LSTM": (0.2, 1.0), "GRU": (1e-6, 1.0), "rho^(T-t)": (0.01, 1.0)}.items()
+                        for t, v in zip((1, 40), vals)])
+    text = jacobian_summary(jac)
+    assert "step 40" in text and "RNN 1.0e-03" in text and "GRU 1.0e-06" in text and "rho^(T-1) is 1.0e-02" in text
+    clip = pd.DataFrame([{"run": "without clipping", "loss": v, "diverged": False} for v in (4.6, 50.0, 30.0)]
+                        + [{"run": "clipped at 1", "loss": v, "diverged": False} for v in (4.6, 4.7, 1.2)])
+    text = clipping_summary(clip)
+    assert "without clipping, the loss starts at 4.60, peaks at 50.00 and it ends at 30.00" in text
+    assert "clipped at 1, the loss starts at 4.60, peaks at 4.70 and it ends at 1.20" in text

@@ -8,7 +8,7 @@ from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
 from ui.common.sentences import commit
 from ui.common.style import CHART
-from ui.common.text import word_list
+from ui.common.text import md_escape, shorten, word_list
 
 from .lessons import LESSONS
 
@@ -35,8 +35,9 @@ def demo_answer(text: str) -> None:
         st.info(f"The demo model never saw {word_list(unknown)}; it reads such words as `<unk>`.")
     st.plotly_chart(next_token_figure(top_k_frame(probs, entry.vocab.tokens, k=8)), key=state.CHART_HOME_NEXT,
                     **CHART)
-    st.caption("The demo RNN's guess for the next word. After “sushi … cuisine is” it says japanese: "
-               "it kept the dish in its hidden state across six tokens.")
+    top = int(probs.argmax())
+    st.caption(f"The demo RNN's guess for the word after “{md_escape(shorten(text, 80))}”: "
+               f"“{md_escape(entry.vocab.tokens[top])}” ({probs[top]:.0%}).")
 
 
 def lessons() -> None:

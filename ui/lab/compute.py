@@ -74,3 +74,22 @@ def sweep_summary(df: pd.DataFrame, solved: float = 0.9) -> str:
     chance = float(df["chance"].iloc[0])
     return (f"Accuracy of at least {solved:.0%} counts as remembering (chance is {chance:.2f}). "
             + "; ".join(parts) + ".")
+
+
+def jacobian_summary(df: pd.DataFrame) -> str:
+    """What the ||dh_T/dh_t|| chart shows at its first step, read from its numbers."""
+    first = df[df["t"] == df["t"].min()].set_index("cell")["norm"]
+    T = int(df["t"].max())
+    parts = [f"{cell} {first[cell]:.1e}" for cell in ("RNN", "LSTM", "GRU") if cell in first]
+    return (f"Of the gradient at step {T}, this much reaches step 1: " + ", ".join(parts)
+            + f"; rho^(T-1) is {first['rho^(T-t)']:.1e}.")
+
+
+def clipping_summary(df: pd.DataFrame) -> str:
+    """What the clipping chart shows, read from its numbers: how high each run's loss went."""
+    parts = []
+    for run, rows in df.groupby("run", sort=False):
+        loss = rows["loss"]
+        end = "it diverged" if rows["diverged"].any() else f"it ends at {loss.iloc[-1]:.2f}"
+        parts.append(f"{run}, the loss starts at {loss.iloc[0]:.2f}, peaks at {loss.max():.2f} and {end}")
+    return "; ".join(parts) + "."

@@ -28,12 +28,10 @@ def jacobian_section() -> None:
     rho = c1.slider("W_hh spectral radius", 0.1, 2.0, step=0.05, key=state.LAB_RHO, **KEEP)
     act = c2.selectbox("Activation", ACTIVATIONS, key=state.LAB_ACT, help="For the RNN.", **KEEP)
     T = c3.slider("Sequence length", 5, 100, key=state.LAB_T, **KEEP)
-    st.plotly_chart(figures.jacobian_lab_figure(lab.jacobian_table(rho, act, T)), key=state.CHART_LAB_JAC, **CHART)
-    st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence. The RNN follows "
-               "rho^(T-t) (dashed): below 1 the gradient from the last step fades exponentially, above 1 it can "
-               "blow up. The LSTM's cell state carries more of it back (its forget gates start near 0.73); a fresh "
-               "GRU, whose update gate starts near 0.5, loses it even faster, until training opens its gates "
-               "(see the lag sweep below).")
+    table = lab.jacobian_table(rho, act, T)
+    st.plotly_chart(figures.jacobian_lab_figure(table), key=state.CHART_LAB_JAC, **CHART)
+    st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence; the dashed line is "
+               "rho^(T-t). " + lab.jacobian_summary(table))
     eigs, radius, sigma = lab.w_hh_spectrum(rho)
     c1, c2 = st.columns([2, 1])
     with c1:
@@ -54,8 +52,8 @@ def clipping_section() -> None:
     rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, step=0.1, key=state.LAB_CLIP_RHO, **KEEP)
     df = lab.clipping_runs(lr, rho, clip, 300)
     st.plotly_chart(figures.clipping_figure(df), key=state.CHART_LAB_CLIP, **CHART)
-    st.caption("The same RNN, data and seed on the cuisine corpus: without clipping one huge gradient throws the "
-               "weights far away and the loss jumps; clipping the global norm keeps every step bounded.")
+    st.caption("The same RNN, data and seed on the cuisine corpus, with and without clipping the global gradient "
+               "norm. " + lab.clipping_summary(df))
 
 
 def lag_sweep_section() -> None:

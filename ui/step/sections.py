@@ -321,4 +321,6 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
                 f"**{md_escape(entry.vocab.tokens[tb])}** ({p_b[tb]:.1%})")
     st.plotly_chart(figures.probe_figure(frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens)),
                     key=state.CHART_PROBE, **CHART)
-    st.caption("Zero before the swap; how slowly it decays afterwards is how long the network remembers the word.")
+    d = np.linalg.norm(a.trace.hidden - b.trace.hidden, axis=-1)
+    st.caption(f"Zero before the swap (step {pos + 1}); {d[pos]:.2f} at the swap, {d.max():.2f} at most, and "
+               f"{d[-1]:.2f} after the last word: how slowly it decays is how long the network remembers the word.")

@@ -218,7 +218,9 @@ def draw_metrics(sess: TrainSession) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(figures.training_loss_figure(df), key=state.CHART_TR_LOSS, **CHART)
-        st.caption("The loss should fall; spikes that shoot up are exploding gradients.")
+        st.caption(f"From {df['loss'].iloc[0]:.2f} nats at iteration {int(df['iteration'].iloc[0])} to "
+                   f"{df['loss'].tail(20).mean():.2f} (mean of the last 20); a spike that shoots up is an exploding "
+                   "gradient." if len(df) else "Press Train to start.")
     with c2:
         matrix = sess.step_norm_matrix()
         latest = matrix[-1] if len(matrix) else np.zeros(0)
@@ -230,7 +232,8 @@ def draw_metrics(sess: TrainSession) -> None:
     with c3:
         first = int(df["iteration"].iloc[0]) if len(df) else 1
         st.plotly_chart(figures.step_norm_heatmap(matrix, first), key=state.CHART_TR_HEAT, **CHART)
-        st.caption("Every iteration's per-step norms: look for the colour fading to the left as training goes on.")
+        st.caption("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
+                   "vanishing back in time.")
     with c4:
         st.plotly_chart(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL, **CHART)
         st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
