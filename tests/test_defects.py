@@ -220,3 +220,18 @@ def test_the_replay_slider_follows_the_latest_snapshot_until_moved():
     replay.set_value(0).run()
     _click(at, "Train")                                      # 30 more: the learner's choice stays
     assert at.select_slider(key="tr_replay").value == 0 and max(sess.snapshots) == 60
+
+
+# issue 13: a run pushed to the extreme saturates tanh without a NaN: the page says why the loss is stuck
+def test_a_saturated_run_says_why_its_loss_is_stuck():
+    at = _page("pages/train.py")
+    at.select_slider(key="tr_lr").set_value(100.0).run()
+    at.selectbox(key="tr_optimizer").set_value("sgd").run()
+    at.select_slider(key="tr_clip").set_value(0.0).run()
+    at.slider(key="tr_rho").set_value(3.0).run()
+    at.number_input(key="tr_iterations").set_value(60).run()
+    _click(at, "Train")
+    sess = at.session_state["train_session"]
+    assert not sess.diverged and sess.iteration == 60
+    warning = next(w.value for w in at.warning if "confidently wrong" in w.value)
+    assert "log V = 4.62" in warning and "where tanh is flat" in warning

@@ -206,6 +206,9 @@ def live_area(sess: TrainSession) -> None:
         if sess.diverged:
             st.error(sess.diverged + " If it diverges again at once, the kept weights are already too large: "
                      "press Reset weights.")
+        stuck = sess.stuck_report()
+        if stuck and not sess.diverged:
+            st.warning(stuck)
         draw_metrics(sess)
         if was_running and not sess.running:
             st.rerun()                              # the run ended: redraw the page without the timer

@@ -331,6 +331,28 @@ class TrainSession:
     def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
         return self.metrics.step_norm_matrix(which)
 
+    def stuck_report(self, window: int = 20) -> str | None:
+        """Why the loss is stuck high without a NaN, measured: the mean loss of the last ``window``
+        iterations against a uniform guess's log V, and how many of the probe's hidden values sit where
+        the activation is flat (|h| > 0.99 for tanh, h < 0.01 or > 0.99 for sigmoid). None when the loss
+        is not above twice log V."""
+        if self.model is None or len(self.records) < window:
+            return None
+        loss, uniform = float(np.mean([r["loss"] for r in self.records[-window:]])), float(np.log(len(self.vocab)))
+        if not loss > 2 * uniform:
+            return None
+        text = (f"The loss ({loss:.1f} nats over the last {window} iterations) is far above a uniform guess's "
+                f"log V = {uniform:.2f}: the network is confidently wrong.")
+        ids = self.vocab.encode(self.data.probe)
+        act = self.model.activation if self.model.cell == "rnn" else "tanh"
+        if ids.size and act in ("tanh", "sigmoid"):
+            with np.errstate(all="ignore"):
+                h = self.model.forward(ids).hidden
+            flat = np.abs(h) > 0.99 if act == "tanh" else (h < 0.01) | (h > 0.99)
+            text += (f" {flat.mean():.0%} of the probe's hidden values sit where {act} is flat, so their "
+                     "gradients are near zero and the weights cannot come back.")
+        return text + " Lower the learning rate or clip, then press Reset weights."
+
     def completion(self, n_tokens: int | None = None) -> str:
         if self.model is None or self.data is None:
             return ""
