@@ -313,16 +313,18 @@ class RecurrentModel:
         else:
             per_step = losses.reshape(T, B).mean(axis=1)
         last_step_norms = None
-        if last_step:
+        if last_step and not last_only:                           # (for many-to-one, e_T is L itself: below)
             # e_T alone (its batch mean): its dlogits are the last B rows, scaled from 1/N to 1/B; one more
             # backward pass of the hidden state (the weight GEMMs are skipped)
-            back_T = self._backprop(self._output_backward(dlogits[-B:] * (1 if last_only else T), T, B, True), cache)
+            back_T = self._backprop(self._output_backward(dlogits[-B:] * T, T, B, True), cache)
             last_step_norms = np.sqrt(np.einsum("tbh,tbh->t", back_T.dh, back_T.dh))
         diag = Diagnostics(dh=back.dh, local=(dlogits, self.params["W_hy"].copy(), last_only),
                            d_rec=back.d_rec.reshape(T, B, G), h_prev=back.h_prev.reshape(T, B, -1),
                            batched=batched, final_state=self._final_state(cache, batched),
                            grad_h0=back.dh0 if batched else back.dh0[0], cell_grad_norm=back.cell_grad_norm,
                            loss_per_step=per_step, last_step_grad_norm=last_step_norms)
+        if last_step and last_only:
+            diag.last_step_grad_norm_per_step = diag.grad_norm_per_step
         return loss_value, {k: grads[k] for k in self.params}, diag
 
     def _outputs_and_targets(self, cache: ForwardCache, batched: bool, targets: np.ndarray, loss: str,

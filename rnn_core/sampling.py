@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cells import _whole
 from .vocab import Vocab
 
 
@@ -47,10 +48,9 @@ def generate(model, vocab: Vocab, prompt: str, n_tokens: int = 1, strategy: str 
     """
     if strategy not in ("greedy", "sample"):
         raise ValueError("strategy must be 'greedy' or 'sample'")
-    if isinstance(n_tokens, bool) or not isinstance(n_tokens, (int, np.integer)) or not 0 <= n_tokens <= 10_000:
-        raise ValueError("n_tokens must be a whole number from 0 to 10,000")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1):
-        raise ValueError("top_k must be None or a whole number >= 1")
+    n_tokens = _whole("n_tokens", n_tokens, 0, 10_000)
+    if top_k is not None:
+        top_k = _whole("top_k", top_k, 1, 10**9)
     ids = vocab.encode(prompt)
     if ids.size == 0:
         raise ValueError("the prompt holds no tokens the model can read")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cells import model_class
 from .optim import clip_by_global_norm, make_optimizer
 
 
@@ -164,11 +165,8 @@ def estimate_bytes(cell: str, hidden_size: int, vocab_size: int, batch: int, ste
     Forward and backward keep O(batch * steps * (hidden_size + vocab_size)) numbers; the
     parameters, their gradients and the optimizer's state O(n_params). No array is allocated.
     """
-    if cell not in _PER_UNIT:
-        raise ValueError(f"unknown cell {cell!r}: choose one of {tuple(_PER_UNIT)}")
     H, V, B, T = (int(v) for v in (hidden_size, vocab_size, batch, steps))
-    blocks = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
-    n_params = blocks * H * (V + H + 1) + V * (H + 1)
+    n_params = sum(int(np.prod(s)) for s in model_class(cell).shapes_for(H, V).values())
     per_position = _PER_UNIT[cell] * H + _PER_TOKEN * V
     return int(np.dtype(dtype).itemsize * (B * T * per_position + _PARAM_COPIES * n_params))
 

@@ -55,17 +55,19 @@ def step_jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) 
     return _cached(("step jacobians", entry.key, sentence), lambda: entry.model.step_jacobian_norms(a.ids))
 
 
+def _targets(a: SentenceAnalysis, target_id: int, loss: str):
+    """The targets of the sentence's loss: the target word after the last token ("many_to_one"), or the
+    sentence's own next words and the target after the last ("many_to_many")."""
+    return np.int64(target_id) if loss == "many_to_one" else np.append(a.ids[1:], target_id)
+
+
 def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int, loss: str = "many_to_one"):
     """BPTT's per-step diagnostics (float64) for one of two losses over the sentence: "many_to_one",
     -log p(target) after the last token; "many_to_many", the next token at every step (the sentence's
     own next words, and the target after the last), E = the mean of e_t."""
     def compute():
         m64 = entry.model.astype(np.float64)
-        if loss == "many_to_one":
-            value, _, diag = m64.loss_and_grads(a.ids, np.int64(target_id), loss="many_to_one")
-        else:
-            targets = np.append(a.ids[1:], target_id)
-            value, _, diag = m64.loss_and_grads(a.ids, targets, loss="many_to_many", last_step=True)
+        value, _, diag = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss, last_step=True)
         return value, diag
     return _cached(("backward", entry.key, sentence, int(target_id), loss), compute)
 
@@ -105,8 +107,7 @@ def sgd_step(entry: LoadedModel, a: SentenceAnalysis, target_id: int, loss: str,
     before, the gradient and after, and the target's probability before and after)."""
     model = entry.model.copy()
     m64 = model.astype(np.float64)
-    targets = np.int64(target_id) if loss == "many_to_one" else np.append(a.ids[1:], target_id)
-    value, grads, _ = m64.loss_and_grads(a.ids, targets, loss=loss)
+    value, grads, _ = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss)
     row = {"W_hh": (unit, slice(None)), model.in_bias: (unit,)}
     before = {k: model.params[k][idx].astype(np.float64).copy() for k, idx in row.items()}
     for k, g in grads.items():
