@@ -11,6 +11,7 @@ from .rnn import ACTIVATIONS, RNN
 CELLS: dict[str, type[RecurrentModel]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 MAX_HIDDEN = 4096                 # the largest hidden size a model may have
 MAX_VOCAB = 1_000_000             # the largest vocabulary
+MAX_INPUTS = 4096                 # the most real inputs (and outputs) per step of a linear head
 
 
 def model_class(cell: str) -> type[RecurrentModel]:
@@ -38,10 +39,15 @@ def spectral_radius_of(W: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
 
 
-def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, activation: str = "tanh",
+def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: int = 32, activation: str = "tanh",
                seed: int = 0, dtype=np.float64, spectral_radius: float | None = None,
-               forget_bias: float | None = None) -> RecurrentModel:
+               forget_bias: float | None = None, *, input_size: int | None = None,
+               output_size: int | None = None, head: str = "softmax") -> RecurrentModel:
     """A freshly initialised model.
+
+    A token model (``head="softmax"``) reads token ids from a vocabulary of ``vocab_size`` and
+    predicts the next one. A regression model (``head="linear"``) reads ``input_size`` real
+    numbers per step and predicts ``output_size`` numbers (mean squared error).
 
     Weights are uniform in [-1/sqrt(H), 1/sqrt(H)] (PyTorch's default), biases zero (the LSTM's
     forget-gate bias one). ``spectral_radius=rho`` rescales each H x H block of W_hh so that its
@@ -52,9 +58,22 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
     cls.check_activation(activation)             # the cell's own check (gated cells take tanh only)
-    V, H = _whole("vocab_size", vocab_size, 1, MAX_VOCAB), _whole("hidden_size", hidden_size, 1, MAX_HIDDEN)
-    if cls.n_blocks * H * (V + H) + V * H > 250_000_000:
-        raise ValueError(f"vocab_size {V:,} with hidden_size {H:,} makes more than 250 million weights")
+    if head == "linear":
+        if vocab_size is not None:
+            raise ValueError("a linear head reads real inputs: give input_size and output_size, not vocab_size")
+        V = _whole("input_size", 1 if input_size is None else input_size, 1, MAX_INPUTS)
+        K = _whole("output_size", 1 if output_size is None else output_size, 1, MAX_INPUTS)
+    elif head == "softmax":
+        if input_size is not None or output_size is not None:
+            raise ValueError("input_size and output_size are for head='linear'; a token model takes vocab_size")
+        V = _whole("vocab_size", 2 if vocab_size is None else vocab_size, 1, MAX_VOCAB)
+        K = V
+    else:
+        raise ValueError(f"unknown head {head!r}: choose 'softmax' (token ids) or 'linear' (real values)")
+    H = _whole("hidden_size", hidden_size, 1, MAX_HIDDEN)
+    if cls.n_blocks * H * (V + H) + K * H > 250_000_000:
+        raise ValueError(f"{'vocab' if head == 'softmax' else 'input'}_size {V:,} with hidden_size {H:,} "
+                         "makes more than 250 million weights")
     if spectral_radius is not None:
         spectral_radius = _finite("spectral_radius", spectral_radius, 0, 1e6)
     if forget_bias is not None:
@@ -62,7 +81,7 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
     rng = np.random.default_rng(_whole("seed", seed, 0, 2**63 - 1))
     k = 1.0 / np.sqrt(H)
     params = {}
-    for name, shape in cls.shapes_for(H, V).items():
+    for name, shape in cls.shapes_for(H, V, K).items():
         if name.startswith("W_"):
             params[name] = rng.uniform(-k, k, size=shape)
         else:
@@ -79,5 +98,5 @@ def make_model(cell: str = "rnn", vocab_size: int = 2, hidden_size: int = 32, ac
             rho = spectral_radius_of(block)
             if rho > 0:
                 block *= spectral_radius / rho
-    return cls({k_: v.astype(dtype) for k_, v in params.items()}, activation)
+    return cls({k_: v.astype(dtype) for k_, v in params.items()}, activation, head)
 

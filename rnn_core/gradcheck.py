@@ -41,7 +41,9 @@ def check_model(model, inputs, targets, loss="many_to_many", eps=1e-6, **state) 
 
 
 def check_all(seed: int = 0, vocab_size: int = 6, hidden_size: int = 5, T: int = 5, B: int = 3):
-    """Every cell x activation x loss mode, batched, with a random initial state.
+    """Every cell x activation x loss mode, batched, with a random initial state: token models
+    (cross-entropy), then regression models (real inputs, a linear head, squared error: the loss
+    is named "mse/many_to_many" and "mse/many_to_one").
 
     Yields (cell, activation, loss, param, relative error).
     """
@@ -56,3 +58,13 @@ def check_all(seed: int = 0, vocab_size: int = 6, hidden_size: int = 5, T: int =
                                   ("many_to_one", rng.integers(0, vocab_size, B))):
                 for name, err in check_model(model, inputs, targets, loss, **state).items():
                     yield cell, act, loss, name, err
+    F, K = 3, 2
+    x = rng.normal(size=(B, T, F))
+    for cell, cls in CELLS.items():
+        for act in (ACTIVATIONS if cell == "rnn" else ("tanh",)):
+            model = make_model(cell, hidden_size=hidden_size, input_size=F, output_size=K, head="linear",
+                               activation=act, seed=seed)
+            state = {name: rng.normal(0, 0.5, (B, hidden_size)) for name in cls.state_names}
+            for loss, targets in (("many_to_many", rng.normal(size=(B, T, K))), ("many_to_one", rng.normal(size=(B, K)))):
+                for name, err in check_model(model, x, targets, loss, **state).items():
+                    yield cell, act, f"mse/{loss}", name, err

@@ -33,7 +33,7 @@ class GRU(RecurrentModel):
     gate_names = ("reset", "update", "new")
 
     def _run(self, ids_tm, states):
-        T, B = ids_tm.shape
+        T, B = ids_tm.shape[:2]
         H = self.hidden_size
         gx = self._input_projection(ids_tm)                   # (T, B, 3H): W_x* x + b_x*
         gh = np.empty_like(gx)                                # (T, B, 3H): W_h* h_{t-1} + b_h*

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import CELLS, MAX_HIDDEN, MAX_VOCAB, model_class
+from .cells import CELLS, MAX_HIDDEN, MAX_INPUTS, MAX_VOCAB, model_class
 from .rnn import ACTIVATIONS
 from .vocab import LEVELS, Vocab
 
@@ -26,15 +26,30 @@ class ModelFileError(ValueError):
     """A model file that cannot be used, with a message naming the problem."""
 
 
-def save_model(path_or_file, model, vocab: Vocab, training: dict | None = None) -> None:
-    """Write ``model``, its ``vocab`` and the ``training`` settings to an ``.npz`` file or file object."""
-    if len(vocab) != model.vocab_size:
-        raise ValueError(f"vocabulary has {len(vocab)} tokens but the model expects {model.vocab_size}")
+def save_model(path_or_file, model, vocab: Vocab | None = None, training: dict | None = None) -> None:
+    """Write ``model``, its ``vocab`` and the ``training`` settings to an ``.npz`` file or file object.
+
+    A regression model (linear head) has no vocabulary (pass None): its file keeps the head, its
+    input and output sizes and ``model.normalisation`` (the mean and scale its values were trained in).
+    """
     meta = {
         "format": FORMAT, "version": VERSION, "cell": model.cell, "activation": model.activation,
-        "hidden_size": model.hidden_size, "vocab_size": model.vocab_size, "dtype": str(model.dtype),
-        "vocab": vocab.to_dict(), "training": training if training is not None else model.metadata,
+        "hidden_size": model.hidden_size,
     }
+    if model.real_inputs:
+        if vocab is not None:
+            raise ValueError("a regression model (linear head) reads numbers, not tokens: pass vocab=None")
+        meta.update({"head": "linear", "input_size": model.input_size, "output_size": model.output_size,
+                     "normalisation": _check_normalisation(model.normalisation, model.input_size)})
+    else:
+        if vocab is None or len(vocab) != model.vocab_size:
+            have = "no vocabulary" if vocab is None else f"a vocabulary of {len(vocab)} tokens"
+            raise ValueError(f"{have}, but the model expects {model.vocab_size}")
+        meta.update({"vocab_size": model.vocab_size})
+    meta["dtype"] = str(model.dtype)
+    if not model.real_inputs:
+        meta["vocab"] = vocab.to_dict()
+    meta["training"] = training if training is not None else model.metadata
     arrays = {f"param/{k}": v for k, v in model.params.items()}
     arrays[_META_KEY] = np.array(json.dumps(meta))
     if isinstance(path_or_file, (str, Path)):
@@ -44,6 +59,20 @@ def save_model(path_or_file, model, vocab: Vocab, training: dict | None = None) 
         np.savez(path_or_file, **arrays)
 
 
+def _check_normalisation(norm, n: int) -> dict | None:
+    """None, or {"mean": [n numbers], "std": [n positive numbers]} as plain lists; ValueError otherwise."""
+    if norm is None:
+        return None
+    try:
+        mean = [float(v) for v in np.ravel(norm["mean"])]
+        std = [float(v) for v in np.ravel(norm["std"])]
+    except (TypeError, KeyError, ValueError, IndexError):
+        raise ValueError("normalisation must be {'mean': [...], 'std': [...]} with numbers") from None
+    if len(mean) != len(std) or len(mean) not in (1, n) or not all(np.isfinite(mean + std)) or min(std) <= 0:
+        raise ValueError(f"normalisation needs 1 or {n} finite means and as many positive scales")
+    return {"mean": mean, "std": std}
+
+
 def model_to_bytes(model, vocab: Vocab, training: dict | None = None) -> bytes:
     buf = io.BytesIO()
     save_model(buf, model, vocab, training)
@@ -51,7 +80,8 @@ def model_to_bytes(model, vocab: Vocab, training: dict | None = None) -> bytes:
 
 
 def load_model(path_or_file, max_bytes: int = MAX_BYTES):
-    """Read a model written by ``save_model``; returns ``(model, vocab)``, settings in ``model.metadata``.
+    """Read a model written by ``save_model``; returns ``(model, vocab)``, settings in ``model.metadata``
+    (a regression model: ``(model, None)``, its normalisation in ``model.normalisation``).
 
     Accepts a path, bytes, or a binary file object. Everything is checked before it is used: the
     file's size and its arrays' unpacked size (at most ``max_bytes`` each, read from the archive's
@@ -71,7 +101,10 @@ def load_model(path_or_file, max_bytes: int = MAX_BYTES):
                 raise ModelFileError("not an RNN Playground model: the file has no model metadata")
             meta = _parse_meta(_read_meta(zf, members[_META_KEY]))
             cls = model_class(meta["cell"])
-            expected = cls.shapes_for(meta["hidden_size"], meta["vocab_size"])
+            if meta.get("head") == "linear":
+                expected = cls.shapes_for(meta["hidden_size"], meta["input_size"], meta["output_size"])
+            else:
+                expected = cls.shapes_for(meta["hidden_size"], meta["vocab_size"])
             arrays = _read_params(zf, members, expected, meta)
     except ModelFileError:
         raise
@@ -155,8 +188,10 @@ def _read_params(zf, members: dict, expected: dict, meta: dict) -> dict[str, np.
             if dtype.hasobject:
                 raise ModelFileError("the file holds pickled Python objects, which are never loaded")
             if got != shape:
+                sizes = (f"{meta['input_size']} inputs" if meta.get("head") == "linear"
+                         else f"{meta['vocab_size']} tokens")
                 raise ModelFileError(f"{name} has shape {got}, but a {meta['cell']} with hidden size "
-                                     f"{meta['hidden_size']} and {meta['vocab_size']} tokens needs {shape}")
+                                     f"{meta['hidden_size']} and {sizes} needs {shape}")
             if dtype not in (np.float32, np.float64):
                 raise ModelFileError(f"{name} holds {dtype} values, not floats")
         with zf.open(names[name]) as f:
@@ -174,7 +209,11 @@ def _parse_meta(text: str) -> dict:
         raise ModelFileError("not an RNN Playground model: the metadata names another format")
     if meta.get("version") != VERSION:
         raise ModelFileError(f"unsupported model file version {_shorten(repr(meta.get('version')))} (this is {VERSION})")
-    for key in ("cell", "activation", "hidden_size", "vocab_size", "vocab"):
+    linear = meta.get("head", "softmax") == "linear"
+    if meta.get("head", "softmax") not in ("softmax", "linear"):
+        raise ModelFileError(f"the model metadata is inconsistent: unknown head {_shorten(repr(meta['head']))}")
+    sizes = ("input_size", "output_size") if linear else ("vocab_size",)
+    for key in ("cell", "activation", "hidden_size", *sizes, *(() if linear else ("vocab",))):
         if key not in meta:
             raise ModelFileError(f"the model metadata lacks {key!r}")
     if meta["cell"] not in CELLS:
@@ -183,19 +222,27 @@ def _parse_meta(text: str) -> dict:
     if meta["activation"] not in ACTIVATIONS:
         raise ModelFileError(f"the model metadata is inconsistent: unknown activation "
                              f"{_shorten(repr(meta['activation']))} (one of {', '.join(ACTIVATIONS)})")
-    for key, hi in (("hidden_size", MAX_HIDDEN), ("vocab_size", MAX_VOCAB)):
+    limits = {"hidden_size": (1, MAX_HIDDEN), "vocab_size": (2, MAX_VOCAB), "input_size": (1, MAX_INPUTS),
+              "output_size": (1, MAX_INPUTS)}
+    for key in ("hidden_size", *sizes):
         v = meta[key]
-        lo = 2 if key == "vocab_size" else 1
+        lo, hi = limits[key]
         if not (isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi):
             raise ModelFileError(f"the metadata's {key} is {_shorten(repr(v))}; it must be a whole number "
                                  f"from {lo} to {hi:,}")
-    vocab = meta["vocab"]
-    if not (isinstance(vocab, dict) and vocab.get("level") in LEVELS and isinstance(vocab.get("tokens"), list)
-            and all(isinstance(t, str) for t in vocab["tokens"])):
-        raise ModelFileError("the metadata's vocabulary is not a list of tokens with a level (word or char)")
-    if len(vocab["tokens"]) != meta["vocab_size"]:
-        raise ModelFileError(f"the vocabulary holds {len(vocab['tokens']):,} tokens but the metadata says "
-                             f"{meta['vocab_size']:,}")
+    if linear:
+        try:
+            meta["normalisation"] = _check_normalisation(meta.get("normalisation"), meta["input_size"])
+        except ValueError as e:
+            raise ModelFileError(f"the metadata's normalisation is unusable: {e}") from None
+    else:
+        vocab = meta["vocab"]
+        if not (isinstance(vocab, dict) and vocab.get("level") in LEVELS and isinstance(vocab.get("tokens"), list)
+                and all(isinstance(t, str) for t in vocab["tokens"])):
+            raise ModelFileError("the metadata's vocabulary is not a list of tokens with a level (word or char)")
+        if len(vocab["tokens"]) != meta["vocab_size"]:
+            raise ModelFileError(f"the vocabulary holds {len(vocab['tokens']):,} tokens but the metadata says "
+                                 f"{meta['vocab_size']:,}")
     training = meta.get("training")
     if training is not None and not isinstance(training, dict):
         raise ModelFileError("the metadata's training settings are not a table of names and values")
@@ -204,8 +251,9 @@ def _parse_meta(text: str) -> dict:
 
 def _build(meta: dict, arrays: dict):
     cls = model_class(meta["cell"])
+    linear = meta.get("head") == "linear"
     try:
-        vocab = Vocab.from_dict(meta["vocab"])
+        vocab = None if linear else Vocab.from_dict(meta["vocab"])
         cls.check_activation(meta["activation"])
     except ValueError as e:
         raise ModelFileError(f"the model metadata is inconsistent: {e}") from None
@@ -215,27 +263,35 @@ def _build(meta: dict, arrays: dict):
     if len({a.dtype for a in arrays.values()}) != 1:
         raise ModelFileError("the parameters mix float32 and float64")
     try:
-        model = cls(arrays, meta["activation"])
+        model = cls(arrays, meta["activation"], "linear" if linear else "softmax")
     except ValueError as e:
         raise ModelFileError(f"the model metadata is inconsistent: {e}") from None
     _check_finite_passes(model)
     model.metadata = meta.get("training") or {}
+    if linear:
+        model.normalisation = meta["normalisation"]
     return model, vocab
 
 
 def _check_finite_passes(model) -> None:
     """Refuse weights so large that reading a few tokens (or BPTT in float64) overflows."""
-    V = model.vocab_size
-    ids = np.arange(min(V, _CHECK_STEPS)) % V
+    n = _CHECK_STEPS
+    if model.real_inputs:            # values a normalised series takes: a ramp from -3 to 3 in every feature
+        x = np.repeat(np.linspace(-3, 3, n)[:, None], model.input_size, axis=1)
+        y, what = np.zeros((n, model.output_size)), f"{n} steps"
+    else:
+        V = model.vocab_size
+        x = y = np.arange(min(V, n)) % V
+        what = f"{x.size} tokens"
     with np.errstate(all="ignore"):
-        tr = model.forward(ids)
-        ok = all(np.isfinite(a).all() for a in (tr.hidden, tr.logits, tr.probs))
+        tr = model.forward(x)
+        ok = all(np.isfinite(a).all() for a in (tr.hidden, tr.logits) + (() if tr.probs is None else (tr.probs,)))
         if ok:
-            _, grads, _ = model.astype(np.float64).loss_and_grads(ids, ids, loss="many_to_many")
+            _, grads, _ = model.astype(np.float64).loss_and_grads(x, y, loss="many_to_many")
             ok = all(np.isfinite(g).all() for g in grads.values())
     if not ok:
         name, big = max(((k, float(np.abs(p).max())) for k, p in model.params.items()), key=lambda kv: kv[1])
-        raise ModelFileError(f"its weights are too large to compute with: reading {ids.size} tokens overflows "
+        raise ModelFileError(f"its weights are too large to compute with: reading {what} overflows "
                              f"(the largest weight, in {name}, is {big:.3g})")
 
 

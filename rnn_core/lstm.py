@@ -49,7 +49,8 @@ class LSTMCache(ForwardCache):
 
 
 class LSTM(RecurrentModel):
-    """LSTM. params: W_xh (4H,V), W_hh (4H,H), b_h (4H,), W_hy (V,H), b_y (V,)."""
+    """LSTM. params: W_xh (4H,V), W_hh (4H,H), b_h (4H,), W_hy (V,H), b_y (V,) (V: F inputs, K outputs
+    for a linear head)."""
 
     cell = "lstm"
     n_blocks = 4
@@ -61,14 +62,19 @@ class LSTM(RecurrentModel):
         params["b_h"][hidden_size:2 * hidden_size] = 1.0      # forget gate open at the start
 
     def _run(self, ids_tm, states):
-        T, B = ids_tm.shape
+        T, B = ids_tm.shape[:2]
         H = self.hidden_size
         P = self.params
         perm = _block_order(H)
         half = np.ones((4 * H, 1), self.dtype)
         half[H:] = 0.5                                        # sigmoid rows: tanh(z / 2)
         W_hh = P["W_hh"][perm] * half                         # (4H, H)
-        table = (P["W_xh"][perm] + P["b_h"][perm, None]) * half   # (4H, V): input column + bias per token
+        if self.real_inputs:                                  # (T, 4H, B): every step's input part at once
+            zx = (ids_tm @ P["W_xh"][perm].T + P["b_h"][perm]) * half[:, 0]
+            zx = np.ascontiguousarray(zx.transpose(0, 2, 1))
+        else:
+            zx = None
+            table = (P["W_xh"][perm] + P["b_h"][perm, None]) * half   # (4H, V): input column + bias per token
         act = np.empty((T, 4 * H, B), self.dtype)             # g, i, f, o
         hs = np.empty((T + 1, H, B), self.dtype)              # hs[t + 1] = h_t, hs[0] = h0
         cs = np.empty((T + 1, H, B), self.dtype)              # cs[t + 1] = c_t, cs[0] = c0
@@ -78,7 +84,10 @@ class LSTM(RecurrentModel):
         ig = np.empty((H, B), self.dtype)
         hs[0], cs[0] = states["h0"].T, states["c0"].T
         for t in range(T):
-            np.take(table, ids_tm[t], axis=1, out=z)          # step by step: the sum below then reads hot memory
+            if zx is None:
+                np.take(table, ids_tm[t], axis=1, out=z)      # step by step: the sum below then reads hot memory
+            else:
+                z = zx[t]
             np.matmul(W_hh, hs[t], out=rec)
             z += rec                                          # (half) gate pre-activations
             a = act[t]

@@ -1,11 +1,13 @@
-"""The recurrent language model shared by every cell: embedding, output layer, losses, BPTT plumbing.
+"""The recurrent model shared by every cell: input projection, output layer, losses, BPTT plumbing.
 
-A model maps token ids to next-token probabilities::
+A token model maps token ids to next-token probabilities::
 
     a_t = W_xh x_t + W_hh h_{t-1} + b_h          (the cell decides what happens to a_t)
-    y_t = softmax(W_hy h_t + b_y)
+    y_t = softmax(W_hy h_t + b_y)                 (head "softmax", cross-entropy loss)
 
-with x_t one-hot, so ``W_xh x_t`` is a column of W_xh. The cell subclasses (``rnn.py``, ``lstm.py``,
+with x_t one-hot, so ``W_xh x_t`` is a column of W_xh. A regression model (head "linear") reads
+real-valued inputs x_t with F features and predicts K numbers, y_t = W_hy h_t + b_y, with the mean
+squared error as its loss. The cell subclasses (``rnn.py``, ``lstm.py``,
 ``gru.py``) supply the recurrence: ``_run`` (forward loop), ``_backprop`` (backward loop) and
 ``_step_jacobians``. Everything else, including the weight gradients as single GEMMs over all
 B*T positions, lives here.
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LOSSES = ("many_to_many", "many_to_one")
+HEADS = ("softmax", "linear")     # token ids in, cross-entropy | real values in, mean squared error
 # above this vocabulary size dW_xh is summed by sorting token ids instead of a one-hot GEMM
 _ONEHOT_MAX_V = 512
 
@@ -31,14 +34,15 @@ class Trace:
     Shapes are (T, ...) for a (T,) input and (B, T, ...) for a (B, T) input.
     """
 
-    ids: np.ndarray
+    ids: np.ndarray             # the inputs: token ids, or (.., T, F) real values for a linear head
     hidden: np.ndarray          # h_t, (.., T, H)
     pre_activation: np.ndarray  # the recurrent pre-activation, (.., T, G*H): a_t for the RNN, gate inputs otherwise
-    logits: np.ndarray          # W_hy h_t + b_y, (.., T, V)
-    probs: np.ndarray           # softmax(logits), (.., T, V)
+    logits: np.ndarray          # W_hy h_t + b_y, (.., T, V) (for a linear head: the outputs)
+    probs: np.ndarray | None    # softmax(logits), (.., T, V); None for a linear head
     gates: dict = field(default_factory=dict)  # name -> (.., T, H) gate activations (LSTM, GRU)
     cell_state: np.ndarray | None = None       # c_t for the LSTM, (.., T, H)
     final_state: dict = field(default_factory=dict)  # keyword arguments that continue from here (h0=..., c0=...)
+    outputs: np.ndarray | None = None          # the linear head's predictions, (.., T, K); None for softmax
 
 
 @dataclass
@@ -46,7 +50,7 @@ class ForwardCache:
     """What a cell's forward loop keeps, time-major, for the trace, the backward pass and the next chunk.
     A cell that keeps more subclasses it (``LSTMCache``, ``GRUCache``)."""
 
-    ids: np.ndarray                  # (T, B) token ids
+    ids: np.ndarray                  # (T, B) token ids, or (T, B, F) real inputs
     h: np.ndarray                    # (T, B, H) h_t
     h_prev: np.ndarray               # (T, B, H) h_{t-1}, h0 at t = 0
     final: dict                      # state name -> (B, H): what continues from the last step
@@ -78,7 +82,7 @@ class Diagnostics:
     w_hh_terms_along_total: (T,) the step-t terms projected on the total: they add up to ||dL/dW_hh||.
     cell_grad_norm_per_step: (T,) ||dL/dc_t|| for the LSTM, else None.
     dh, dh_local: (.., T, H) total dL/dh_t, and the part of it that comes from the loss at step t.
-    loss_per_step: (T,) e_t, the cross-entropy at step t averaged over the batch (zero before the
+    loss_per_step: (T,) e_t, the cross-entropy (linear head: squared error) at step t averaged over the batch (zero before the
         last step for "many_to_one"); the loss L is their mean over the steps that have a target.
     last_step_grad_norm_per_step: (T,) ||de_T/dh_t||, the gradient of the last step's loss alone as it
         reaches each earlier step; computed when loss_and_grads is asked for it (last_step=True),
@@ -172,11 +176,15 @@ class RecurrentModel:
     rec_bias: str | None = None  # bias added to the recurrent projection (the GRU's b_hh)
     state_names = ("h0",)
 
-    def __init__(self, params: dict[str, np.ndarray], activation: str = "tanh"):
+    def __init__(self, params: dict[str, np.ndarray], activation: str = "tanh", head: str = "softmax"):
         self.check_activation(activation)
+        if head not in HEADS:
+            raise ValueError(f"unknown head {head!r}: choose one of {HEADS}")
         self.params = params
         self.activation = activation
+        self.head = head
         self.metadata: dict = {}
+        self.normalisation: dict | None = None    # a regression model's {"mean": [..], "std": [..]}, if any
 
     @classmethod
     def check_activation(cls, activation: str) -> None:
@@ -193,20 +201,38 @@ class RecurrentModel:
 
     @property
     def vocab_size(self) -> int:
+        """Token models: the vocabulary size (the width of W_xh; for a linear head, the input size)."""
         return self.params["W_xh"].shape[1]
+
+    @property
+    def input_size(self) -> int:
+        """F: numbers per input step (the vocabulary size for a token model)."""
+        return self.params["W_xh"].shape[1]
+
+    @property
+    def output_size(self) -> int:
+        """K: outputs per step (the vocabulary size for a token model)."""
+        return self.params["W_hy"].shape[0]
+
+    @property
+    def real_inputs(self) -> bool:
+        """True for a regression model: real-valued inputs, linear head, squared error."""
+        return self.head == "linear"
 
     @property
     def dtype(self) -> np.dtype:
         return self.params["W_hh"].dtype
 
     def param_shapes(self) -> dict[str, tuple]:
-        return self.shapes_for(self.hidden_size, self.vocab_size)
+        return self.shapes_for(self.hidden_size, self.input_size, self.output_size)
 
     @classmethod
-    def shapes_for(cls, hidden_size: int, vocab_size: int) -> dict[str, tuple]:
-        """Parameter name -> shape for this cell at the given sizes."""
+    def shapes_for(cls, hidden_size: int, vocab_size: int, output_size: int | None = None) -> dict[str, tuple]:
+        """Parameter name -> shape for this cell at the given sizes (``vocab_size``: the input width;
+        ``output_size``: K outputs, the vocabulary size unless given)."""
         H, V, G = hidden_size, vocab_size, cls.n_blocks * hidden_size
-        shapes = {"W_xh": (G, V), "W_hh": (G, H), cls.in_bias: (G,), "W_hy": (V, H), "b_y": (V,)}
+        K = V if output_size is None else output_size
+        shapes = {"W_xh": (G, V), "W_hh": (G, H), cls.in_bias: (G,), "W_hy": (K, H), "b_y": (K,)}
         if cls.rec_bias:
             shapes[cls.rec_bias] = (G,)
         return shapes
@@ -215,13 +241,15 @@ class RecurrentModel:
         return int(sum(p.size for p in self.params.values()))
 
     def copy(self) -> "RecurrentModel":
-        new = type(self)({k: v.copy() for k, v in self.params.items()}, self.activation)
-        new.metadata = dict(self.metadata)
-        return new
+        return self._like({k: v.copy() for k, v in self.params.items()})
 
     def astype(self, dtype) -> "RecurrentModel":
-        new = type(self)({k: v.astype(dtype) for k, v in self.params.items()}, self.activation)
+        return self._like({k: v.astype(dtype) for k, v in self.params.items()})
+
+    def _like(self, params: dict) -> "RecurrentModel":
+        new = type(self)(params, self.activation, self.head)
         new.metadata = dict(self.metadata)
+        new.normalisation = self.normalisation
         return new
 
     def initial_state(self, batch: int | None = None) -> dict[str, np.ndarray]:
@@ -230,7 +258,10 @@ class RecurrentModel:
 
     # ----- input handling ---------------------------------------------------------------------
     def _prepare(self, ids, state: dict):
-        """ids (T,) or (B, T) -> time-major (T, B) ints, batched flag, time-major initial states."""
+        """ids (T,) or (B, T) -> time-major (T, B) ints, batched flag, time-major initial states.
+        A linear head's real inputs (T, F) or (B, T, F) -> time-major (T, B, F) floats."""
+        if self.real_inputs:
+            return self._prepare_real(ids, state)
         ids = np.asarray(ids)
         if ids.ndim not in (1, 2) or ids.shape[-1] == 0:
             raise ValueError(f"ids must have shape (T,) or (B, T) with T >= 1, got {ids.shape}")
@@ -242,7 +273,24 @@ class RecurrentModel:
         # (T, B), C-contiguous: arrays gathered with it (and made with empty_like) inherit its layout,
         # and the per-step slices must be contiguous for the loops to be fast
         ids_tm = np.ascontiguousarray(ids.T if batched else ids[:, None])
-        B, H = ids_tm.shape[1], self.hidden_size
+        return ids_tm, batched, self._initial_states(state, ids_tm.shape[1])
+
+    def _prepare_real(self, x, state: dict):
+        F = self.input_size
+        x = np.asarray(x)
+        if x.ndim not in (2, 3) or x.shape[-1] != F or x.shape[-2] == 0:
+            raise ValueError(f"inputs must be real values of shape (T, {F}) or (B, T, {F}) with T >= 1, "
+                             f"got {x.shape}")
+        if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+            raise ValueError(f"inputs must be real numbers, got {x.dtype}")
+        if not np.isfinite(x).all():
+            raise ValueError("inputs must be finite numbers (no NaN or infinity)")
+        batched = x.ndim == 3
+        x_tm = np.ascontiguousarray((x.swapaxes(0, 1) if batched else x[:, None]), dtype=self.dtype)
+        return x_tm, batched, self._initial_states(state, x_tm.shape[1])
+
+    def _initial_states(self, state: dict, B: int) -> dict:
+        H = self.hidden_size
         states = {}
         for name in self.state_names:
             s = state.get(name)
@@ -253,10 +301,15 @@ class RecurrentModel:
                 if s.shape not in ((H,), (B, H)):
                     raise ValueError(f"{name} must have shape ({H},) or ({B}, {H}), got {s.shape}")
                 states[name] = np.ascontiguousarray(np.broadcast_to(s, (B, H)))
-        return ids_tm, batched, states
+        return states
 
     def _input_projection(self, ids_tm: np.ndarray) -> np.ndarray:
-        """W_xh x_t + b for all steps at once: a gather of W_xh's columns, (T, B, G)."""
+        """W_xh x_t + b for all steps at once: a gather of W_xh's columns, (T, B, G) (for real inputs
+        (T, B, F), one GEMM)."""
+        if self.real_inputs:
+            xw = ids_tm @ self.params["W_xh"].T
+            xw += self.params[self.in_bias]
+            return xw
         W_xh_T = np.ascontiguousarray(self.params["W_xh"].T)    # (V, G): rows gather fast
         xw = W_xh_T[ids_tm]
         xw += self.params[self.in_bias]
@@ -272,14 +325,15 @@ class RecurrentModel:
         cache = self._run(ids_tm, states)
         hs = cache.h                                             # (T, B, H)
         logits = hs @ self.params["W_hy"].T + self.params["b_y"]  # (T, B, V)
-        probs = softmax(logits)
+        linear = self.real_inputs
         extras = self._trace_extras(cache)
         return Trace(
             ids=np.asarray(ids),
             hidden=_to_api(hs, batched),
             pre_activation=_to_api(self._pre_activation(cache), batched),
             logits=_to_api(logits, batched),
-            probs=_to_api(probs, batched),
+            probs=None if linear else _to_api(softmax(logits), batched),
+            outputs=_to_api(logits, batched) if linear else None,
             gates={k: _to_api(v, batched) for k, v in extras.get("gates", {}).items()},
             cell_state=_to_api(extras["c"], batched) if "c" in extras else None,
             final_state=self._final_state(cache, batched),
@@ -291,6 +345,8 @@ class RecurrentModel:
 
         inputs: (T,) or (B, T) token ids. targets: the same shape for "many_to_many"; one id per
         sequence for "many_to_one" (a scalar for (T,) inputs, (B,) for (B, T) inputs).
+        A linear head: inputs (T, F) or (B, T, F) floats, targets (.., T, K) for "many_to_many" or
+        (.., K) for "many_to_one", and the loss is the mean squared error over every predicted number.
         Returns (loss, grads, diag) with grads keyed and shaped like ``params``. ``last_step=True``
         also sends the last step's loss alone back (one more backward pass of the hidden state):
         diag.last_step_grad_norm_per_step.
@@ -298,11 +354,14 @@ class RecurrentModel:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}: choose one of {LOSSES}")
         ids_tm, batched, states = self._prepare(inputs, {"h0": h0, **state})
-        T, B = ids_tm.shape
+        T, B = ids_tm.shape[:2]
         cache = self._run(ids_tm, states)
-        h_out, tgt = self._outputs_and_targets(cache, batched, np.asarray(targets), loss, np.shape(inputs))
+        if self.real_inputs:
+            h_out, tgt = self._real_outputs_and_targets(cache, batched, targets, loss)
+        else:
+            h_out, tgt = self._outputs_and_targets(cache, batched, np.asarray(targets), loss, np.shape(inputs))
         last_only = loss == "many_to_one"
-        loss_value, dlogits, grads, losses = self._output_layer(h_out, tgt)    # 1) softmax cross-entropy
+        loss_value, dlogits, grads, losses = self._output_layer(h_out, tgt)    # 1) cross-entropy (or MSE)
         dh = self._output_backward(dlogits, T, B, last_only)                     # 2) the loss's part of dL/dh_t
         back = self._backprop(dh, cache)                                         # 3) BPTT completes dL/dh_t
         grads.update(self._weight_grads(back, ids_tm))                           # 4) weight GEMMs
@@ -348,9 +407,34 @@ class RecurrentModel:
             raise ValueError(f"target ids must lie in [0, {self.vocab_size})")
         return h_out, tgt
 
+    def _real_outputs_and_targets(self, cache: ForwardCache, batched: bool, targets, loss: str):
+        """A linear head's (N, H) hidden states and their (N, K) real targets: every step or the last."""
+        T, B = cache.ids.shape[:2]
+        K = self.output_size
+        y = np.asarray(targets)
+        if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
+            raise ValueError(f"targets must be real numbers, got {y.dtype}")
+        if loss == "many_to_many":
+            want = (B, T, K) if batched else (T, K)
+            if y.shape != want:
+                raise ValueError(f"many_to_many targets must have shape {want}, got {y.shape}")
+            y_tm = y.swapaxes(0, 1) if batched else y[:, None]   # (T, B, K)
+            h_out, tgt = cache.h.reshape(T * B, -1), y_tm.reshape(T * B, K)
+        else:
+            want = (B, K) if batched else (K,)
+            if y.shape != want:
+                raise ValueError(f"many_to_one targets must have shape {want}, got {y.shape}")
+            h_out, tgt = cache.h[-1], y.reshape(B, K)
+        if not np.isfinite(tgt).all():
+            raise ValueError("targets must be finite numbers (no NaN or infinity)")
+        return h_out, np.asarray(tgt, dtype=self.dtype)
+
     def _output_layer(self, h_out: np.ndarray, tgt: np.ndarray):
         """Mean cross-entropy of softmax(W_hy h + b_y) at N positions; dlogits = (p - onehot(target)) / N;
-        and the N positions' own losses."""
+        and the N positions' own losses. For a linear head: the mean squared error over N x K numbers,
+        dlogits = 2 (y_hat - y) / (N K), and each position's mean over its K outputs."""
+        if self.real_inputs:
+            return self._squared_error(h_out, tgt)
         P = self.params
         n = h_out.shape[0]
         logits = h_out @ P["W_hy"].T
@@ -362,6 +446,17 @@ class RecurrentModel:
         dlogits[rows, tgt] -= 1.0
         dlogits /= n
         return float(np.mean(losses)), dlogits, {"W_hy": dlogits.T @ h_out, "b_y": dlogits.sum(axis=0)}, losses
+
+    def _squared_error(self, h_out: np.ndarray, tgt: np.ndarray):
+        P = self.params
+        n, K = tgt.shape
+        diff = h_out @ P["W_hy"].T
+        diff += P["b_y"]
+        diff -= tgt                                               # y_hat - y, (N, K)
+        losses = np.mean(diff * diff, axis=1)                     # (N,)
+        dout = diff
+        dout *= 2.0 / (n * K)
+        return float(np.mean(losses)), dout, {"W_hy": dout.T @ h_out, "b_y": dout.sum(axis=0)}, losses
 
     def _output_backward(self, dlogits: np.ndarray, T: int, B: int, last_only: bool) -> np.ndarray:
         """(T, B, H) dL/dh_t from the loss at step t alone: W_hy^T dlogits (zero before the last step if
@@ -378,8 +473,12 @@ class RecurrentModel:
     def _weight_grads(self, back: BPTTResult, ids_tm: np.ndarray) -> dict:
         """dW_hh, dW_xh and the biases from BPTT's per-position gradients: single GEMMs over all T*B
         positions, the same for every cell."""
+        if self.real_inputs:                                      # sum_t d_in x_t^T: one GEMM
+            W_xh = back.d_in.T @ ids_tm.reshape(-1, ids_tm.shape[-1])
+        else:
+            W_xh = self._input_weight_grad(back.d_in, ids_tm.reshape(-1))
         grads = {"W_hh": back.d_rec.T @ back.h_prev,
-                 "W_xh": self._input_weight_grad(back.d_in, ids_tm.reshape(-1)),
+                 "W_xh": W_xh,
                  self.in_bias: back.d_in.sum(axis=0)}
         if self.rec_bias:
             grads[self.rec_bias] = back.d_rec.sum(axis=0)
@@ -402,11 +501,16 @@ class RecurrentModel:
         out[sorted_ids[starts]] = sums
         return out.T.copy()
 
+    def _one_sequence(self, ids, what: str) -> np.ndarray:
+        ids = np.asarray(ids)
+        if ids.ndim != (2 if self.real_inputs else 1):
+            shape = f"(T, {self.input_size})" if self.real_inputs else "(T,)"
+            raise ValueError(f"{what} takes one sequence of shape {shape}")
+        return ids
+
     def step_jacobian_norms(self, ids, h0=None, **state) -> np.ndarray:
         """(T-1,) spectral norm of each factor d s_{t+1} / d s_t of the chain rule, for one sequence."""
-        ids = np.asarray(ids)
-        if ids.ndim != 1:
-            raise ValueError("step_jacobian_norms takes one sequence of shape (T,)")
+        ids = self._one_sequence(ids, "step_jacobian_norms")
         ids_tm, _, states = self._prepare(ids, {"h0": h0, **state})
         if ids.shape[0] < 2:
             return np.zeros(0)
@@ -417,9 +521,7 @@ class RecurrentModel:
 
         How much of the last state's gradient can survive back to step t; 1 at t = T-1.
         """
-        ids = np.asarray(ids)
-        if ids.ndim != 1:
-            raise ValueError("jacobian_norms takes one sequence of shape (T,)")
+        ids = self._one_sequence(ids, "jacobian_norms")
         ids_tm, _, states = self._prepare(ids, {"h0": h0, **state})
         cache = self._run(ids_tm, states)
         J = self._step_jacobians(cache)                           # (T-1, S, S): d s_{t+1} / d s_t
@@ -437,7 +539,7 @@ class RecurrentModel:
         """Set non-zero initial biases in place (the LSTM's forget gate); zeros by default."""
 
     def _run(self, ids_tm: np.ndarray, states: dict) -> ForwardCache:
-        """Forward loop over time-major ids (T, B) from ``states`` (name -> (B, H))."""
+        """Forward loop over time-major ids (T, B) (or real inputs (T, B, F)) from ``states`` (name -> (B, H))."""
         raise NotImplementedError
 
     def _backprop(self, dh: np.ndarray, cache: ForwardCache) -> BPTTResult:
@@ -456,5 +558,9 @@ class RecurrentModel:
         return cache.pre
 
     def __repr__(self) -> str:
+        if self.real_inputs:
+            return (f"{type(self).__name__}(cell={self.cell!r}, input_size={self.input_size}, "
+                    f"output_size={self.output_size}, head='linear', hidden_size={self.hidden_size}, "
+                    f"activation={self.activation!r}, dtype={self.dtype})")
         return (f"{type(self).__name__}(cell={self.cell!r}, vocab_size={self.vocab_size}, "
                 f"hidden_size={self.hidden_size}, activation={self.activation!r}, dtype={self.dtype})")

@@ -59,7 +59,7 @@ class RNN(RecurrentModel):
             raise ValueError(f"unknown activation {activation!r}: choose one of {ACTIVATIONS}")
 
     def _run(self, ids_tm, states):
-        T, B = ids_tm.shape
+        T, B = ids_tm.shape[:2]
         H = self.hidden_size
         a = self._input_projection(ids_tm)              # (T, B, H): W_xh x_t + b_h, completed below
         hs = np.empty((T + 1, B, H), self.dtype)        # hs[0] = h0, hs[t + 1] = h_t: h and h_prev are views
