@@ -55,6 +55,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/minchar_vs_batched.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/ui_latency.py
+	$(BIN)/python bench/series.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

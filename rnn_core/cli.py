@@ -152,9 +152,9 @@ def _check_memory(cell: str, hidden: int, vocab_size: int, batch: int, steps: in
 
 def cmd_train(a) -> int:
     if a.task:
-        _check_memory(a.cell, a.hidden, len(make_task(a.task, 0, 1).vocab), a.batch, a.gap + 2, a.dtype)
+        _check_memory(a.cell, a.hidden, make_task(a.task, 0, 1).input_width, a.batch, a.gap + 2, a.dtype)
         data = make_task(a.task, a.gap, a.batch, a.seed)
-        vocab, n_tokens, what = data.vocab, a.steps * a.batch, f"{a.task} task sequences (gap {a.gap})"
+        vocab, n_tokens, what = getattr(data, "vocab", None), a.steps * a.batch, f"{a.task} task sequences (gap {a.gap})"
     else:
         text = read_text_file(a.corpus)
         vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
@@ -162,11 +162,16 @@ def cmd_train(a) -> int:
         ids = vocab.encode(text)
         data = TokenStream(ids, a.batch, a.seq_len)
         n_tokens, what = len(ids), f"{a.level} tokens"
-    model = make_model(a.cell, len(vocab), a.hidden, a.activation, seed=a.seed,
-                       dtype=np.dtype(a.dtype), spectral_radius=a.spectral_radius)
+    if a.task:
+        model = data.new_model(a.cell, a.hidden, seed=a.seed, dtype=np.dtype(a.dtype), activation=a.activation,
+                               spectral_radius=a.spectral_radius)
+    else:
+        model = make_model(a.cell, len(vocab), a.hidden, a.activation, seed=a.seed,
+                           dtype=np.dtype(a.dtype), spectral_radius=a.spectral_radius)
     trainer = Trainer(model, data, a.optimizer, a.lr, a.clip or None)
+    reads = f"vocabulary {len(vocab)}" if vocab is not None else "real inputs, squared error"
     print(f"training a {a.cell} (H={a.hidden}, {model.n_params():,} parameters) on {n_tokens:,} "
-          f"{what}, vocabulary {len(vocab)}", file=sys.stderr)
+          f"{what}, {reads}", file=sys.stderr)
     bar = None
     if not a.quiet:
         from tqdm import tqdm
@@ -189,13 +194,16 @@ def cmd_train(a) -> int:
     save_model(a.out, model, vocab, settings)
     if trainer.diverged:
         print(trainer.diverged, file=sys.stderr)
-    print(f"final loss {rec.loss:.4f} nats after {trainer.iteration} steps in {trainer.elapsed:.1f} s; "
+    unit = "" if model.real_inputs else " nats"
+    print(f"final loss {rec.loss:.4f}{unit} after {trainer.iteration} steps in {trainer.elapsed:.1f} s; "
           f"saved {a.out}")
     return 1 if trainer.diverged else 0
 
 
 def cmd_complete(a) -> int:
     model, vocab = load_model(a.model)
+    if vocab is None:
+        raise UsageError(f"{a.model} is a regression model (it reads numbers); complete needs a token model")
     unknown = vocab.unknown_tokens(a.prompt)
     if unknown:
         print(f"note: the model never saw {', '.join(unknown[:5])}; read as <unk>", file=sys.stderr)
@@ -213,7 +221,7 @@ def cmd_gradcheck(a) -> int:
         if err >= worst[0]:
             worst = (err, f"{cell}/{act}/{loss}/{name}")
         flag = "" if err < a.tol else "  <-- above tolerance"
-        print(f"{cell:5s} {act:8s} {loss:13s} {name:5s} relative error {err:.2e}{flag}")
+        print(f"{cell:5s} {act:8s} {loss:17s} {name:5s} relative error {err:.2e}{flag}")
     print(f"checked {n} gradients in {time.perf_counter() - t0:.1f} s; "
           f"worst relative error {worst[0]:.2e} ({worst[1]})")
     return 0 if worst[0] < a.tol else 1
@@ -224,7 +232,7 @@ def cmd_memory(a) -> int:
           if v is not None}
     longest = max(a.gaps or [40]) + 8                     # the cuisine task adds a few words around the gap
     for cell in a.cells:
-        _check_memory(cell, a.hidden or 32, len(make_task(a.task, 0, 1).vocab), 32, longest, np.float32,
+        _check_memory(cell, a.hidden or 32, make_task(a.task, 0, 1).input_width, 32, longest, np.float32,
                       smaller="--hidden or --gaps")
     t0 = time.perf_counter()
     print(f"{'cell':5s} {'gap':>4s} {'accuracy':>8s} {'loss':>7s} {'||dL/dh_0||':>12s} "
@@ -241,8 +249,12 @@ def cmd_memory(a) -> int:
 
 def cmd_info(a) -> int:
     model, vocab = load_model(a.model)
+    reads = (f"vocabulary: {len(vocab)} {vocab.level} tokens" if vocab is not None else
+             f"inputs: {model.input_size} numbers per step; outputs: {model.output_size} (linear head, squared error)")
     print(f"cell: {model.cell}\nactivation: {model.activation}\nhidden size: {model.hidden_size}\n"
-          f"vocabulary: {len(vocab)} {vocab.level} tokens\nparameters: {model.n_params():,} ({model.dtype})")
+          f"{reads}\nparameters: {model.n_params():,} ({model.dtype})")
+    if model.normalisation:
+        print(f"normalisation: mean {model.normalisation['mean']}, scale {model.normalisation['std']}")
     for name, p in model.params.items():
         print(f"  {name}: {p.shape}")
     if model.metadata:

@@ -138,3 +138,22 @@ def test_info_on_odd_model_files_says_what_is_wrong(tmp_path, meta_change):
     r = cli("info", str(path))
     assert r.returncode == 2 and "hidden_size" in r.stderr and "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1
+
+
+def test_the_adding_problem_trains_a_regression_model(tmp_path):
+    out = tmp_path / "adding.npz"
+    r = cli("train", "--task", "adding", "--gap", "3", "--steps", "20", "--cell", "gru", "--hidden", "8",
+            "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "real inputs, squared error" in r.stderr and "final loss" in r.stdout and "nats" not in r.stdout
+    info = cli("info", str(out))
+    assert info.returncode == 0, info.stderr
+    assert "inputs: 2 numbers per step; outputs: 1 (linear head, squared error)" in info.stdout
+    c = cli("complete", "--model", str(out), "hello")
+    assert c.returncode == 2 and "is a regression model" in c.stderr and "Traceback" not in c.stderr
+
+
+def test_memory_experiment_runs_the_adding_problem():
+    r = cli("memory", "--task", "adding", "--cells", "rnn", "--gaps", "2", "--budget", "5")
+    assert r.returncode == 0, r.stderr
+    assert "chance accuracy 0.078" in r.stdout

@@ -91,3 +91,15 @@ def test_progress_callback():
     seen = []
     memory_experiment(("rnn",), gaps=(2, 3), budget=5, progress=lambda d, n, r: seen.append((d, n, r["gap"])))
     assert seen == [(1, 2, 2), (2, 2, 3)]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_adding_problem_rnn_fails_and_gated_cells_succeed_at_gap_40(seed):
+    """The adding problem at the experiment's defaults for it (Adam lr 0.01, 1000 steps, H=32): the RNN stays
+    at chance (0.078: guessing the mean sum), the LSTM and the GRU answer within 0.04. Seeds 0-4 on OpenBLAS's
+    SkylakeX, Haswell and Sandybridge kernels with 1 and 2 threads: RNN <= 0.09, LSTM >= 0.83, GRU >= 0.94."""
+    at = {r["cell"]: r for r in memory_experiment(gaps=(40,), task="adding", seed=seed)}
+    assert at["rnn"]["chance"] == pytest.approx(0.0784)
+    assert at["rnn"]["accuracy"] < 0.15 and at["rnn"]["loss"] > 0.1
+    assert at["lstm"]["accuracy"] > 0.75 and at["gru"]["accuracy"] > 0.75
+    assert at["lstm"]["loss"] < 0.01 and at["gru"]["loss"] < 0.01
