@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import ACCENT, BLUE, GREY, figure
+from .style import ACCENT, BLUE, GREY, figure, layout
 from .text import plotly_text
 
 
@@ -58,3 +58,20 @@ def w_hh_terms_figure(terms: np.ndarray, labels: list[str] | None = None) -> go.
                   yaxis=dict(title=dict(text="step t's term along the total")),
                   xaxis=dict(type="category" if labels is not None else "linear",
                              title=dict(text="time step" if labels is not None else "time step within the chunk")))
+
+
+def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_total: int,
+                     iteration: int | None = None) -> go.Figure:
+    """The latest iteration's ||dL/dh_t|| per step on a log axis, the clipping threshold drawn."""
+    steps = np.arange(1, len(norms) + 1)
+    fig = go.Figure(go.Scatter(x=steps, y=norms, mode="lines+markers", name="||dL/dh_t||", line=dict(color=BLUE),
+                               hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"))
+    if clip:
+        fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"),
+                      annotation_text=f"clipping threshold {clip:g} (global norm)", annotation_position="top left")
+    where = f"iteration {iteration}: " if iteration else ""
+    fig.update_xaxes(title="time step within the chunk")
+    fig.update_yaxes(type="log", title="norm (log scale)")
+    return layout(fig, "Gradient norm per time step",
+                   annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",
+                                     yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11, color=GREY))])

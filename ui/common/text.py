@@ -45,9 +45,9 @@ def word_list(words: list[str], n: int = 12, width: int = 40) -> str:
     return shown + (" …" if len(words) > n else "")
 
 
-def fade_caption(norms, what: str = "The gradient") -> str:
+def fade_caption(norms, what: str = "The gradient", items: str = "tokens") -> str:
     """How a per-step gradient norm changes from the last step back to the first, read from its numbers:
-    a fall or rise by a power of ten, or "stays within k-fold"."""
+    a fall or rise by a power of ten, or "stays within k-fold". ``items``: what the steps read."""
     import math
 
     n = [float(v) for v in norms]
@@ -57,11 +57,11 @@ def fade_caption(norms, what: str = "The gradient") -> str:
     lo, hi = min(n), max(n)
     if ratio < 0.01:
         return (f"{what} falls about 10^{round(-math.log10(ratio))}-fold from step {T} back to step 1: it "
-                "vanishes before it reaches the first tokens.")
+                f"vanishes before it reaches the first {items}.")
     if ratio > 100:
         return f"{what} grows about 10^{round(math.log10(ratio))}-fold from step {T} back to step 1: it explodes."
     return (f"{what} stays within {hi / lo:.1f}-fold of itself over the {T} steps (step 1 gets {ratio:.2g} of step "
-            f"{T}'s): it reaches the first tokens.")
+            f"{T}'s): it reaches the first {items}.")
 
 
 def loss_sum_text(per_step, last_only: bool) -> str:

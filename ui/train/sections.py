@@ -1,21 +1,17 @@
 """The Train page's sections: sidebar settings, the buttons, the live training area, history, runs and files."""
 from __future__ import annotations
 
-from dataclasses import fields
-
 import numpy as np
 import streamlit as st
 
-from rnn_core import CELLS
 from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError
-from rnn_core.optim import OPTIMIZERS
-from rnn_core.rnn import ACTIVATIONS
 from rnn_core.vocab import LEVELS
 
 from ui.common import state
-from ui.common.config import BATCHES, CLIPS, HIDDEN_SIZES, LOSS_SHAPES, LRS, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, w_hh_terms_figure
+from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
+from ui.common.controls import Length, hyperparameters, page_session, read_config, run_buttons
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
 from ui.common.models import LoadedModel
@@ -31,20 +27,12 @@ TICK_SECONDS = 1.0          # train this long between redraws while a run goes o
 
 def session() -> TrainSession:
     """This browser session's training (made on its first visit)."""
-    if state.TRAIN_SESSION not in st.session_state:
-        st.session_state[state.TRAIN_SESSION] = TrainSession()
-    return st.session_state[state.TRAIN_SESSION]
+    return page_session(state.TRAIN_SESSION, TrainSession)
 
 
 def config_from_state() -> TrainConfig:
-    """The sidebar's settings as a TrainConfig, built by name (also usable in callbacks, before the sidebar draws)."""
-    values = {name: st.session_state[key] for key, name in state.TRAIN_FIELDS.items()}
-    types = {f.name: f.type for f in fields(TrainConfig)}
-    cast = {"int": int, "float": float, "str": str}
-    values = {k: cast[types[k]](v) for k, v in values.items()}
-    if values["cell"] != "rnn":
-        values["activation"] = "tanh"
-    return TrainConfig(**values)
+    """The sidebar's settings as a TrainConfig (also usable in callbacks, before the sidebar draws)."""
+    return read_config(state.TRAIN_FIELDS, TrainConfig)
 
 
 def text_from_state(source: str) -> tuple[str | None, str | None]:
@@ -79,21 +67,8 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source in TASK_SOURCES:
         sb.slider("Gap (distractor tokens)", 0, 100, key=state.TR_GAP, **keep)
-    cell = sb.selectbox("Cell", list(CELLS), key=state.TR_CELL, format_func=str.upper, **keep)
-    sizes = sorted({*HIDDEN_SIZES, int(st.session_state[state.TR_HIDDEN])})     # a loaded model's size too
-    sb.select_slider("Hidden size", sizes, key=state.TR_HIDDEN, **keep)
-    sb.selectbox("Activation", ACTIVATIONS, key=state.TR_ACTIVATION, disabled=cell != "rnn", **keep,
-                 help="The LSTM and GRU use sigmoid gates and tanh.")
-    sb.select_slider("Learning rate", LRS, key=state.TR_LR, format_func=lambda v: f"{v:g}", **keep)
-    sb.selectbox("Optimizer", OPTIMIZERS, key=state.TR_OPTIMIZER, **keep)
-    sb.select_slider("Clipping threshold", CLIPS, key=state.TR_CLIP, format_func=lambda v: "off" if v == 0 else f"{v:g}",
-                     **keep)
-    sb.slider("Truncation length k", 2, 100, key=state.TR_K, **keep)
-    sb.select_slider("Batch size", BATCHES, key=state.TR_BATCH, **keep)
-    sb.slider("W_hh spectral radius at init", 0.0, 3.0, step=0.05, key=state.TR_RHO, **keep,
-              help="0 keeps the default initialisation; applies when the weights are reset.")
-    sb.number_input("Iterations", 1, 100_000, step=100, key=state.TR_ITERATIONS, **keep)
-    sb.number_input("Seed", 0, 2**31 - 1, key=state.TR_SEED, help="Applies when the weights are reset.", **keep)
+    keys = {name: key for key, name in state.TRAIN_FIELDS.items()}
+    hyperparameters(sb, keys, Length("Truncation length k", state.TR_K))
     sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
                  disabled=source in TASK_SOURCES,
                  help="Many-to-many: E is the mean of e_t over every step. Many-to-one: only the last step of "
@@ -166,18 +141,7 @@ def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) 
     shown = data or sess.data
     st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}. "
                 f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, {sess.iteration:,} iterations so far.")
-    c1, c2, c3 = st.columns(3)
-    if c1.button("Train", type="primary", width="stretch", disabled=data is None):
-        if reasons:
-            sess.reset_weights(cfg, data)
-        else:
-            sess.apply_live(cfg, data)
-        sess.start(cfg.iterations)
-    if c2.button("Stop", width="stretch"):
-        sess.stop()
-    if c3.button("Reset weights", width="stretch", disabled=data is None):
-        sess.stop()
-        sess.reset_weights(cfg, data)
+    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) == "reset":
         publish(sess)
 
 
@@ -227,7 +191,7 @@ def draw_metrics(sess: TrainSession) -> None:
     with c2:
         matrix = sess.step_norm_matrix()
         latest = matrix[-1] if len(matrix) else np.zeros(0)
-        st.plotly_chart(figures.step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
+        st.plotly_chart(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
                                                  len(df), sess.iteration or None), key=state.CHART_TR_STEPS, **CHART)
         st.caption("The latest iteration, the loss of every step together. "
                    + (fade_caption(latest, "The total gradient") if len(latest) else ""))

@@ -6,11 +6,9 @@ tests drive it directly.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 
 from rnn_core import Vocab, make_model
 from rnn_core.data import CORPORA, TokenStream
@@ -20,6 +18,7 @@ from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
 from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
+from ui.common.live import LiveRun, MetricsLog
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 
 MAX_SNAPSHOTS = 120
@@ -85,57 +84,6 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
     return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v), cfg.loss))
 
 
-class MetricsLog:
-    """Every iteration's figures (one dict each) and its per-step gradient norms."""
-
-    COLUMNS = ["iteration", "loss", "grad_norm", "clipped", "seconds", "tokens"]
-
-    def __init__(self):
-        self.records: list[dict] = []
-        self.step_norms: list[np.ndarray] = []           # (T,) ||dL/dh_t|| per iteration
-        self.last_step_norms: list[np.ndarray] = []      # (T,) ||de_T/dh_t||, every LAST_STEP_EVERY iterations
-        self.last_step_iterations: list[int] = []        # ... and which iterations those are
-        self.step_losses: list[np.ndarray] = []          # (T,) e_t per iteration
-        self.w_hh_terms: np.ndarray | None = None        # (T,) the latest sampled iteration's dL/dW_hh step terms
-
-    def append(self, rec) -> None:
-        self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
-                             "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
-        self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
-        if rec.last_step_grad_norm_per_step is not None:
-            self.last_step_norms.append(rec.last_step_grad_norm_per_step.astype(np.float32))
-            self.last_step_iterations.append(rec.iteration)
-            self.w_hh_terms = rec.w_hh_terms
-        self.step_losses.append(np.asarray(rec.loss_per_step, np.float32))
-
-    def forget_after(self, iteration: int) -> None:
-        keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
-        self.records = [self.records[i] for i in keep]
-        self.step_norms = [self.step_norms[i] for i in keep]
-        self.step_losses = [self.step_losses[i] for i in keep]
-        kept = [i for i, it in enumerate(self.last_step_iterations) if it <= iteration]
-        self.last_step_norms = [self.last_step_norms[i] for i in kept]
-        self.last_step_iterations = [self.last_step_iterations[i] for i in kept]
-
-    def since(self, iteration: int) -> list[dict]:
-        return [r for r in self.records if r["iteration"] > iteration]
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.records, columns=self.COLUMNS)
-
-    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
-        """(iterations, T) per-step values ("step_norms", "last_step_norms" or "step_losses"), NaN-padded
-        if T changed."""
-        rows = getattr(self, which)
-        if not rows:
-            return np.zeros((0, 0))
-        T = max(len(s) for s in rows)
-        out = np.full((len(rows), T), np.nan, np.float32)
-        for i, s in enumerate(rows):
-            out[i, : len(s)] = s
-        return out
-
-
 class Snapshots(dict):
     """iteration -> a copy of the weights, at most MAX_SNAPSHOTS (older ones thinned to every other)."""
 
@@ -172,31 +120,18 @@ class RunHistory(list):
 
 
 @dataclass
-class TrainSession:
+class TrainSession(LiveRun):
     """One learner's training: the model and its trainer, and the live run, with its parts: the metrics
     log, the weight snapshots and the run history. No Streamlit calls: the page reads and drives it."""
 
-    model: object = None
     vocab: Vocab | None = None
     data: Data | None = None
-    trainer: Trainer | None = None
     config: TrainConfig = field(default_factory=TrainConfig)
-    metrics: MetricsLog = field(default_factory=MetricsLog)
     snapshots: Snapshots = field(default_factory=Snapshots)
     runs: RunHistory = field(default_factory=RunHistory)
-    running: bool = False
-    target: int = 0                                      # iteration at which the current run stops
-    run_start: int = 0
-    diverged: str | None = None
-    version: int = 0                                     # changes whenever the weights do
     vocab_for: tuple | None = None                       # the data a loaded model's vocabulary encodes (see text_key)
     _paths: dict = field(default_factory=dict, repr=False)   # history_paths' cache ...
     _paths_key: tuple | None = field(default=None, repr=False)  # ... and what it was computed for
-
-    # the metrics log's lists, as the page and the tests read them
-    @property
-    def records(self) -> list[dict]:
-        return self.metrics.records
 
     @property
     def step_norms(self) -> list[np.ndarray]:
@@ -247,16 +182,8 @@ class TrainSession:
 
     def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
         """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, vocabulary)."""
-        if self.model is None:
-            return ["no model yet"]
-        why = []
-        if cfg.cell != self.model.cell:
-            why.append("cell")
-        if cfg.hidden != self.model.hidden_size:
-            why.append("hidden size")
-        if cfg.cell == "rnn" and cfg.activation != self.model.activation:
-            why.append("activation")
-        if data.vocab != self.vocab:
+        why = self.shape_changes(cfg)
+        if self.model is not None and data.vocab != self.vocab:
             why.append("vocabulary (the data changed)")
         return why
 
@@ -272,47 +199,16 @@ class TrainSession:
                               batch=cfg.batch, iterations=cfg.iterations, gap=cfg.gap)
 
     # ----- training -------------------------------------------------------------------------------
-    @property
-    def iteration(self) -> int:
-        return self.trainer.iteration if self.trainer else 0
-
     def start(self, iterations: int) -> None:
-        """A new run of ``iterations`` from here; a run still going on is logged first."""
-        self.stop()
-        self.running, self.diverged = True, None
-        self.run_start = self.iteration
-        self.target = self.iteration + int(iterations)
+        super().start(iterations)
         self.snapshots.every = max(1, int(iterations) // 60)
 
-    def train_for(self, seconds: float) -> int:
-        """Train until ``seconds`` pass or the run's target is reached; returns iterations done."""
-        if not self.running:
-            return 0
-        t_end = time.perf_counter() + seconds
-        done = 0
-        with np.errstate(all="ignore"):
-            for rec in self.trainer.run(self.target - self.iteration):
-                done += 1
-                if rec.diverged:
-                    self.diverged = rec.diverged
-                    self._forget_after(self.iteration)     # the trainer went back to weights with a finite loss
-                    self.stop()
-                    break
-                self.metrics.append(rec)
-                if rec.iteration % self.snapshots.every == 0:
-                    self.snapshots.take(rec.iteration, self.model.params)
-                if time.perf_counter() >= t_end:
-                    break
-        self.version += 1
-        if self.iteration >= self.target and self.running:
-            self.stop()
-        return done
+    def _kept(self, rec) -> None:
+        if rec.iteration % self.snapshots.every == 0:
+            self.snapshots.take(rec.iteration, self.model.params)
 
-    def stop(self) -> None:
-        """End the current run, keeping every update so far, and log it in the run history."""
-        if not self.running:
-            return
-        self.running = False
+    def _ended(self) -> None:
+        """Keep the weights the run ended with, and log the run in the history."""
         self.snapshots.take(self.iteration, self.model.params)
         if self.iteration > self.run_start or self.diverged:
             self.runs.log(self.config, self.run_start, self.iteration, self.metrics.since(self.run_start),
@@ -320,17 +216,10 @@ class TrainSession:
 
     def _forget_after(self, iteration: int) -> None:
         """Drop metrics and snapshots of updates the model no longer has."""
-        self.metrics.forget_after(iteration)
+        super()._forget_after(iteration)
         self.snapshots.forget_after(iteration, self.model.params)
-        self.run_start = min(self.run_start, iteration)
 
     # ----- reading ----------------------------------------------------------------------------------
-    def metrics_frame(self) -> pd.DataFrame:
-        return self.metrics.frame()
-
-    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
-        return self.metrics.step_norm_matrix(which)
-
     def stuck_report(self, window: int = 20) -> str | None:
         """Why the loss is stuck high without a NaN, measured: the mean loss of the last ``window``
         iterations against a uniform guess's log V, and how many of the probe's hidden values sit where

@@ -1,0 +1,91 @@
+"""The training hyperparameters' widgets, drawn by every page that trains (Train, Time series): one
+set of controls, each page passing its own session-state keys."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import streamlit as st
+
+from rnn_core import CELLS
+from rnn_core.optim import OPTIMIZERS
+from rnn_core.rnn import ACTIVATIONS
+
+from . import state
+from .config import BATCHES, CLIPS, HIDDEN_SIZES, LRS
+
+
+@dataclass(frozen=True)
+class Length:
+    """The sequence-length slider: truncation length for text, window length for a series."""
+
+    label: str
+    key: str
+    lo: int = 2
+    hi: int = 100
+    help: str | None = None
+
+
+def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
+    """Cell, hidden size, activation, learning rate, optimizer, clipping, sequence length, batch, spectral
+    radius, iterations and seed, in ``sb`` (the sidebar); ``keys`` maps each setting's name (as in
+    TrainConfig) to the page's session-state key. Returns the chosen cell."""
+    keep = state.KEEP
+    cell = sb.selectbox("Cell", list(CELLS), key=keys["cell"], format_func=str.upper, **keep)
+    sizes = sorted({*HIDDEN_SIZES, int(st.session_state[keys["hidden"]])})         # a loaded model's size too
+    sb.select_slider("Hidden size", sizes, key=keys["hidden"], **keep)
+    sb.selectbox("Activation", ACTIVATIONS, key=keys["activation"], disabled=cell != "rnn", **keep,
+                 help="The LSTM and GRU use sigmoid gates and tanh.")
+    sb.select_slider("Learning rate", LRS, key=keys["lr"], format_func=lambda v: f"{v:g}", **keep)
+    sb.selectbox("Optimizer", OPTIMIZERS, key=keys["optimizer"], **keep)
+    sb.select_slider("Clipping threshold", CLIPS, key=keys["clip"],
+                     format_func=lambda v: "off" if v == 0 else f"{v:g}", **keep)
+    sb.slider(length.label, length.lo, length.hi, key=length.key, help=length.help, **keep)
+    sb.select_slider("Batch size", BATCHES, key=keys["batch"], **keep)
+    sb.slider("W_hh spectral radius at init", 0.0, 3.0, step=0.05, key=keys["spectral_radius"], **keep,
+              help="0 keeps the default initialisation; applies when the weights are reset.")
+    sb.number_input("Iterations", 1, 100_000, step=100, key=keys["iterations"], **keep)
+    sb.number_input("Seed", 0, 2**31 - 1, key=keys["seed"], help="Applies when the weights are reset.", **keep)
+    return cell
+
+
+
+def read_config(widgets: dict[str, str], cls):
+    """The sidebar's settings as a ``cls`` (TrainConfig, SeriesConfig) built by name from the widgets' keys
+    (``widgets``: key -> field); usable in callbacks, before the sidebar draws. The gated cells take tanh."""
+    types = {f.name: f.type for f in fields(cls)}
+    cast = {"int": int, "float": float, "str": str}
+    values = {name: st.session_state[key] for key, name in widgets.items()}
+    values = {k: cast[types[k]](v if v is not None else "") for k, v in values.items()}
+    if values["cell"] != "rnn":
+        values["activation"] = "tanh"
+    return cls(**values)
+
+
+def page_session(key: str, factory):
+    """This browser session's object under ``key`` (a page's TrainSession, SeriesSession), made on first use."""
+    if key not in st.session_state:
+        st.session_state[key] = factory()
+    return st.session_state[key]
+
+
+def run_buttons(sess, cfg, data, reasons: list[str], apply_live) -> str | None:
+    """**Train**, **Stop** and **Reset weights** in a row for a page's LiveRun ``sess``; Train starts from fresh
+    weights when ``reasons`` says the settings need them, else applies the live settings (``apply_live()``)
+    first. Returns the button pressed ("train", "stop", "reset") or None."""
+    c1, c2, c3 = st.columns(3)
+    pressed = None
+    if c1.button("Train", type="primary", width="stretch", disabled=data is None):
+        if reasons:
+            sess.reset_weights(cfg, data)
+        else:
+            apply_live()
+        sess.start(cfg.iterations)
+        pressed = "train"
+    if c2.button("Stop", width="stretch"):
+        sess.stop()
+        pressed = "stop"
+    if c3.button("Reset weights", width="stretch", disabled=data is None):
+        sess.stop()
+        sess.reset_weights(cfg, data)
+        pressed = "reset"
+    return pressed
