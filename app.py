@@ -12,5 +12,6 @@ pages = [
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
     st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:", url_path="gradient_lab"),
     st.Page("pages/generate.py", title="Generate", icon=":material/edit_note:", url_path="generate"),
+    st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
 ]
 st.navigation(pages).run()

@@ -24,3 +24,5 @@ st.page_link("pages/gradient_lab.py", label="Gradient lab: vanishing and explodi
              "LSTM and GRU gates remember longer.", icon=":material/science:")
 st.page_link("pages/generate.py", label="Generate: the network writes, reading each token it wrote as its next input.",
              icon=":material/edit_note:")
+st.page_link("pages/time_series.py", label="Time series: numbers instead of words, a squared-error loss, and a forecast "
+             "that reads its own outputs.", icon=":material/show_chart:")

@@ -297,10 +297,11 @@ def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
         pg.goto(url + "/step_through")
         figure(pg, "Next-token probabilities", timeout=30_000)
         nav = pg.get_by_test_id("stSidebarNav")
-        for name in ("Home", "Step through", "Train", "Gradient lab", "Generate"):
+        pages = ["Home", "Step through", "Train", "Gradient lab", "Generate", "Time series"]
+        for name in pages:
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
-        assert labels == ["Home", "Step through", "Train", "Gradient lab", "Generate"], labels    # not the file names
+        assert labels == pages, labels                                                          # not the file names
         ctx.close()
     finally:
         _stop_server(proc, log)
@@ -523,4 +524,86 @@ def test_a_lesson_link_on_home_opens_its_view(server, page):
     assert len(e) == 12
     expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "12")
     wait_idle(page)
+    _no_exception(page)
+
+
+# ----- Time series ---------------------------------------------------------------------------------------
+def _pick_series(page, name):
+    page.get_by_role("combobox", name="Series").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def test_time_series_pick_train_stop_and_forecast(server, page):
+    page.goto(server + "/time_series")
+    pred = figure(page, "Prediction over the series")
+    assert len(pred[0]["y"]) == 600                                   # the sine
+    wait_idle(page)
+    _pick_series(page, "Square wave")
+    expect(page.get_by_text("+1 for 20 steps, -1 for 20 steps")).to_be_visible()
+    page.wait_for_function(f"() => {{ const d = ({FIGURE_DATA})('Prediction over the series'); "
+                           "return d !== null && d[0].y[0] === 1; }", timeout=20_000)   # untrained: the new series at once
+    _pick_series(page, "Sine")
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("H=16, 300 iterations so far", exact=False)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Forecast from time step")).to_be_visible(timeout=30_000)   # drawn again after the run
+    wait_idle(page)
+    loss = figure(page, "Training loss")
+    assert len(loss[0]["y"]) == 300
+    held = loss[2]["y"]
+    assert held[-1] < 0.01 * held[0]                                  # the held-out error fell 100-fold at least
+    caption = page.get_by_text("of the series' variance", exact=False).first.inner_text()
+    share = float(caption.split("a mean squared error of ")[1].split("%")[0])
+    assert share < 1.0, caption
+    fc = figure(page, "Forecast")
+    assert len(fc[1]["y"]) == 60 and fc[1]["x"][0] == 480
+    steps = figure(page, "Gradient norm per time step")[0]["y"]
+    assert len(steps) == 20
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "time_series.png"))
+    # a long run, stopped: the updates so far are kept and the page says how many
+    page.get_by_label("Iterations").fill("100000")
+    page.get_by_label("Iterations").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("iteration ", exact=False).first).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text("Forecast from time step")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("iterations so far", exact=False)).not_to_contain_text(" 300 iterations so far")
+    _no_exception(page)
+
+
+def test_time_series_upload_a_csv_and_bad_ones(server, page, tmp_path):
+    good = tmp_path / "temps.csv"
+    t = range(200)
+    good.write_text("day,label,temperature\n" + "".join(f"{d},x{d},{20 + 5 * ((d % 30) / 30):.3f}\n" for d in t))
+    page.goto(server + "/time_series")
+    figure(page, "Prediction over the series")
+    wait_idle(page)
+    _pick_series(page, "Uploaded CSV")
+    expect(page.get_by_text("Upload a CSV file to train on it")).to_be_visible()
+    bad = {"words.csv": b"name\nalice\nbob\n", "latin1.csv": "v\n\xe9\n1\n".encode("latin-1"),
+           "gaps.csv": b"v\n1\n\n2\nnan\n3\n", "one.csv": b"v\n1\n"}
+    for name, raw in bad.items():
+        p = tmp_path / name
+        p.write_bytes(raw)
+        page.locator("input[type=file]").set_input_files(str(p))
+        expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
+        wait_idle(page)
+        _no_exception(page)
+    expect(page.get_by_text("That file cannot be used: one.csv has 1 data row", exact=False)).to_be_visible()
+    page.locator("input[type=file]").set_input_files(str(good))
+    expect(page.get_by_role("combobox", name="Column")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("That file cannot be used", exact=False)).to_have_count(0)
+    page.get_by_role("combobox", name="Column").click()
+    page.get_by_role("option", name="temperature").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Reset weights", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_text("Series: temperature, 200 values", exact=False)).to_be_visible(timeout=20_000)
+    pred = figure(page, "Prediction over the series")
+    assert len(pred[0]["y"]) == 200 and abs(pred[0]["y"][1] - 20.167) < 1e-3
     _no_exception(page)

@@ -48,7 +48,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_page_folders_depend_only_on_common_and_the_engine():
-    pages = {"home", "step", "train", "lab", "generate"}
+    pages = {"home", "step", "train", "lab", "generate", "series"}
     for folder in pages:
         for path in (ROOT / "ui" / folder).glob("*.py"):
             for name in _imports(path):
@@ -72,3 +72,15 @@ def test_no_session_state_key_is_spelled_outside_the_state_module():
             continue
         for i, line in enumerate(path.read_text().splitlines(), 1):
             assert not literal_key.search(line), f"{path.relative_to(ROOT)}:{i}: {line.strip()}"
+
+
+def test_every_session_key_is_spelled_once():
+    """Two names for one key make two widgets share a value (a chart once took the hidden-size slider's key)."""
+    from ui.common import state
+
+    keys = {}
+    for name, value in vars(state).items():
+        if name.isupper() and isinstance(value, str) and name not in ("DEFAULT_MODEL",):
+            keys.setdefault(value, []).append(name)
+    shared = {k: v for k, v in keys.items() if len(v) > 1}
+    assert not shared, shared

@@ -37,3 +37,34 @@ class TrainConfig:
 
     def shape(self) -> tuple:
         return (self.cell, self.hidden, self.activation)
+
+
+SERIES_UPLOAD = "Uploaded CSV"
+
+
+def series_sources() -> tuple[str, ...]:
+    from rnn_core.series import SERIES
+    return (*SERIES, SERIES_UPLOAD)
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    """Everything the Time series page's sidebar sets (the hyperparameters are Train's controls)."""
+
+    source: str = "Sine"
+    column: str = ""                  # the uploaded CSV's column
+    window: int = 20                  # steps per training window: how far back BPTT reaches
+    horizon: int = 60                 # steps the free-running forecast runs
+    cell: str = "rnn"
+    hidden: int = 16
+    activation: str = "tanh"
+    lr: float = 0.01
+    optimizer: str = "adam"
+    clip: float = 1.0                 # 0 = off
+    batch: int = 16
+    spectral_radius: float = 0.0      # 0 = the default initialisation
+    iterations: int = 300
+    seed: int = 0
+
+    def shape(self) -> tuple:
+        return (self.cell, self.hidden, self.activation)

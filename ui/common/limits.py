@@ -9,3 +9,6 @@ MAX_SENTENCE_TOKENS = 200        # what Step through reads
 MAX_TRAIN_TEXT_BYTES = 2_000_000  # pasted or uploaded training text (Train)
 MAX_TRAIN_TOKENS = 60_000        # ... its tokens
 MAX_TRAIN_VOCAB = 3_000          # ... and its vocabulary (the most frequent tokens are kept)
+MAX_SERIES_CSV_BYTES = 5_000_000  # an uploaded series (.csv, Time series)
+MAX_SERIES_VALUES = 20_000       # ... its rows: every redraw predicts each value from its window
+MAX_HIDDEN_COLUMNS = 2_000       # the hidden-state heatmap shows at most this many time steps (a stride beyond)

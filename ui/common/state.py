@@ -5,7 +5,7 @@ import streamlit as st
 
 from rnn_core.cuisine import PROMPT
 
-from .config import TrainConfig
+from .config import SeriesConfig, TrainConfig
 from .text import validate_sentence
 
 # ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
@@ -93,11 +93,32 @@ CHART_GEN_DIST = "gen_distribution"
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
 LAB_CLIP_LR, LAB_CLIP, LAB_CLIP_RHO = "lab_clip_lr", "lab_clip", "lab_clip_rho"
 LAB_CELLS, LAB_BUDGET, LAB_FB = "lab_cells", "lab_budget", "lab_fb"
+LAB_TASK = "lab_task"
 LAB_SENTENCE, LAB_CURSOR = "lab_sentence", "lab_cursor"
 LAB_CURSOR_N = "lab_cursor_tokens"     # the sentence length the cursor was placed for
 LAB_SWEEP = "lab_sweep_result"
 CHART_LAB_JAC, CHART_LAB_EIGS, CHART_LAB_CLIP = "lab_jac", "lab_eigs", "lab_clip_fig"
 CHART_LAB_SWEEP, CHART_LAB_SIDE = "lab_sweep", "lab_side"
+
+# Time series: the sidebar's widgets, one per SeriesConfig field
+SERIES_FIELDS = {"ts_source": "source", "ts_column": "column", "ts_window": "window", "ts_horizon": "horizon",
+                 "ts_cell": "cell", "ts_hidden": "hidden", "ts_activation": "activation", "ts_lr": "lr",
+                 "ts_optimizer": "optimizer", "ts_clip": "clip", "ts_batch": "batch", "ts_rho": "spectral_radius",
+                 "ts_iterations": "iterations", "ts_seed": "seed"}
+TS_SOURCE, TS_COLUMN, TS_WINDOW, TS_HORIZON, TS_CELL, TS_HIDDEN, TS_ACTIVATION, TS_LR, TS_OPTIMIZER, TS_CLIP, \
+    TS_BATCH, TS_RHO, TS_ITERATIONS, TS_SEED = SERIES_FIELDS
+TS_FILE = "ts_file"                    # the uploaded CSV
+TS_CSV = "ts_csv"                      # what was read from it: {"name", "digest", "columns"} (None before one)
+TS_CSV_ERROR = "ts_csv_error"          # why the last uploaded CSV could not be read (None if it could)
+TS_SESSION = "ts_session"              # this browser session's SeriesSession
+TS_DATA_CACHE = "ts_data_cache"        # the series for the current settings
+TS_FROM = "ts_forecast_from"           # where the forecast starts (None: the start of the held-out part)
+TS_FROM_N = "ts_forecast_from_n"       # the series length TS_FROM was placed for
+TS_STEP = "ts_step"                    # the step shown in the step-through of the forecast's context window
+TS_UNIT = "ts_unit"                    # the hidden unit written out in the formula
+TS_DL_MODEL = "ts_dl_model"
+CHART_TS_PRED, CHART_TS_FORECAST, CHART_TS_HIDDEN = "ts_pred_fig", "ts_forecast_fig", "ts_hidden_fig"
+CHART_TS_LOSS, CHART_TS_STEPS, CHART_TS_WINDOW = "ts_loss_fig", "ts_steps_fig", "ts_window_fig"
 
 # every keyed widget keeps its value while it is not drawn (another view, another page)
 KEEP = {"persist_state": "session"}
@@ -106,6 +127,7 @@ VIEWS = ("Forward", "Backward")
 DEFAULT_MODEL = "Demo RNN"
 
 _TRAIN = TrainConfig()
+_SERIES = SeriesConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
     PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
@@ -114,8 +136,10 @@ DEFAULTS = {
     GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",
     GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
-    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_TASK: "delay", LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
+    **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
+    TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
 
@@ -150,6 +174,7 @@ def init() -> None:
         st.session_state[CACHE] = {}
         st.session_state[SGD_MODELS] = {}
         st.session_state[TRAIN_DATA_CACHE] = {}
+        st.session_state[TS_DATA_CACHE] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()

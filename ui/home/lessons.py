@@ -15,6 +15,7 @@ class Lesson:
 
 
 STEP, LAB, GEN = "pages/step_through.py", "pages/gradient_lab.py", "pages/generate.py"
+SERIES = "pages/time_series.py"
 
 LESSONS = (
     Lesson("Memory", STEP, "Distance between the two hidden-state paths",
@@ -54,4 +55,8 @@ LESSONS = (
     Lesson("Generation: one-to-many", GEN, "Next-token probabilities",
            "After the prompt, each token the network writes is read back as its next input. Click a generated token "
            "to see the distribution it was drawn from.", {}),
+    Lesson("Numbers: a time series and the squared error", SERIES, "Prediction over the series",
+           "The same recurrence reads one number per step instead of a word, and its loss is the squared error of "
+           "the next number. Press Train: within a few hundred iterations the one-step prediction lies on the sine, "
+           "and the forecast shows how errors compound when the model reads its own outputs.", {}),
 )

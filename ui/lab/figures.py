@@ -58,7 +58,8 @@ def clipping_figure(df: pd.DataFrame) -> go.Figure:
 
 def lag_sweep_figure(df: pd.DataFrame) -> go.Figure:
     """Accuracy and the gradient reaching the remembered token against the gap, one line per cell."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "||dL/dh_0|| / ||dL/dh_T|| (log)"))
+    acc = "accuracy (within 0.04 of the sum)" if df.attrs.get("task") == "adding" else "accuracy"
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(acc, "||dL/dh_0|| / ||dL/dh_T|| (log)"))
     for cell, part in df.groupby("cell", sort=False):
         color = CELL_COLORS.get(cell.upper())
         fig.add_trace(go.Scatter(x=part["gap"], y=part["accuracy"], mode="lines+markers", name=cell.upper(),
@@ -70,7 +71,8 @@ def lag_sweep_figure(df: pd.DataFrame) -> go.Figure:
                       annotation_text="chance")
     fig.update_yaxes(range=[0, 1.05], row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    fig.update_xaxes(title="gap (tokens between the symbol and the question)")
+    fig.update_xaxes(title="gap (steps between the first marked number and the end)"
+                     if df.attrs.get("task") == "adding" else "gap (tokens between the symbol and the question)")
     return layout(fig, "Lag sweep: what each cell remembers", height=380, legend=dict(orientation="h", y=-0.25))
 
 

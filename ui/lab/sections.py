@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core import ACTIVATIONS, CELLS
 from rnn_core.cuisine import PROMPT
-from rnn_core.tasks import EXPERIMENT, memory_experiment
+from rnn_core.tasks import EXPERIMENT, experiment_lr, memory_experiment
 
 from ui.common import state
 from ui.common.frames import token_labels
@@ -19,6 +19,7 @@ from . import compute as lab
 from . import figures
 
 GAPS = (5, 10, 20, 40)
+SWEEP_TASKS = {"delay": "Delay task (tokens)", "adding": "Adding problem (numbers)"}
 FORGET_BIASES = (-3.0, 0.0, 1.0, 2.0, 3.0)
 
 
@@ -59,9 +60,15 @@ def clipping_section() -> None:
 def lag_sweep_section() -> None:
     st.subheader("Lag sweep")
     e = EXPERIMENT
-    st.caption("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark. Each cell "
-               f"trains on each gap with the same budget (H={e['hidden_size']}, Adam lr {e['lr']:g}, "
-               f"clip {e['clip']:g}, batch {e['batch']}).")
+    task = st.segmented_control("Task", list(SWEEP_TASKS), key=state.LAB_TASK, format_func=SWEEP_TASKS.get,
+                                required=True, **KEEP)
+    what = ("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark."
+            if task == "delay" else
+            "The adding problem (Hochreiter & Schmidhuber, 1997): numbers in [0, 1], two of them marked (one in "
+            "the first two steps, one in the second half); predict their sum at the end, within 0.04. A "
+            "regression: real inputs, squared error.")
+    st.caption(what + " Each cell trains on each gap with the same budget "
+               f"(H={e['hidden_size']}, Adam lr {experiment_lr(task):g}, clip {e['clip']:g}, batch {e['batch']}).")
     c1, c2, c3 = st.columns(3)
     cells = c1.multiselect("Cells", list(CELLS), key=state.LAB_CELLS,
                            format_func=str.upper, **KEEP)
@@ -78,8 +85,10 @@ def lag_sweep_section() -> None:
         def progress(done, total, rec):
             bar.progress(done / total, text=f"{rec['cell'].upper()} at gap {rec['gap']}: accuracy {rec['accuracy']:.2f}")
 
-        st.session_state[state.LAB_SWEEP] = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb,
-                                                                 progress=progress))
+        df = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb, task=task,
+                                            progress=progress))
+        df.attrs["task"] = task
+        st.session_state[state.LAB_SWEEP] = df
     df = st.session_state[state.LAB_SWEEP]
     if df is not None:
         st.plotly_chart(figures.lag_sweep_figure(df), key=state.CHART_LAB_SWEEP, **CHART)

@@ -1,0 +1,77 @@
+"""What the Time series page's figures show, read from their numbers (pure: no Streamlit)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def number(x: float, scale: float) -> str:
+    """x with 4 significant digits, 0 for float noise next to ``scale`` (a sine's mean is 1e-18, not a
+    value to show)."""
+    return f"{0.0 if abs(x) < 1e-9 * scale else x:.4g}"
+
+
+def _rmse(a: np.ndarray, b: np.ndarray) -> float:
+    d = np.asarray(a, float) - np.asarray(b, float)
+    d = d[np.isfinite(d)]
+    return float(np.sqrt(np.mean(d * d))) if d.size else float("nan")
+
+
+def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "") -> str:
+    """The one-step error on the held-out and the training part, in the series' units and as a share of
+    its variance."""
+    var = float(np.var(values))
+    held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
+    u = f" {unit}" if unit else ""
+    if not np.isfinite(held):
+        return "No prediction yet: the series is shorter than one window."
+    share = lambda r: f"{r * r / var:.2%}" if var > 0 else "n/a"
+    return (f"One step ahead, each value predicted from the window before it. Held-out part: root mean squared "
+            f"error {held:.4g}{u}, a mean squared error of {share(held)} of the series' variance; training part: "
+            f"{train:.4g}{u} ({share(train)}).")
+
+
+def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> str:
+    """How far the free-running forecast is off at its start and at its end (errors compound or not)."""
+    truth = values[start:start + fc.size]
+    n = truth.size
+    if n < 4:
+        return (f"The forecast runs {fc.size} steps past the end of the data: there is no truth to compare with."
+                if n == 0 else "Too few true values after this point to compare with.")
+    q = max(1, n // 4)
+    first, last = _rmse(fc[:q], truth[:q]), _rmse(fc[n - q:n], truth[n - q:])
+    u = f" {unit}" if unit else ""
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return "The forecast left the range of numbers: the model's outputs fed back grew without bound."
+    if last > 1.5 * first:
+        trend = f"the error grows {last / first:.1f}-fold as its own outputs are fed back"
+    elif last < first / 1.5:
+        trend = "the error shrinks: the model settles onto the series' rhythm"
+    else:
+        trend = "the error stays about the same as its own outputs are fed back"
+    return (f"Root mean squared error over the first {q} steps: {first:.3g}{u}; over the last {q} of the "
+            f"{n} with a true value: {last:.3g}{u}: {trend}.")
+
+
+def hidden_caption(values: np.ndarray, hidden: np.ndarray) -> str:
+    """Which hidden unit follows the series most closely, and how many are nearly constant."""
+    if hidden.size == 0 or not np.isfinite(hidden).all():
+        return "The hidden state is not finite: reset the weights."
+    sd = hidden.std(axis=0)
+    live = sd > 1e-6
+    corr = np.zeros(hidden.shape[1])
+    if np.std(values) > 0:
+        for k in np.flatnonzero(live):
+            corr[k] = np.corrcoef(hidden[:, k], values)[0, 1]
+    k = int(np.argmax(np.abs(corr)))
+    flat = int((sd < 0.01).sum())
+    return (f"Unit {k} follows the series most closely (correlation {corr[k]:+.2f}); {flat} of {hidden.shape[1]} "
+            "units barely move (standard deviation below 0.01). The dotted line marks the start of the held-out part.")
+
+
+def loss_caption(losses: np.ndarray, evals: list[tuple[int, float]]) -> str:
+    if not len(losses):
+        return "Press Train to start."
+    first_eval, last_eval = evals[0], evals[-1]
+    return (f"Training batches: from {losses[0]:.3g} at the first iteration to {np.mean(losses[-20:]):.3g} (mean of "
+            f"the last 20). Held out: from {first_eval[1]:.3g} at iteration {first_eval[0]} to {last_eval[1]:.3g} "
+            f"at iteration {last_eval[0]} (normalised units: 1 is the training part's variance).")

@@ -1,0 +1,109 @@
+"""The Time series page's figures (pure: no Streamlit). Values are in the series' own units."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, layout
+
+TRUTH = "#5c6b7a"        # the true curve: a mid grey that reads on light and dark backgrounds
+
+
+def _units(unit: str) -> str:
+    return f"value ({unit})" if unit else "value"
+
+
+def prediction_figure(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "") -> go.Figure:
+    """The true series and the one-step-ahead prediction, the held-out part shaded."""
+    t = np.arange(values.size)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t, y=values, mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
+                             hovertemplate="t %{x}<br>true %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=t, y=pred, mode="lines", name="one-step prediction", line=dict(color=BLUE, width=2),
+                             hovertemplate="t %{x}<br>predicted %{y:.4g}<extra></extra>"))
+    fig.add_vrect(x0=split - 0.5, x1=values.size - 0.5, fillcolor=ACCENT, opacity=0.08, line_width=0,
+                  annotation_text="held out", annotation_position="top left")
+    fig.add_vrect(x0=-0.5, x1=split - 0.5, fillcolor=BLUE, opacity=0.04, line_width=0,
+                  annotation_text="training", annotation_position="top left")
+    fig.update_xaxes(title="time step t")
+    fig.update_yaxes(title=_units(unit))
+    return layout(fig, "Prediction over the series", legend=dict(orientation="h", y=-0.25))
+
+
+def forecast_figure(values: np.ndarray, start: int, window: int, fc: np.ndarray, unit: str = "") -> go.Figure:
+    """Free-running from ``start``: the context window the model read, then its own outputs fed back,
+    with the truth beside them."""
+    lo, hi = max(0, start - window), min(values.size, start + fc.size)
+    t = np.arange(lo, hi)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t, y=values[lo:hi], mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
+                             hovertemplate="t %{x}<br>true %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=np.arange(start, start + fc.size), y=fc, mode="lines", name="forecast (own outputs fed back)",
+                             line=dict(color=ACCENT, width=2.5),
+                             hovertemplate="t %{x}<br>forecast %{y:.4g}<extra></extra>"))
+    fig.add_vrect(x0=lo - 0.5, x1=start - 0.5, fillcolor=BLUE, opacity=0.08, line_width=0,
+                  annotation_text="context read", annotation_position="top left")
+    fig.update_xaxes(title="time step t")
+    fig.update_yaxes(title=_units(unit))
+    return layout(fig, "Forecast", legend=dict(orientation="h", y=-0.25))
+
+
+def hidden_figure(values: np.ndarray, hidden: np.ndarray, split: int, unit: str = "") -> go.Figure:
+    """The series above and every hidden unit's value below it, on one time axis."""
+    t = np.arange(values.size)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.35, 0.65], vertical_spacing=0.04)
+    fig.add_trace(go.Scatter(x=t, y=values, mode="lines", name="series", line=dict(color=TRUTH, width=1.5),
+                             hovertemplate="t %{x}<br>%{y:.4g}<extra></extra>"), row=1, col=1)
+    lim = float(np.nanmax(np.abs(hidden))) if hidden.size and np.isfinite(hidden).any() else 1.0
+    fig.add_trace(go.Heatmap(z=hidden.T, x=t, y=np.arange(hidden.shape[1]), colorscale=DIVERGING, zmid=0,
+                             zmin=-lim, zmax=lim, colorbar=dict(title="h", thickness=12, len=0.6, y=0.3),
+                             hovertemplate="t %{x}<br>unit %{y}<br>h = %{z:.3f}<extra></extra>"), row=2, col=1)
+    fig.add_vline(x=split - 0.5, line=dict(color=ACCENT, dash="dot"))
+    fig.update_yaxes(title=_units(unit), row=1, col=1)
+    fig.update_yaxes(title="hidden unit", row=2, col=1)
+    fig.update_xaxes(title="time step t", row=2, col=1)
+    return layout(fig, "Hidden state over time", height=420, showlegend=False)
+
+
+def series_loss_figure(df: pd.DataFrame, evals: list[tuple[int, float]], window: int = 20) -> go.Figure:
+    """The training batches' MSE per iteration (light), its running mean, and the held-out one-step MSE."""
+    fig = go.Figure()
+    if len(df):
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="training batch",
+                                 line=dict(color=GREY, width=1),
+                                 hovertemplate="iteration %{x}<br>MSE %{y:.3e}<extra></extra>"))
+        smooth = df["loss"].rolling(window, min_periods=1).mean()
+        fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"training, mean of last {window}",
+                                 line=dict(color=BLUE, width=2.5),
+                                 hovertemplate="iteration %{x}<br>mean %{y:.3e}<extra></extra>"))
+    if evals:
+        its, mse = zip(*evals)
+        fig.add_trace(go.Scatter(x=list(its), y=list(mse), mode="lines+markers", name="held out (one step ahead)",
+                                 line=dict(color=ACCENT, width=2, dash="dash"), marker=dict(size=6),
+                                 hovertemplate="iteration %{x}<br>held-out MSE %{y:.3e}<extra></extra>"))
+    fig.update_xaxes(title="iteration")
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power", title="mean squared error (normalised units)")
+    return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
+
+
+def window_figure(values: np.ndarray, pred: np.ndarray, lo: int, step: int, unit: str = "") -> go.Figure:
+    """The window being stepped through: each input x_t, and the prediction made after it for t+1;
+    the current step marked."""
+    T = pred.size
+    t = np.arange(lo, lo + T)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=t, y=values[lo:lo + T], mode="lines+markers", name="input x_t", line=dict(color=TRUTH),
+                             marker=dict(size=[12 if k == step - 1 else 6 for k in range(T)],
+                                         color=[ACCENT if k == step - 1 else TRUTH for k in range(T)]),
+                             hovertemplate="t %{x}<br>x_t %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=t + 1, y=pred, mode="markers", name="prediction for t+1",
+                             marker=dict(color=BLUE, symbol="x", size=8),
+                             hovertemplate="t %{x}<br>predicted %{y:.4g}<extra></extra>"))
+    if lo + T < values.size:
+        fig.add_trace(go.Scatter(x=[lo + T], y=[values[lo + T]], mode="markers", name="true next value",
+                                 marker=dict(color=TRUTH, symbol="circle-open", size=10)))
+    fig.update_xaxes(title="time step t")
+    fig.update_yaxes(title=_units(unit))
+    return layout(fig, "Stepping through the window", legend=dict(orientation="h", y=-0.25))

@@ -1,0 +1,285 @@
+"""The Time series page's sections: the sidebar, the buttons, the live training area, the forecast, the
+hidden state, stepping through a window, and the model file."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from rnn_core.series import SERIES, read_series_csv
+
+from ui.common import state
+from ui.common.config import SERIES_UPLOAD, SeriesConfig, series_sources
+from ui.common.controls import Length, hyperparameters, page_session, read_config, run_buttons
+from ui.common.figures import step_norm_figure
+from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
+from ui.common.style import CHART
+from ui.common.text import fade_caption, md_escape, shorten
+
+from . import compute, figures
+from .compute import number as _g
+from .session import SeriesData, SeriesSession, build_series
+
+TICK_SECONDS = 0.5          # train this long between redraws while a run goes on
+
+
+def session() -> SeriesSession:
+    """This browser session's series model (made on its first visit)."""
+    return page_session(state.TS_SESSION, SeriesSession)
+
+
+def config_from_state() -> SeriesConfig:
+    return read_config(state.SERIES_FIELDS, SeriesConfig)
+
+
+def _on_csv_upload() -> None:
+    """Read the uploaded CSV once, in the uploader's callback: its numeric columns, or why it has none."""
+    f = st.session_state.get(state.TS_FILE)
+    if f is None:
+        return
+    name = shorten(f.name, 60)
+    try:
+        if f.size > MAX_SERIES_CSV_BYTES:
+            raise ValueError(f"{name} is {f.size / 1e6:.1f} MB; the limit is {MAX_SERIES_CSV_BYTES / 1e6:g} MB")
+        raw = f.getvalue()
+        columns = read_series_csv(raw, name, max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
+    except ValueError as e:
+        st.session_state[state.TS_CSV_ERROR] = f"That file cannot be used: {e}. The current series and model are kept."
+        return
+    st.session_state[state.TS_CSV] = {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns}
+    st.session_state[state.TS_CSV_ERROR] = None
+    st.session_state[state.TS_COLUMN] = next(iter(columns))
+    st.session_state[state.TS_SOURCE] = SERIES_UPLOAD
+
+
+def sidebar() -> SeriesConfig:
+    """The series and its windows, then the same hyperparameter controls as Train."""
+    sb, keep = st.sidebar, state.KEEP
+    sb.header("Settings")
+    source = sb.selectbox("Series", series_sources(), key=state.TS_SOURCE, **keep)
+    if source == SERIES_UPLOAD:
+        sb.file_uploader(f"Series (.csv with a header row, at most {MAX_SERIES_CSV_BYTES // 1_000_000} MB and "
+                         f"{MAX_SERIES_VALUES:,} rows)", type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload)
+        csv = st.session_state[state.TS_CSV]
+        if csv:
+            sb.selectbox("Column", list(csv["columns"]), key=state.TS_COLUMN, **keep)
+    else:
+        sb.caption(SERIES[source].description)
+    sb.slider("Forecast horizon (steps)", 1, 200, key=state.TS_HORIZON, **keep,
+              help="How many steps the forecast runs on its own outputs.")
+    keys = {name: key for key, name in state.SERIES_FIELDS.items()}
+    hyperparameters(sb, keys, Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
+                                     help="Each training example is a window of this many values; the loss "
+                                          "is the next value's squared error at every step."))
+    return config_from_state()
+
+
+def data_for(cfg: SeriesConfig) -> SeriesData | None:
+    """The series for these settings (cached per session), or None with the problem shown."""
+    problem = st.session_state[state.TS_CSV_ERROR] if cfg.source == SERIES_UPLOAD else None
+    if problem:
+        st.error(problem)
+    csv = st.session_state[state.TS_CSV]
+    digest = csv["digest"] if csv else ""
+    key = (cfg.source, cfg.column, cfg.window, cfg.seed, digest)
+    cache = st.session_state[state.TS_DATA_CACHE]
+    if key not in cache:
+        try:
+            data = build_series(cfg, csv["columns"] if csv else None, digest)
+        except ValueError as e:
+            if not problem:
+                st.warning(f"{e}. The current series and model are kept.")
+            return None
+        cache.clear()
+        cache[key] = data
+    return cache[key]
+
+
+def model_and_data(sess: SeriesSession) -> tuple[SeriesConfig, SeriesData | None]:
+    cfg = sidebar()
+    data = data_for(cfg)
+    if data is None and sess.data is None:               # first visit with unusable settings: the sine
+        data = build_series(SeriesConfig())
+    if sess.model is None:
+        sess.reset_weights(cfg, data)
+    return cfg, data
+
+
+def status_and_buttons(sess: SeriesSession, cfg: SeriesConfig, data: SeriesData | None) -> None:
+    reasons = sess.needs_new_weights(cfg, data) if data is not None else []
+    if reasons and sess.iteration == 0 and not sess.running:     # an untrained model: nothing to lose
+        sess.reset_weights(cfg, data)
+        reasons = []
+    if reasons:
+        st.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
+                f"(until then the page shows the current model, trained {sess.iteration:,} iterations on "
+                f"{md_escape(shorten(sess.data.name, 60))}).")
+    elif data is not None and sess.running:
+        sess.apply_live(cfg)
+    d = sess.data
+    unit = f" ({md_escape(d.unit)})" if d.unit else ""
+    st.markdown(f"**Series:** {md_escape(shorten(d.name, 60))}{unit}, {d.n:,} values: the first {d.split:,} for "
+                f"training, the last {d.n - d.split:,} held out; normalised with the training part's mean "
+                f"{_g(d.norm.mean, d.norm.std)} and standard deviation {_g(d.norm.std, d.norm.std)}. "
+                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, {sess.iteration:,} iterations so far.")
+    run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg))
+
+
+def live_area(sess: SeriesSession) -> None:
+    """The prediction, the loss and the gradient per step, redrawn while a run goes on."""
+    ticking = sess.running
+
+    @st.fragment(run_every=0.05 if ticking else None)
+    def area():
+        if ticking and not sess.running:            # stopped elsewhere: drop the timer
+            st.rerun()
+        was_running = sess.running
+        sess.train_for(TICK_SECONDS)
+        done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
+        if sess.running or was_running:
+            st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
+        if sess.diverged:
+            st.error(sess.diverged)
+        draw_live(sess)
+        if was_running and not sess.running:
+            st.rerun()                              # the run ended: redraw the whole page without the timer
+
+    area()
+
+
+def draw_live(sess: SeriesSession) -> None:
+    d = sess.data
+    pred = d.norm.decode(sess.predictions())
+    st.plotly_chart(figures.prediction_figure(d.values, pred, d.split, d.unit), key=state.CHART_TS_PRED, **CHART)
+    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit))
+    df = sess.metrics_frame()
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(figures.series_loss_figure(df, sess.evals), key=state.CHART_TS_LOSS, **CHART)
+        st.caption(compute.loss_caption(df["loss"].to_numpy(), sess.evals))
+    with c2:
+        matrix = sess.step_norm_matrix()
+        latest = matrix[-1] if len(matrix) else np.zeros(0)
+        n_clipped = int(df["clipped"].sum()) if len(df) else 0
+        st.plotly_chart(step_norm_figure(latest, sess.config.clip or None, n_clipped, len(df), sess.iteration or None),
+                        key=state.CHART_TS_STEPS, **CHART)
+        st.caption("The latest iteration's ||dL/dh_t|| within a window, every step's squared error together. "
+                   + (fade_caption(latest, "The total gradient", "values") if len(latest) else "Press Train to see it."))
+
+
+def _settle_forecast(n: int, split: int, window: int) -> int:
+    """The forecast's start: the start of the held-out part until the learner moves it, and in range."""
+    if st.session_state[state.TS_FROM_N] != n or st.session_state[state.TS_FROM] is None:
+        st.session_state[state.TS_FROM] = split
+        st.session_state[state.TS_FROM_N] = n
+    st.session_state[state.TS_FROM] = int(min(max(st.session_state[state.TS_FROM], window), n - 1))
+    return st.session_state[state.TS_FROM]
+
+
+def forecast_section(sess: SeriesSession, horizon: int) -> None:
+    """Free-running from a chosen step for ``horizon`` steps (the sidebar's setting: it needs no training)."""
+    if sess.running:
+        return
+    st.subheader("On its own outputs")
+    d = sess.data
+    w = sess.config.window
+    _settle_forecast(d.n, d.split, w)
+    start = st.slider("Forecast from time step", w, d.n - 1, key=state.TS_FROM, **state.KEEP,
+                      help="The model reads the window before this step, then runs on its own outputs.")
+    fc = sess.forecast_from(start, horizon)
+    st.plotly_chart(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST, **CHART)
+    st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
+
+
+def hidden_section(sess: SeriesSession) -> None:
+    if sess.running:
+        return
+    d = sess.data
+    hidden = sess.hidden_over_time()
+    stride = max(1, -(-d.n // MAX_HIDDEN_COLUMNS))
+    shown = np.arange(0, d.n, stride)
+    st.plotly_chart(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit),
+                    key=state.CHART_TS_HIDDEN, **CHART)
+    note = f" Every {stride}th step is drawn." if stride > 1 else ""
+    st.caption("The network reads the whole series once from a zero state. " + compute.hidden_caption(d.values, hidden)
+               + note)
+
+
+def _step_by(delta: int, T: int) -> None:
+    st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP] + delta), T))
+
+
+def step_section(sess: SeriesSession) -> None:
+    """Step through the window the forecast reads, with the real numbers of one hidden unit."""
+    if sess.running:
+        return
+    d, m = sess.data, sess.model
+    start = st.session_state[state.TS_FROM]
+    lo, trace = sess.window_trace(start)
+    T = trace.hidden.shape[0]
+    st.subheader("Step through the window")
+    st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
+    st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
+    c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
+    c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch")
+    c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch")
+    step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
+    unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
+    pred = d.norm.decode(trace.outputs[:, 0])
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW, **CHART)
+    with right:
+        step_formula(sess, trace, lo, step - 1, int(unit))
+
+
+def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None:
+    """The step's equations with the real numbers: x_t, one hidden unit, the prediction and its error."""
+    d, m, P = sess.data, sess.model, sess.model.params
+    x_units, x = float(d.values[lo + t]), float(d.z[lo + t])
+    mean, std = _g(d.norm.mean, d.norm.std), _g(d.norm.std, d.norm.std)
+    st.latex(rf"x_{{{t + 1}}} = \frac{{{_g(x_units, d.norm.std)} - ({mean})}}{{{std}}} = {x:.3f}")
+    h_prev = trace.hidden[t - 1] if t > 0 else np.zeros(m.hidden_size)
+    h = float(trace.hidden[t, unit])
+    if m.cell == "rnn":
+        x_in = float(P["W_xh"][unit, 0]) * x
+        rec = float(P["W_hh"][unit] @ h_prev)
+        b = float(P["b_h"][unit])
+        f = {"tanh": r"\tanh", "relu": r"\mathrm{relu}", "sigmoid": r"\sigma"}[m.activation]
+        st.latex(r"h_t = f(W_{xh} x_t + W_{hh} h_{t-1} + b_h)")
+        st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}(\underbrace{{{x_in:+.3f}}}_{{W_{{xh}} x_t}}"
+                 rf"\underbrace{{{rec:+.3f}}}_{{W_{{hh}} h_{{t-1}}}}\underbrace{{{b:+.3f}}}_{{b_h}}) = {h:.3f}")
+    else:
+        g = {k: float(v[t, unit]) for k, v in trace.gates.items()}
+        if m.cell == "lstm":
+            c_prev = float(trace.cell_state[t - 1, unit]) if t > 0 else 0.0
+            c = float(trace.cell_state[t, unit])
+            st.latex(r"c_t = f \odot c_{t-1} + i \odot g, \quad h_t = o \odot \tanh(c_t)")
+            st.latex(rf"c_{{{t + 1}}}[{unit}] = {g['forget']:.3f} \cdot {c_prev:.3f} + {g['input']:.3f} \cdot "
+                     rf"{g['cell candidate']:.3f} = {c:.3f}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = {g['output']:.3f} \cdot \tanh({c:.3f}) = {h:.3f}")
+        else:
+            st.latex(r"h_t = (1 - z) \odot n + z \odot h_{t-1}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {g['update']:.3f}) \cdot {g['new']:.3f} + {g['update']:.3f} "
+                     rf"\cdot {float(h_prev[unit]):.3f} = {h:.3f}")
+    y = float(trace.outputs[t, 0])
+    y_units = float(d.norm.decode(y))
+    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {y:.3f} \;\to\; {y:.3f} \times {std} "
+             rf"+ ({mean}) = {_g(y_units, d.norm.std)}")
+    nxt = lo + t + 1
+    if nxt < d.n:
+        true, true_z = float(d.values[nxt]), float(d.z[nxt])
+        st.latex(rf"(\hat y - y)^2 = ({y:.3f} - ({true_z:.3f}))^2 = {(y - true_z) ** 2:.4f}")
+        u = f" {d.unit}" if d.unit else ""
+        st.caption(f"Step {t + 1} reads {_g(x_units, d.norm.std)}{u}; the model predicts "
+                   f"{_g(y_units, d.norm.std)}{u} for the next value, "
+                   f"which is {true:.4g}{u}: off by {y_units - true:+.4g}{u}. The loss is the square of this error "
+                   "in normalised units (above).")
+
+
+def files_section(sess: SeriesSession) -> None:
+    st.subheader("Save")
+    st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
+                       mime="application/octet-stream", key=state.TS_DL_MODEL,
+                       on_click="ignore", help="The weights, the cell, and the normalisation the model reads its values in.")

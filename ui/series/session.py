@@ -1,0 +1,164 @@
+"""The Time series page's per-session state: the series, the regression model, its trainer and its
+evaluations. No Streamlit calls: the page reads and drives a ``SeriesSession`` kept in session state."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from rnn_core import make_model
+from rnn_core.io import save_model
+from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, make_series, one_step_predictions,
+                             split_point)
+from rnn_core.train import Trainer
+
+from ui.common.config import SeriesConfig
+from ui.common.live import LiveRun, MetricsLog
+
+LAST_STEP_EVERY = 10
+HELD_OUT = 0.2                    # the last fifth of a series is never trained on
+
+
+@dataclass
+class SeriesData:
+    """A series ready for training: its values in its own units, the split, and the normalisation
+    (fitted on the training part only)."""
+
+    name: str
+    values: np.ndarray                # (n,) in the series' units
+    unit: str
+    split: int                        # values[split:] are held out
+    norm: Normaliser
+    z: np.ndarray                     # (n,) normalised
+    key: tuple
+
+    @property
+    def n(self) -> int:
+        return int(self.values.size)
+
+
+def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = None, digest: str = "") -> SeriesData:
+    """The series ``cfg`` names (a built-in one, or ``uploaded[cfg.column]``); ValueError if it cannot be
+    trained on with these settings."""
+    if cfg.source in SERIES:
+        values, unit, name = make_series(cfg.source, seed=cfg.seed), SERIES[cfg.source].unit, cfg.source
+        key = ("builtin", cfg.source, cfg.seed)
+    else:
+        if not uploaded:
+            raise ValueError("Upload a CSV file to train on it")
+        if cfg.column not in uploaded:
+            raise ValueError(f"The file has no numeric column {cfg.column!r}")
+        values, unit, name = uploaded[cfg.column], "", cfg.column
+        key = ("upload", digest, cfg.column)
+    n = values.size
+    split = split_point(n, HELD_OUT)
+    need = cfg.window + 2
+    if split < need:
+        raise ValueError(f"The series has {n:,} values: its training part ({split}) is too short for windows of "
+                         f"{cfg.window} steps (it needs at least {need}); use a shorter window or a longer series")
+    norm = Normaliser.fit(values[:split])
+    return SeriesData(name, values, unit, split, norm, norm.encode(values), key)
+
+
+@dataclass
+class SeriesSession(LiveRun):
+    """One learner's series model and its training; held-out error measured as it trains."""
+
+    data: SeriesData | None = None
+    config: SeriesConfig = field(default_factory=SeriesConfig)
+    evals: list[tuple[int, float]] = field(default_factory=list)   # (iteration, held-out MSE, normalised)
+    _pred: tuple | None = field(default=None, repr=False)          # (version, window, predictions)
+
+    def reset_weights(self, cfg: SeriesConfig, data: SeriesData) -> None:
+        """Fresh weights for ``cfg`` on ``data``; metrics start over."""
+        self.stop()
+        extra = {"spectral_radius": cfg.spectral_radius} if cfg.spectral_radius > 0 else {}
+        model = make_model(cfg.cell, hidden_size=cfg.hidden, input_size=1, output_size=1, head="linear",
+                           activation=cfg.activation, seed=cfg.seed, dtype=np.float32, **extra)
+        model.normalisation = data.norm.to_dict()
+        self.model, self.data, self.config = model, data, cfg
+        self.trainer = Trainer(model, self._windows(cfg, data), cfg.optimizer, cfg.lr, cfg.clip or None,
+                               last_step_every=LAST_STEP_EVERY)
+        self.metrics = MetricsLog()
+        self.evals = [(0, self.held_out_mse())]
+        self.running, self.diverged = False, None
+        self.version += 1
+
+    @staticmethod
+    def _windows(cfg: SeriesConfig, data: SeriesData) -> SeriesWindows:
+        return SeriesWindows(data.z[: data.split], cfg.window, cfg.batch, seed=cfg.seed)
+
+    def needs_new_weights(self, cfg: SeriesConfig, data: SeriesData) -> list[str]:
+        """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, the series)."""
+        why = self.shape_changes(cfg)
+        if self.model is not None and data.key != self.data.key:
+            why.append("series (its normalisation changes)")
+        return why
+
+    def apply_live(self, cfg: SeriesConfig) -> None:
+        """Learning rate, optimizer, clipping, window and batch change without touching the weights."""
+        self.trainer.set_optimizer(cfg.optimizer, cfg.lr)
+        self.trainer.clip = cfg.clip or None
+        if (cfg.window, cfg.batch) != (self.config.window, self.config.batch):
+            self.trainer.set_data(self._windows(cfg, self.data))
+        self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, window=cfg.window,
+                              batch=cfg.batch, iterations=cfg.iterations, horizon=cfg.horizon)
+
+    def train_for(self, seconds: float) -> int:
+        done = super().train_for(seconds)
+        if done:
+            self.evals.append((self.iteration, self.held_out_mse()))
+        return done
+
+    def _forget_after(self, iteration: int) -> None:
+        super()._forget_after(iteration)
+        self.evals = [e for e in self.evals if e[0] <= iteration]
+
+    # ----- reading (normalised units inside, the series' units for the page) --------------------------
+    def predictions(self) -> np.ndarray:
+        """One-step-ahead predictions over the whole series, normalised (NaN for the first window)."""
+        key = (self.version, self.config.window, self.data.key)
+        if self._pred is None or self._pred[0] != key:
+            with np.errstate(all="ignore"):
+                self._pred = (key, one_step_predictions(self.model, self.data.z, self.config.window))
+        return self._pred[1]
+
+    def held_out_mse(self) -> float:
+        """Mean squared one-step error over the held-out part, normalised units."""
+        d = self.data
+        err = (self.predictions()[d.split:] - d.z[d.split:]) ** 2
+        err = err[np.isfinite(err)]
+        return float(err.mean()) if err.size else float("nan")
+
+    def held_out_fraction(self) -> float:
+        """The held-out MSE as a fraction of the whole series' variance (units cancel)."""
+        d = self.data
+        var = float(np.var(d.values))
+        return self.held_out_mse() * d.norm.std ** 2 / var if var > 0 else float("nan")
+
+    def forecast_from(self, start: int, steps: int) -> np.ndarray:
+        """Free-running predictions (series units) for steps start .. start+steps-1, reading the window
+        before ``start`` and then its own outputs."""
+        w = self.config.window
+        context = self.data.z[max(0, start - w):start]
+        with np.errstate(all="ignore"):
+            return self.data.norm.decode(forecast(self.model, context, steps))
+
+    def hidden_over_time(self) -> np.ndarray:
+        """(n, H) the hidden state reading the whole series once from a zero state."""
+        with np.errstate(all="ignore"):
+            return self.model.forward(self.data.z[:, None].astype(self.model.dtype)).hidden
+
+    def window_trace(self, start: int):
+        """The forward trace of the window of ``config.window`` values that ends before ``start``."""
+        w = self.config.window
+        lo = max(0, start - w)
+        x = self.data.z[lo:start]
+        return lo, self.model.forward(x[:, None].astype(self.model.dtype))
+
+    def model_bytes(self) -> bytes:
+        import io
+        buf = io.BytesIO()
+        settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+        save_model(buf, self.model, None, settings)
+        return buf.getvalue()
