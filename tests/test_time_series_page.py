@@ -49,7 +49,8 @@ def test_training_with_the_defaults_learns_the_sine_and_the_captions_say_so(page
     figs = app_figures(at)
     loss = figs["Training loss"]["data"]
     np.testing.assert_array_equal(decode_plotly(loss[0]["y"]), [r["loss"] for r in sess.records])
-    assert [e[0] for e in sess.evals][0] == 0 and sess.evals[-1][0] == 300
+    assert [e[0] for e in sess.evals] == list(range(0, 301, 10))         # measured every 10 iterations
+    assert sess.evals[-1][1] == pytest.approx(sess.held_out_mse(), rel=1e-4)
     caps = " ".join(_captions(at))
     assert f"{after:.2%} of the series' variance" in caps
     assert "Held out: from" in caps and "at iteration 300" in caps

@@ -61,7 +61,7 @@ def w_hh_terms_figure(terms: np.ndarray, labels: list[str] | None = None) -> go.
 
 
 def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_total: int,
-                     iteration: int | None = None) -> go.Figure:
+                     iteration: int | None = None, x_title: str = "time step within the chunk") -> go.Figure:
     """The latest iteration's ||dL/dh_t|| per step on a log axis, the clipping threshold drawn."""
     steps = np.arange(1, len(norms) + 1)
     fig = go.Figure(go.Scatter(x=steps, y=norms, mode="lines+markers", name="||dL/dh_t||", line=dict(color=BLUE),
@@ -70,7 +70,7 @@ def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_to
         fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"),
                       annotation_text=f"clipping threshold {clip:g} (global norm)", annotation_position="top left")
     where = f"iteration {iteration}: " if iteration else ""
-    fig.update_xaxes(title="time step within the chunk")
+    fig.update_xaxes(title=x_title)
     fig.update_yaxes(type="log", title="norm (log scale)")
     return layout(fig, "Gradient norm per time step",
                    annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",

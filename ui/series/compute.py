@@ -74,4 +74,6 @@ def loss_caption(losses: np.ndarray, evals: list[tuple[int, float]]) -> str:
     first_eval, last_eval = evals[0], evals[-1]
     return (f"Training batches: from {losses[0]:.3g} at the first iteration to {np.mean(losses[-20:]):.3g} (mean of "
             f"the last 20). Held out: from {first_eval[1]:.3g} at iteration {first_eval[0]} to {last_eval[1]:.3g} "
-            f"at iteration {last_eval[0]} (normalised units: 1 is the training part's variance).")
+            f"at iteration {last_eval[0]} (normalised units: 1 is the training part's variance). The batches average "
+            "every step of a window, the first ones read from a zero state; the held-out error is each window's "
+            "last step, after the whole window.")

@@ -162,8 +162,9 @@ def draw_live(sess: SeriesSession) -> None:
         matrix = sess.step_norm_matrix()
         latest = matrix[-1] if len(matrix) else np.zeros(0)
         n_clipped = int(df["clipped"].sum()) if len(df) else 0
-        st.plotly_chart(step_norm_figure(latest, sess.config.clip or None, n_clipped, len(df), sess.iteration or None),
-                        key=state.CHART_TS_STEPS, **CHART)
+        fig = step_norm_figure(latest, sess.config.clip or None, n_clipped, len(df), sess.iteration or None,
+                               x_title="time step within the window")
+        st.plotly_chart(fig, key=state.CHART_TS_STEPS, **CHART)
         st.caption("The latest iteration's ||dL/dh_t|| within a window, every step's squared error together. "
                    + (fade_caption(latest, "The total gradient", "values") if len(latest) else "Press Train to see it."))
 
