@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium demo-model bench gradcheck clean
+.PHONY: run test chromium nginx lint demo-model bench gradcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,17 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(VENV)/.dev chromium
+# Debian's nginx serves the classroom set-up's test (two app processes behind deploy/nginx.conf)
+nginx:
+	@if [ ! -x $(NGINX) ]; then \
+		echo "installing Debian's nginx-light for the proxy test"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: $(VENV)/.dev chromium nginx lint
 	$(BIN)/python -m pytest
 
 gradcheck: $(VENV)/.runtime

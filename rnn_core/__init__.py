@@ -4,6 +4,8 @@ Public API::
 
     from rnn_core import Vocab, make_model, save_model, load_model
 """
+__version__ = "0.2.0"
+
 from . import _alloc  # noqa: F401  (keeps freed memory for reuse: fewer page faults per BPTT step)
 from .cells import CELLS, make_model, spectral_radius_of
 from .io import ModelFileError, load_model, save_model
@@ -12,6 +14,7 @@ from .rnn import ACTIVATIONS
 from .vocab import UNK, Vocab, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "CELLS", "LOSSES", "UNK", "Diagnostics", "ModelFileError", "RecurrentModel", "Trace", "Vocab",
+    "__version__", "ACTIVATIONS", "CELLS", "LOSSES", "UNK", "Diagnostics", "ModelFileError", "RecurrentModel", "Trace",
+    "Vocab",
     "load_model", "make_model", "save_model", "softmax", "spectral_radius_of", "tokenize",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
 from .cells import CELLS, make_model
 from .cuisine import make_corpus
 from .data import ASSETS, TokenStream, read_text_file
@@ -17,7 +18,7 @@ from .io import ModelFileError, load_model, save_model
 from .optim import OPTIMIZERS
 from .rnn import ACTIVATIONS
 from .sampling import complete
-from .tasks import EXPERIMENT, TASKS, make_task, memory_experiment
+from .tasks import EXPERIMENT, TASK_LR, TASKS, make_task, memory_experiment
 from .train import Trainer, available_bytes, estimate_bytes
 from .vocab import LEVELS, Vocab
 
@@ -30,7 +31,24 @@ class UsageError(Exception):
     """Bad arguments: reported in one line, exit status 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """--help shows every option's default (argparse's own formatter skips options without a help text)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.option_strings and not any(action.default is v for v in (None, False, argparse.SUPPRESS)) \
+                and "%(default)" not in text and not isinstance(action, argparse._VersionAction):
+            default = action.default
+            shown = ",".join(map(str, default)) if isinstance(default, list) else "%(default)s"
+            text += f" (default: {shown})"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line on stderr, exit 2 (argparse would also print the usage)
         raise UsageError(message)
 
@@ -80,7 +98,9 @@ def _choices_list(choices):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m rnn_core", description="Train and explain recurrent networks in NumPy.")
+    p = _Parser(prog="rnn-core", description="Train and explain recurrent networks in NumPy "
+                "(also: python -m rnn_core).")
+    p.add_argument("--version", action="version", version=f"rnn-core {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a model on a text file and save it as .npz")
@@ -89,54 +109,64 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--task", choices=sorted(TASKS), help="a long-memory task instead of a text (many-to-one)")
     t.add_argument("--gap", type=_positive_int(0, 10_000), default=10, help="distractor tokens for --task")
     t.add_argument("--out", required=True, help="where to write the model (.npz)")
-    t.add_argument("--cell", choices=sorted(CELLS), default=DEFAULTS["cell"])
+    t.add_argument("--cell", choices=sorted(CELLS), default=DEFAULTS["cell"], help="the recurrent cell")
     t.add_argument("--hidden", type=_positive_int(1, 4096), default=DEFAULTS["hidden"], help="hidden size H")
-    t.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"])
+    t.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"], help="the RNN's nonlinearity")
     t.add_argument("--level", choices=LEVELS, default=DEFAULTS["level"], help="word or character tokens")
     t.add_argument("--steps", type=_positive_int(1, 10_000_000), default=DEFAULTS["steps"], help="optimizer iterations")
     t.add_argument("--lr", type=_float(0, 100, lo_open=True), default=DEFAULTS["lr"], help="learning rate")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"])
-    t.add_argument("--clip", type=_float(0, 1e9), default=DEFAULTS["clip"], help="global-norm clipping threshold, 0 = off")
-    t.add_argument("--seq-len", type=_positive_int(1, 10_000), default=DEFAULTS["seq_len"], help="truncated BPTT length k")
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"], help="the update rule")
+    t.add_argument("--clip", type=_float(0, 1e9), default=DEFAULTS["clip"],
+                   help="global-norm clipping threshold, 0 = off")
+    t.add_argument("--seq-len", type=_positive_int(1, 10_000), default=DEFAULTS["seq_len"],
+                   help="truncated BPTT length k")
     t.add_argument("--batch", type=_positive_int(1, 4096), default=DEFAULTS["batch"], help="parallel streams B")
-    t.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=DEFAULTS["seed"])
-    t.add_argument("--dtype", choices=("float32", "float64"), default=DEFAULTS["dtype"])
+    t.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=DEFAULTS["seed"],
+                   help="seed of the initial weights and the task's sequences")
+    t.add_argument("--dtype", choices=("float32", "float64"), default=DEFAULTS["dtype"],
+                   help="float type of the weights")
     t.add_argument("--spectral-radius", type=_float(0, 1000), default=None, help="rescale W_hh at init")
     t.add_argument("--max-vocab", type=_positive_int(2, 1_000_000), default=None, help="keep the most frequent tokens")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("complete", help="print the most likely continuation of a prompt")
-    c.add_argument("prompt")
-    c.add_argument("--model", required=True)
+    c.add_argument("prompt", help="the text to continue")
+    c.add_argument("--model", required=True, help="a model file (.npz) saved by train or the app")
     c.add_argument("--tokens", type=_positive_int(1, 10_000), default=1, help="how many tokens to generate")
-    c.add_argument("--strategy", choices=("greedy", "sample"), default="greedy")
-    c.add_argument("--temperature", type=_float(0, 100, lo_open=True), default=1.0)
-    c.add_argument("--top-k", type=_positive_int(1, 1_000_000), default=None)
-    c.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+    c.add_argument("--strategy", choices=("greedy", "sample"), default="greedy",
+                   help="the most likely token, or one drawn from the distribution")
+    c.add_argument("--temperature", type=_float(0, 100, lo_open=True), default=1.0,
+                   help="divides the logits before sampling")
+    c.add_argument("--top-k", type=_positive_int(1, 1_000_000), default=None,
+                   help="sample among the k most likely tokens only (default: all)")
+    c.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the sampling")
 
     g = sub.add_parser("gradcheck", help="check every gradient against finite differences (float64)")
-    g.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
-    g.add_argument("--tol", type=_float(0, 1, lo_open=True), default=1e-6)
+    g.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the random inputs")
+    g.add_argument("--tol", type=_float(0, 1, lo_open=True), default=1e-6,
+                   help="the largest relative error that passes")
 
     e = sub.add_parser("memory", help="train each cell on each gap of a long-memory task; print the table")
-    e.add_argument("--task", choices=sorted(TASKS), default="delay")
+    e.add_argument("--task", choices=sorted(TASKS), default="delay", help="the long-memory task")
     e.add_argument("--cells", type=_choices_list(sorted(CELLS)), default=["rnn", "lstm", "gru"],
                    help="comma-separated, e.g. rnn,lstm,gru")
-    e.add_argument("--gaps", type=_int_list, default=None, help="comma-separated, e.g. 5,20,50")
+    e.add_argument("--gaps", type=_int_list, default=None, help="comma-separated, e.g. 5,20,50 (default: 2,5,10,20,40)")
     e.add_argument("--budget", type=_positive_int(1, 1_000_000), default=None,
-                   help=f"optimizer steps per run ({EXPERIMENT['budget']})")
-    e.add_argument("--hidden", type=_positive_int(1, 4096), default=None)
-    e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+                   help=f"optimizer steps per run (default: {EXPERIMENT['budget']})")
+    e.add_argument("--hidden", type=_positive_int(1, 4096), default=None,
+                   help=f"hidden size (default: {EXPERIMENT['hidden_size']})")
+    e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the weights and sequences")
     e.add_argument("--forget-bias", type=_float(-100, 100), default=EXPERIMENT["forget_bias"],
                    help=f"the LSTM's initial forget-gate bias ({EXPERIMENT['forget_bias']:g}: the gate starts open)")
     e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None,
-                   help=f"Adam's learning rate ({EXPERIMENT['lr']:g})")
+                   help=f"Adam's learning rate (default: {EXPERIMENT['lr']:g}; the adding problem's "
+                        f"{TASK_LR['adding']:g})")
 
     i = sub.add_parser("info", help="describe a saved model")
-    i.add_argument("model")
+    i.add_argument("model", help="a model file (.npz)")
 
     m = sub.add_parser("make-corpus", help="write the cuisine corpus (assets/corpora/cuisine.txt)")
-    m.add_argument("--out", default=str(ASSETS / "corpora" / "cuisine.txt"))
+    m.add_argument("--out", default=str(ASSETS / "corpora" / "cuisine.txt"), help="where to write it")
     return p
 
 
@@ -154,7 +184,8 @@ def cmd_train(a) -> int:
     if a.task:
         _check_memory(a.cell, a.hidden, make_task(a.task, 0, 1).input_width, a.batch, a.gap + 2, a.dtype)
         data = make_task(a.task, a.gap, a.batch, a.seed)
-        vocab, n_tokens, what = getattr(data, "vocab", None), a.steps * a.batch, f"{a.task} task sequences (gap {a.gap})"
+        vocab, n_tokens = getattr(data, "vocab", None), a.steps * a.batch
+        what = f"{a.task} task sequences (gap {a.gap})"
     else:
         text = read_text_file(a.corpus)
         vocab = Vocab.from_text(text, a.level, max_size=a.max_vocab)
@@ -176,13 +207,15 @@ def cmd_train(a) -> int:
     if not a.quiet:
         from tqdm import tqdm
         bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True)
-    rec = None
+    rec, interrupted = None, False
     try:
         for rec in trainer.run(a.steps):
             if bar is not None:
                 bar.update(1)
                 if rec.iteration % 20 == 0:
                     bar.set_postfix(loss=f"{rec.loss:.3f}", refresh=False)
+    except KeyboardInterrupt:                   # Ctrl-C: keep what was trained, below
+        interrupted = True
     finally:
         if bar is not None:
             bar.close()
@@ -192,6 +225,10 @@ def cmd_train(a) -> int:
     settings.update(**source, iterations=trainer.iteration,
                     final_loss=None if rec is None else rec.loss, seconds=round(trainer.elapsed, 3))
     save_model(a.out, model, vocab, settings)
+    if interrupted:
+        print(f"interrupted after {trainer.iteration:,} of {a.steps:,} steps: saved the weights so far to {a.out}",
+              file=sys.stderr)
+        return 130
     if trainer.diverged:
         print(trainer.diverged, file=sys.stderr)
     unit = "" if model.real_inputs else " nats"

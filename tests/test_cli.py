@@ -157,3 +157,33 @@ def test_memory_experiment_runs_the_adding_problem():
     r = cli("memory", "--task", "adding", "--cells", "rnn", "--gaps", "2", "--budget", "5")
     assert r.returncode == 0, r.stderr
     assert "chance accuracy 0.078" in r.stdout
+
+
+def test_ctrl_c_during_train_saves_the_weights_so_far(tmp_path):
+    import signal
+    import time
+
+    from rnn_core import load_model
+
+    out = tmp_path / "interrupted.npz"
+    proc = subprocess.Popen([sys.executable, "-m", "rnn_core", "train", "--corpus", "assets/corpora/cuisine.txt",
+                             "--steps", "1000000", "--hidden", "16", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    seen = ""
+    while "it/s" not in seen and time.time() < deadline:      # the progress bar is drawing: training runs
+        seen += proc.stderr.read(1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted after" in err and f"saved the weights so far to {out}" in err and "Traceback" not in err
+    model, _ = load_model(out)
+    assert 0 < model.metadata["iterations"] < 1_000_000
+
+
+def test_version_and_help_show_defaults():
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("rnn-core ")
+    h = cli("memory", "--help")
+    assert "(default: 1000)" in h.stdout and "(default: delay)" in h.stdout and "(default: 0)" in h.stdout
