@@ -74,4 +74,4 @@ def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_to
     fig.update_yaxes(type="log", title="norm (log scale)")
     return layout(fig, "Gradient norm per time step",
                    annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",
-                                     yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11, color=GREY))])
+                                     yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11))])

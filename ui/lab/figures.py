@@ -6,22 +6,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout
+from ui.common.style import ACCENT, BLUE, CELL_COLORS, CELL_DASH, GREY, SEQUENTIAL, layout
 from ui.common.text import plotly_text
 
 
-CELL_COLORS = {"RNN": ACCENT, "LSTM": BLUE, "GRU": "#3bb273", "rho^(T-t)": GREY}
+COLORS = {**CELL_COLORS, "rho^(T-t)": GREY}
+DASHES = {**CELL_DASH, "rho^(T-t)": "longdashdot"}
 
 
 def jacobian_lab_figure(df: pd.DataFrame) -> go.Figure:
     """||dh_T/dh_t|| against t for each cell, log axis, with the rho^(T-t) line."""
     fig = go.Figure()
     for cell, part in df.groupby("cell", sort=False):
-        dash = "dash" if cell == "rho^(T-t)" else None
         fig.add_trace(go.Scatter(x=part["t"], y=part["norm"], mode="lines", name=cell,
-                                 line=dict(color=CELL_COLORS.get(cell), dash=dash, width=2.5),
+                                 line=dict(color=COLORS.get(cell), dash=DASHES.get(cell), width=2.5),
                                  hovertemplate=f"{cell}<br>t = %{{x}}<br>%{{y:.3e}}<extra></extra>"))
-    fig.update_yaxes(type="log", title="||dh_T / dh_t|| (log scale)", exponentformat="power")
+    fig.update_yaxes(type="log", title="||dh_T / dh_t|| (log scale)")
     fig.update_xaxes(title="time step t")
     return layout(fig, "How much gradient survives: ||dh_T/dh_t||", height=380, legend=dict(orientation="h", y=-0.2))
 
@@ -61,16 +61,16 @@ def lag_sweep_figure(df: pd.DataFrame) -> go.Figure:
     acc = "accuracy (within 0.04 of the sum)" if df.attrs.get("task") == "adding" else "accuracy"
     fig = make_subplots(rows=1, cols=2, subplot_titles=(acc, "||dL/dh_0|| / ||dL/dh_T|| (log)"))
     for cell, part in df.groupby("cell", sort=False):
-        color = CELL_COLORS.get(cell.upper())
+        color, dash = CELL_COLORS.get(cell.upper()), CELL_DASH.get(cell.upper())
         fig.add_trace(go.Scatter(x=part["gap"], y=part["accuracy"], mode="lines+markers", name=cell.upper(),
-                                 line=dict(color=color)), row=1, col=1)
+                                 line=dict(color=color, dash=dash)), row=1, col=1)
         fig.add_trace(go.Scatter(x=part["gap"], y=part["grad_ratio_first_last"], mode="lines+markers",
-                                 name=cell.upper(), line=dict(color=color), showlegend=False), row=1, col=2)
+                                 name=cell.upper(), line=dict(color=color, dash=dash), showlegend=False), row=1, col=2)
     if len(df):
         fig.add_hline(y=float(df["chance"].iloc[0]), line=dict(color=GREY, dash="dot"), row=1, col=1,
                       annotation_text="chance")
     fig.update_yaxes(range=[0, 1.05], row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(type="log", row=1, col=2)
     fig.update_xaxes(title="gap (steps between the first marked number and the end)"
                      if df.attrs.get("task") == "adding" else "gap (tokens between the symbol and the question)")
     return layout(fig, "Lag sweep: what each cell remembers", height=380, legend=dict(orientation="h", y=-0.25))
@@ -86,6 +86,6 @@ def side_by_side_figure(jac: np.ndarray, forget_prod: np.ndarray, labels: list[s
     fig.add_trace(go.Heatmap(z=forget_prod.T, x=xs, colorscale=SEQUENTIAL, zmin=0, zmax=1, colorbar=dict(thickness=12),
                              hovertemplate="%{x}<br>unit %{y}<br>product %{z:.3f}<extra></extra>"), row=1, col=2)
     fig.add_vrect(x0=cursor - 1.5, x1=cursor - 0.5, line=dict(color=ACCENT, width=2), row=1, col=2)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(type="log", row=1, col=1)
     fig.update_xaxes(type="category")
     return layout(fig, "RNN vs LSTM: what reaches the last step", height=400, showlegend=False)

@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, layout
+from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, INK, layout
 
-TRUTH = "#5c6b7a"        # the true curve: a mid grey that reads on light and dark backgrounds
+TRUTH = INK              # the true curve
 
 
 def _units(unit: str) -> str:
@@ -40,7 +40,8 @@ def forecast_figure(values: np.ndarray, start: int, window: int, fc: np.ndarray,
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=t, y=values[lo:hi], mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
                              hovertemplate="t %{x}<br>true %{y:.4g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=np.arange(start, start + fc.size), y=fc, mode="lines", name="forecast (own outputs fed back)",
+    fig.add_trace(go.Scatter(x=np.arange(start, start + fc.size), y=fc, mode="lines",
+                             name="forecast (own outputs fed back)",
                              line=dict(color=ACCENT, width=2.5),
                              hovertemplate="t %{x}<br>forecast %{y:.4g}<extra></extra>"))
     fig.add_vrect(x0=lo - 0.5, x1=start - 0.5, fillcolor=BLUE, opacity=0.08, line_width=0,
@@ -84,7 +85,7 @@ def series_loss_figure(df: pd.DataFrame, evals: list[tuple[int, float]], window:
                                  line=dict(color=ACCENT, width=2, dash="dash"), marker=dict(size=6),
                                  hovertemplate="iteration %{x}<br>held-out MSE %{y:.3e}<extra></extra>"))
     fig.update_xaxes(title="iteration")
-    fig.update_yaxes(type="log", dtick=1, exponentformat="power", title="mean squared error (normalised units)")
+    fig.update_yaxes(type="log", title="mean squared error (normalised units)")
     return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
 
 

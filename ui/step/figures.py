@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, SEQUENTIAL, figure, layout
+from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, INK, ORANGE, SEQUENTIAL, figure, layout
 from ui.common.text import plotly_text
 
 from .frames import frame_to_grid
@@ -41,10 +41,10 @@ def pieces_figure(df: pd.DataFrame) -> go.Figure:
     """a_t as stacked bars of its terms per unit, with a_t and h_t = f(a_t) as markers."""
     traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
                    hovertemplate=f"unit %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
-              for name, color in (("W_xh x_t", "#f2a541"), ("W_hh h_t-1", BLUE), ("b_h", GREY))]
+              for name, color in (("W_xh x_t", ORANGE), ("W_hh h_t-1", BLUE), ("b_h", GREY))]
     traces += [
         dict(type="scatter", x=df["unit"], y=df["a_t"], name="a_t (sum)", mode="markers",
-             marker=dict(symbol="line-ew-open", size=10, color="black"),
+             marker=dict(symbol="line-ew-open", size=10, color=INK),
              hovertemplate="unit %{x}<br>a_t = %{y:.4f}<extra></extra>"),
         dict(type="scatter", x=df["unit"], y=df["h_t"], name="h_t = f(a_t)", mode="markers",
              marker=dict(size=6, color=ACCENT), hovertemplate="unit %{x}<br>h_t = %{y:.4f}<extra></extra>"),
@@ -96,21 +96,20 @@ def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max
                        hoverinfo="skip", showlegend=False))
     traces.append(dict(type="scatter", x=hx, y=hy, mode="markers", marker=dict(symbol=sym, size=8, color=GREY),
                        hoverinfo="skip", showlegend=False))
-    tx, ty, text, size, color = [], [], [], [], []
-    for k, t in enumerate(steps):
-        c = ACCENT if k in lit else BLUE
+    tx, ty, text, size = [], [], [], []
+    for k, t in enumerate(steps):                         # text in the theme's colour; the current token bold
+        token = plotly_text(tokens[t])
         tx += [k, k, k, k + 0.14, k + 0.14]
         ty += [1.0, 0.1, 2.1, 0.45, 1.6]
-        text += [f"h<sub>{t + 1}</sub>", plotly_text(tokens[t]), f"y<sub>{t + 1}</sub>", "W_xh", "W_hy"]
+        text += [f"h<sub>{t + 1}</sub>", f"<b>{token}</b>" if k in lit else token, f"y<sub>{t + 1}</sub>", "W_xh",
+                 "W_hy"]
         size += [14, 12, 12, 9, 9]
-        color += ["#333333", c, "#333333", GREY, GREY]
         if k > 0:
             tx.append(k - 0.5)
             ty.append(1.12)
             text.append("W_hh")
             size.append(9)
-            color.append(GREY)
-    traces.append(dict(type="scatter", x=tx, y=ty, mode="text", text=text, textfont=dict(size=size, color=color),
+    traces.append(dict(type="scatter", x=tx, y=ty, mode="text", text=text, textfont=dict(size=size),
                        hoverinfo="skip", showlegend=False))
     traces.append(dict(type="scatter", x=list(range(n)), y=[1.0] * n, mode="markers", marker=dict(opacity=0),
                        customdata=[t + 1 for t in steps], hovertemplate="step %{customdata}<extra></extra>",
@@ -144,9 +143,9 @@ def backward_figure(df: pd.DataFrame) -> go.Figure:
     """dL/dh_t per unit: the loss's own part at t, what flows back from t+1, and their sum."""
     traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
                    hovertemplate=f"unit %{{x}}<br>{name}: %{{y:.3e}}<extra></extra>")
-              for name, color in (("from the loss at t", "#f2a541"), ("flowing back from t+1", BLUE))]
+              for name, color in (("from the loss at t", ORANGE), ("flowing back from t+1", BLUE))]
     traces.append(dict(type="scatter", x=df["unit"], y=df["dL/dh_t"], name="dL/dh_t (sum)", mode="markers",
-                       marker=dict(symbol="line-ew-open", size=10, color="black"),
+                       marker=dict(symbol="line-ew-open", size=10, color=INK),
                        hovertemplate="unit %{x}<br>dL/dh_t = %{y:.3e}<extra></extra>"))
     return figure(traces, "How dL/dh_t is built", barmode="relative", legend=dict(orientation="h", y=-0.2),
                    xaxis=dict(title=dict(text="hidden unit")))

@@ -12,11 +12,13 @@ def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
     """Loss per iteration (light) and its running mean over ``window`` iterations."""
     fig = go.Figure()
     if len(df):
-        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="loss", line=dict(color=GREY, width=1),
+        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="loss",
+                                 line=dict(color=GREY, width=1),
                                  hovertemplate="iteration %{x}<br>loss %{y:.4f}<extra></extra>"))
         smooth = df["loss"].rolling(window, min_periods=1).mean()
         fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"mean of last {window}",
-                                 line=dict(color=BLUE, width=2.5), hovertemplate="iteration %{x}<br>mean %{y:.4f}<extra></extra>"))
+                                 line=dict(color=BLUE, width=2.5),
+                                 hovertemplate="iteration %{x}<br>mean %{y:.4f}<extra></extra>"))
     fig.update_xaxes(title="iteration")
     fig.update_yaxes(title="cross-entropy (nats)", rangemode="tozero")
     return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
@@ -29,7 +31,8 @@ def step_norm_heatmap(matrix: np.ndarray, first_iteration: int = 1) -> go.Figure
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
                                y=np.arange(first_iteration, first_iteration + matrix.shape[0]),
                                colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
-                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}<extra></extra>"))
+                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}"
+                                             "<extra></extra>"))
     fig.update_xaxes(title="time step within the chunk")
     fig.update_yaxes(title="iteration")
     return layout(fig, "Gradient norm per time step, every iteration")
@@ -92,7 +95,8 @@ def last_step_heatmap(matrix: np.ndarray, iterations) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
                                y=np.asarray(iterations),
                                colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
-                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 of step T's = %{z:.2f}<extra></extra>"))
+                               hovertemplate="iteration %{y}<br>step %{x}<br>log10 of step T's = %{z:.2f}"
+                                             "<extra></extra>"))
     fig.update_xaxes(title="time step within the chunk")
     fig.update_yaxes(title="iteration")
     return layout(fig, "The last step's gradient going back, over training")

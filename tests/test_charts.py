@@ -1,0 +1,99 @@
+"""Every chart goes through one door (ui.common.charts.show): readable log axes, a PNG named after the figure,
+alternative text read from its numbers, and colours that read in the light and the dark theme."""
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from ui.common import style
+
+from helpers import open_page
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHT, DARK = "#ffffff", "#171614"          # Streamlit 1.67's two backgrounds
+
+
+def luminance(color: str) -> float:
+    h = color.lstrip("#")
+    f = lambda c: c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (f(int(h[i:i + 2], 16) / 255) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_chart_call_goes_through_show():
+    calls = []
+    for path in [*(ROOT / "ui").glob("**/*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        if path.name == "charts.py":
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if "plotly_chart(" in line:
+                calls.append(f"{path.relative_to(ROOT)}:{n}")
+    assert not calls, f"call ui.common.charts.show instead: {calls}"
+
+
+@pytest.mark.parametrize("color", [style.ACCENT, style.BLUE, style.GREY, style.INK, style.ORANGE,
+                                   *style.CELL_COLORS.values(), *style.PALETTE])
+def test_mark_colours_read_on_both_backgrounds(color):
+    assert contrast(color, LIGHT) >= 3 and contrast(color, DARK) >= 3, color
+
+
+def test_cells_differ_by_dash_as_well_as_colour():
+    assert len(set(style.CELL_DASH.values())) == 3 and len(set(style.CELL_COLORS.values())) == 3
+
+
+def test_log_axes_show_powers_of_ten_and_plain_numbers_over_less_than_a_decade():
+    wide = go.Figure(go.Scatter(x=[1, 2, 3], y=[1e-5, 1e-2, 3.0]))
+    wide.update_yaxes(type="log")
+    style.log_ticks(wide)
+    assert wide.layout.yaxis.dtick == 1 and wide.layout.yaxis.exponentformat == "power"
+    narrow = go.Figure(go.Scatter(x=[1, 2], y=[0.2, 0.5]))
+    narrow.update_yaxes(type="log")
+    style.log_ticks(narrow)
+    assert narrow.layout.yaxis.dtick is None and narrow.layout.yaxis.tickformat == "~g"
+    linear = go.Figure(go.Scatter(x=[1, 2], y=[1e-5, 3.0]))
+    style.log_ticks(linear)
+    assert linear.layout.yaxis.dtick is None
+
+
+def test_alt_text_is_read_from_the_figure():
+    fig = style.figure([dict(type="bar", x=[0.1, 0.7, 0.2], y=["a", "japanese", "c"], orientation="h",
+                             name="p")], "Next-token probabilities")
+    assert style.describe(fig) == "Next-token probabilities. p: 3 bars, the largest japanese at 0.7."
+    line = style.layout(go.Figure(go.Scatter(y=[3.0, 1.0, 2.0], name="loss")), "Training loss")
+    assert style.describe(line) == "Training loss. loss: 3 points from 3 to 2, lowest 1, highest 3."
+    heat = style.layout(go.Figure(go.Heatmap(z=[[0.0, np.nan], [-2.0, 5.0]])), "Heat")
+    assert style.describe(heat) == "Heat. heatmap of 2 rows, values from -2 to 5."
+    assert style.describe(style.layout(go.Figure(), "Empty")) == "Empty. No data yet."
+
+
+def test_png_export_is_named_after_the_figure_at_twice_the_size():
+    cfg = style.config_for(style.layout(go.Figure(), "Gradient norm per time step"))
+    assert cfg["toImageButtonOptions"] == {"format": "png", "filename": "rnn_playground_gradient_norm_per_time_step",
+                                           "scale": 2}
+    assert cfg["displaylogo"] is False
+
+
+PAGES = ["pages/home.py", "pages/step_through.py", "pages/train.py", "pages/gradient_lab.py", "pages/generate.py",
+         "pages/time_series.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_on_every_page_has_alt_text_with_its_numbers(page):
+    at = open_page(page)
+    charts = at.get("plotly_chart")
+    assert charts
+    for el in charts:
+        spec = json.loads(el.proto.spec)
+        title = re.sub(r"<[^>]+>", "", spec["layout"].get("title", {}).get("text", ""))
+        assert el.proto.alt.startswith(title + "."), (title, el.proto.alt)
+        assert re.search(r"\d", el.proto.alt) or el.proto.alt.endswith("No data yet."), el.proto.alt
+        config = json.loads(el.proto.config) if el.proto.config else {}
+        assert config["toImageButtonOptions"]["scale"] == 2
