@@ -8,7 +8,8 @@ state.init()
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:", url_path="step_through"),
+    st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:",
+            url_path="step_through"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
     st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:", url_path="gradient_lab"),
     st.Page("pages/generate.py", title="Generate", icon=":material/edit_note:", url_path="generate"),

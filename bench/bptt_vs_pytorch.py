@@ -48,7 +48,8 @@ def worker(a) -> None:
     x = rng.integers(0, a.V, (a.B, a.T))
     y = rng.integers(0, a.V, (a.B, a.T))
     if a.impl == "gemms":                                     # the faster of the two layouts
-        print(json.dumps({"seconds": min(median_seconds(gemms_only(a.cell, a.V, a.H, a.B, a.T, rng, fm), a.repeats, warmup=3)
+        print(json.dumps({"seconds": min(median_seconds(gemms_only(a.cell, a.V, a.H, a.B, a.T, rng, fm), a.repeats,
+                                                        warmup=3)
                                          for fm in (False, True))}))
         return
     if a.impl == "numpy":

@@ -58,7 +58,8 @@ def main(argv=None) -> None:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         extra = f" ({r['corpus_mb']:.2f} MB, {r['tokens']:,} tokens)" if r["corpus_mb"] else ""
-        print(f"{label:32s} {cell:5s} {r['base_mb']:11.1f} MB {r['peak_mb']:6.1f} MB {r['peak_mb'] - r['base_mb']:11.1f} MB{extra}")
+        print(f"{label:32s} {cell:5s} {r['base_mb']:11.1f} MB {r['peak_mb']:6.1f} MB "
+              f"{r['peak_mb'] - r['base_mb']:11.1f} MB{extra}")
 
 
 if __name__ == "__main__":

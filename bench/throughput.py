@@ -25,7 +25,8 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     try:
         from threadpoolctl import threadpool_info
-        blas = ", ".join(f"{i['internal_api']} {i.get('architecture', '?')} x{i['num_threads']}" for i in threadpool_info())
+        blas = ", ".join(f"{i['internal_api']} {i.get('architecture', '?')} x{i['num_threads']}"
+                         for i in threadpool_info())
     except ImportError:
         blas = "unknown"
     print(f"numpy {np.__version__}, BLAS: {blas}")

@@ -137,7 +137,7 @@ def browser(clicks: int) -> dict:
                     step = 1
                 before = page.evaluate(FIGURE_DATA, "Next-token probabilities")[0]["x"]
                 t1 = time.perf_counter()
-                page.get_by_role("button", name="Next step", exact=True).click()
+                page.get_by_role("button", name="Next step").click()
                 try:
                     page.wait_for_function(
                         f"(prev) => {{ const d = ({FIGURE_DATA})('Next-token probabilities');"
@@ -162,7 +162,8 @@ def main(argv=None) -> None:
     print(f"Train live update (AppTest, one tick): median {t['update_ms']:.0f} ms; live {t['live_it_s']:.0f} it/s "
           f"vs the Trainer alone {t['core_it_s']:.0f} it/s ({t['live_it_s'] / t['core_it_s']:.0%})")
     b = browser(a.clicks)
-    print(f"Server cold start: healthy after {b['health_s']:.2f} s, Home rendered in Chromium after {b['home_s']:.2f} s")
+    print(f"Server cold start: healthy after {b['health_s']:.2f} s, Home rendered in Chromium after "
+          f"{b['home_s']:.2f} s")
     print(f"Browser click on Next step -> updated Next-token chart: median {b['click_ms']:.0f} ms"
           + (f" ({b['missed']} of {a.clicks} clicks showed no new chart within 10 s)" if b["missed"] else ""))
 

@@ -1,10 +1,12 @@
 """Gradient lab: why gradients vanish or explode, and what clipping and gates do about it."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import links, state
 from ui.lab import sections as lab_views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
+links.read("gradient_lab", lab_views.LINK)
+links.copy_box("gradient_lab", lab_views.LINK)
 st.title("Gradient lab")
 st.caption("BPTT multiplies one Jacobian per step. Move the sliders and watch what survives the product.")
 

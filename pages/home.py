@@ -1,10 +1,12 @@
 """Home: what an RNN is, the sushi sentence with the demo model's answer, and where to go next."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import links, state
 from ui.home import sections as home
 
 state.init_page()                 # also when a deep link is a fresh server's first request
+links.read("home", home.LINK)
+links.copy_box("home", home.LINK)
 st.title("RNN Playground")
 st.markdown(
     "A **recurrent neural network** reads a sentence one token at a time and keeps a *hidden state* "
@@ -24,5 +26,5 @@ st.page_link("pages/gradient_lab.py", label="Gradient lab: vanishing and explodi
              "LSTM and GRU gates remember longer.", icon=":material/science:")
 st.page_link("pages/generate.py", label="Generate: the network writes, reading each token it wrote as its next input.",
              icon=":material/edit_note:")
-st.page_link("pages/time_series.py", label="Time series: numbers instead of words, a squared-error loss, and a forecast "
-             "that reads its own outputs.", icon=":material/show_chart:")
+st.page_link("pages/time_series.py", label="Time series: numbers instead of words, a squared-error loss, and a "
+             "forecast that reads its own outputs.", icon=":material/show_chart:")

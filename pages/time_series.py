@@ -1,16 +1,18 @@
 """Time series: a recurrent network that reads numbers, predicts the next one, and forecasts on its own outputs."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import links, state
 from ui.series import sections as series
 
 state.init_page()                 # also when a deep link is a fresh server's first request
+links.read("time_series", series.LINK)
 st.title("Time series")
 st.caption("A recurrent network reads a series one number at a time and predicts the next number; the loss is "
            "the squared error. Train it live, then let it forecast on its own outputs.")
 
 sess = series.session()
 cfg, data = series.model_and_data(sess)
+links.copy_box("time_series", series.LINK)
 series.status_and_buttons(sess, cfg, data)
 series.live_area(sess)
 series.forecast_section(sess, cfg.horizon)

@@ -1,16 +1,18 @@
 """Train: BPTT live, with the loss and the gradient norm at every time step as they happen."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import links, state
 from ui.train import sections as train
 
 state.init_page()                 # also when a deep link is a fresh server's first request
+links.read("train", train.LINK)
 st.title("Train")
 st.caption("Train a recurrent network with backpropagation through time and watch the gradient at every step. "
            "Learning rate, optimizer and clipping apply to the running model at once.")
 
 sess = train.session()
 cfg, data = train.model_and_data(sess)
+links.copy_box("train", train.LINK)
 train.status_and_buttons(sess, cfg, data)
 train.settle(sess)
 train.live_area(sess)

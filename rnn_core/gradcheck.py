@@ -65,6 +65,7 @@ def check_all(seed: int = 0, vocab_size: int = 6, hidden_size: int = 5, T: int =
             model = make_model(cell, hidden_size=hidden_size, input_size=F, output_size=K, head="linear",
                                activation=act, seed=seed)
             state = {name: rng.normal(0, 0.5, (B, hidden_size)) for name in cls.state_names}
-            for loss, targets in (("many_to_many", rng.normal(size=(B, T, K))), ("many_to_one", rng.normal(size=(B, K)))):
+            pairs = (("many_to_many", rng.normal(size=(B, T, K))), ("many_to_one", rng.normal(size=(B, K))))
+            for loss, targets in pairs:
                 for name, err in check_model(model, x, targets, loss, **state).items():
                     yield cell, act, f"mse/{loss}", name, err

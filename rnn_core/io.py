@@ -208,7 +208,8 @@ def _parse_meta(text: str) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError("not an RNN Playground model: the metadata names another format")
     if meta.get("version") != VERSION:
-        raise ModelFileError(f"unsupported model file version {_shorten(repr(meta.get('version')))} (this is {VERSION})")
+        raise ModelFileError(f"unsupported model file version {_shorten(repr(meta.get('version')))} "
+                             f"(this is {VERSION})")
     linear = meta.get("head", "softmax") == "linear"
     if meta.get("head", "softmax") not in ("softmax", "linear"):
         raise ModelFileError(f"the model metadata is inconsistent: unknown head {_shorten(repr(meta['head']))}")

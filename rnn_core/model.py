@@ -82,8 +82,8 @@ class Diagnostics:
     w_hh_terms_along_total: (T,) the step-t terms projected on the total: they add up to ||dL/dW_hh||.
     cell_grad_norm_per_step: (T,) ||dL/dc_t|| for the LSTM, else None.
     dh, dh_local: (.., T, H) total dL/dh_t, and the part of it that comes from the loss at step t.
-    loss_per_step: (T,) e_t, the cross-entropy (linear head: squared error) at step t averaged over the batch (zero before the
-        last step for "many_to_one"); the loss L is their mean over the steps that have a target.
+    loss_per_step: (T,) e_t, the cross-entropy (linear head: squared error) at step t averaged over the batch
+        (zero before the last step for "many_to_one"); the loss L is their mean over the steps that have a target.
     last_step_grad_norm_per_step: (T,) ||de_T/dh_t||, the gradient of the last step's loss alone as it
         reaches each earlier step; computed when loss_and_grads is asked for it (last_step=True),
         else None. For "many_to_one" it equals grad_norm_per_step.

@@ -3,6 +3,7 @@
 Never skipped: `make test` installs Chromium when it is missing. Screenshots go to tests/artifacts/.
 """
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -126,7 +127,7 @@ def test_step_through_to_the_end_and_memory_probe(server, page):
     expect(slider).to_have_attribute("aria-valuetext", "1")
     n_tokens = 12
     for step in range(2, n_tokens + 1):
-        page.get_by_role("button", name="Next step", exact=True).click()
+        page.get_by_role("button", name="Next step").click()
         expect(slider).to_have_attribute("aria-valuetext", str(step), timeout=20_000)
     wait_idle(page)
     data = figure(page, "Next-token probabilities")
@@ -248,7 +249,7 @@ def test_switching_the_view_back_and_forth(server, page):
     figure(page, "Hidden state over time")
     wait_idle(page)
     _no_exception(page)
-    page.get_by_role("button", name="Next step", exact=True).click()
+    page.get_by_role("button", name="Next step").click()
     wait_idle(page)
     _no_exception(page)
     expect(page.get_by_role("spinbutton", name="Hidden unit")).to_have_value("0")
@@ -269,7 +270,7 @@ def test_leaving_step_through_and_coming_back_keeps_everything(server, page):
     wait_idle(page)
     slider = page.get_by_role("slider")
     for step in (2, 3, 4):
-        page.get_by_role("button", name="Next step", exact=True).click()
+        page.get_by_role("button", name="Next step").click()
         expect(slider).to_have_attribute("aria-valuetext", str(step), timeout=20_000)
     wait_idle(page)
     for other in ("Home", "Train"):
@@ -283,7 +284,7 @@ def test_leaving_step_through_and_coming_back_keeps_everything(server, page):
         view = page.get_by_role("radiogroup", name="View")
         expect(view.get_by_role("radio", name="Forward")).to_have_attribute("aria-checked", "true")
         _no_exception(page)
-    page.get_by_role("button", name="Next step", exact=True).click()
+    page.get_by_role("button", name="Next step").click()
     expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "5", timeout=20_000)
     wait_idle(page)
     _no_exception(page)
@@ -542,7 +543,7 @@ def test_time_series_pick_train_stop_and_forecast(server, page):
     _pick_series(page, "Square wave")
     expect(page.get_by_text("+1 for 20 steps, -1 for 20 steps")).to_be_visible()
     page.wait_for_function(f"() => {{ const d = ({FIGURE_DATA})('Prediction over the series'); "
-                           "return d !== null && d[0].y[0] === 1; }", timeout=20_000)   # untrained: the new series at once
+                           "return d !== null && d[0].y[0] === 1; }", timeout=20_000)   # untrained: at once
     _pick_series(page, "Sine")
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_text("H=16, 300 iterations so far", exact=False)).to_be_visible(timeout=120_000)
@@ -606,4 +607,121 @@ def test_time_series_upload_a_csv_and_bad_ones(server, page, tmp_path):
     expect(page.get_by_text("Series: temperature, 200 values", exact=False)).to_be_visible(timeout=20_000)
     pred = figure(page, "Prediction over the series")
     assert len(pred[0]["y"]) == 200 and abs(pred[0]["y"][1] - 20.167) < 1e-3
+    _no_exception(page)
+
+
+# ----- the dark theme ------------------------------------------------------------------------------------
+CHART_COLOURS = """() => {
+  const out = [];
+  const add = (where, c) => { if (typeof c === 'string') out.push([where, c]);
+                              else if (Array.isArray(c))
+                                c.forEach(x => typeof x === 'string' && out.push([where, x])); };
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const title = ((gd.layout.title && gd.layout.title.text) || '').replace(/<[^>]+>/g, '');
+    for (const t of gd._fullData || []) {
+      if (t.type === 'heatmap' || !t.visible) continue;
+      const where = title + ' / ' + (t.name || t.type);
+      if ((t.mode || '').includes('lines') && t.line && t.line.width > 0) add(where + ' line', t.line.color);
+      if (t.type === 'bar' || (t.mode || '').includes('markers'))
+        if (t.marker && t.marker.opacity !== 0) add(where + ' marker', t.marker.color);
+      if ((t.mode || '').includes('text') && t.textfont) add(where + ' text', t.textfont.color);
+    }
+    add(title + ' / title text', gd._fullLayout.title?.font?.color);
+    add(title + ' / axis text', gd._fullLayout.xaxis?.tickfont?.color);
+  }
+  return {colours: out, background: getComputedStyle(document.querySelector('.stApp')).backgroundColor};
+}"""
+
+
+def _hex(color: str) -> str | None:
+    """'#abc', '#aabbcc' or 'rgb(a, b, c)' as '#aabbcc'; None for transparent or translucent colours."""
+    color = color.strip().lower()
+    if color.startswith("#") and len(color) == 4:
+        return "#" + "".join(ch * 2 for ch in color[1:])
+    if color.startswith("#") and len(color) == 7:
+        return color
+    m = re.fullmatch(r"rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)", color)
+    if m and (m.group(4) is None or float(m.group(4)) >= 0.99):
+        return "#" + "".join(f"{int(float(v)):02x}" for v in m.groups()[:3])
+    return None
+
+
+@pytest.mark.parametrize("path, title", [("/", "Next-token probabilities"), ("/step_through", "Unrolled network"),
+                                         ("/train", "Training loss"), ("/gradient_lab", "How much gradient survives"),
+                                         ("/generate", "Next-token probabilities"),
+                                         ("/time_series", "Prediction over the series")])
+def test_every_page_reads_in_the_dark_theme(server, browser, path, title):
+    """The OS asks for dark: no chart mark is black or #333, marks have 3:1 and text 4.5:1 on the background."""
+    from test_charts import contrast
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2600}, color_scheme="dark")
+    pg = ctx.new_page()
+    pg.goto(server + path)
+    page_title = pg.wait_for_function(
+        f"() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => (gd.layout.title.text || '')"
+        f".replace(/<[^>]+>/g, '').startsWith({title!r}))", timeout=30_000)
+    assert page_title
+    wait_idle(pg)
+    found = pg.evaluate(CHART_COLOURS)
+    background = _hex(found["background"])
+    assert background and contrast(background, "#ffffff") > 15, found["background"]     # the dark theme is on
+    bad = []
+    for where, colour in found["colours"]:
+        c = _hex(colour)
+        if c is None:
+            continue
+        need = 4.5 if "text" in where else 3.0
+        if c in ("#000000", "#333333") or contrast(c, background) < need:
+            bad.append((where, colour, round(contrast(c, background), 2)))
+    assert not bad, bad
+    name = path.strip("/") or "home"
+    pg.screenshot(path=str(ARTIFACTS / f"dark_{name}.png"))
+    ctx.close()
+
+
+# ----- keyboard, links and downloads ----------------------------------------------------------------------
+def test_keyboard_steps_through_time(server, page):
+    page.goto(server + "/step_through")
+    figure(page, "Next-token probabilities")
+    wait_idle(page)
+    slider = page.get_by_role("slider")
+    page.keyboard.press("l")
+    expect(slider).to_have_attribute("aria-valuetext", "2", timeout=20_000)
+    wait_idle(page)
+    page.keyboard.press("l")
+    expect(slider).to_have_attribute("aria-valuetext", "3", timeout=20_000)
+    wait_idle(page)
+    page.keyboard.press("j")
+    expect(slider).to_have_attribute("aria-valuetext", "2", timeout=20_000)
+    _no_exception(page)
+
+
+def test_a_train_link_opens_with_its_settings_and_offers_a_copy(server, page):
+    page.goto(server + "/train?cell=gru&hidden=32&lr=0.01&iterations=50&source=Delay%20task&gap=5")
+    figure(page, "Training loss")
+    wait_idle(page)
+    expect(page.get_by_role("combobox", name="Cell")).to_have_value("GRU")
+    expect(page.get_by_text("GRU, H=32, 0 iterations so far", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Copy link").click()
+    code = page.get_by_test_id("stCode").first.inner_text()
+    assert "/train?" in code and "cell=gru" in code and "hidden=32" in code and "lr=0.01" in code
+    _no_exception(page)
+
+
+def test_downloads_are_built_when_clicked(server, page, tmp_path):
+    from rnn_core import load_model
+
+    page.goto(server + "/time_series?iterations=40")
+    figure(page, "Prediction over the series")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("40 iterations so far", exact=False)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the model (.npz)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    model, vocab = load_model(path)
+    assert vocab is None and model.head == "linear" and model.metadata["iterations_trained"] == 40
+    assert model.normalisation["std"][0] == pytest.approx(0.7071, abs=1e-3)
     _no_exception(page)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from rnn_core import Vocab, load_model, make_model, save_model
 
 # FUZZ_EXAMPLES=1500 for a longer search (it found nothing more at 1,500)
-SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 anything = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                      st.text(max_size=20), st.lists(st.integers(-3, 3), max_size=4), st.binary(max_size=8))
@@ -58,7 +59,8 @@ def test_make_model(cell, V, H, activation, seed, rho, forget_bias):
         assert all(np.isfinite(p).all() for p in m.params.values())
 
 
-@pytest.mark.parametrize("kw", [dict(vocab_size=10**9), dict(hidden_size=10**6), dict(vocab_size=10**6, hidden_size=10**4)])
+@pytest.mark.parametrize("kw", [dict(vocab_size=10**9), dict(hidden_size=10**6),
+                                dict(vocab_size=10**6, hidden_size=10**4)])
 def test_absurd_sizes_are_refused_before_allocating(kw):
     with pytest.raises(ValueError, match="size"):
         make_model("lstm", **{"vocab_size": 5, "hidden_size": 4, **kw})

@@ -161,7 +161,8 @@ def test_a_vocabulary_of_only_unk_is_refused():
 def test_tokens_that_are_not_text(saved):
     _, _, path = saved
     with pytest.raises(ModelFileError, match="vocabulary"):
-        load_model(_rewrite(path, lambda a: _set_meta(a, vocab={"level": "word", "tokens": ["<unk>", 1, 2, 3, 4, 5, 6]})))
+        bad = {"level": "word", "tokens": ["<unk>", 1, 2, 3, 4, 5, 6]}
+        load_model(_rewrite(path, lambda a: _set_meta(a, vocab=bad)))
 
 
 def test_finite_weights_too_large_to_compute_with(saved):

@@ -29,7 +29,8 @@ def _torch_twin(model, cell, act, n_in, H, n_out):
 
 
 def _assert_same_gradients(grads, cell, mod, lin):
-    theirs = {"W_xh": mod.weight_ih_l0.grad, "W_hh": mod.weight_hh_l0.grad, "W_hy": lin.weight.grad, "b_y": lin.bias.grad}
+    theirs = {"W_xh": mod.weight_ih_l0.grad, "W_hh": mod.weight_hh_l0.grad, "W_hy": lin.weight.grad,
+              "b_y": lin.bias.grad}
     theirs["b_xh" if cell == "gru" else "b_h"] = mod.bias_ih_l0.grad
     if cell == "gru":
         theirs["b_hh"] = mod.bias_hh_l0.grad

@@ -12,6 +12,13 @@ from rnn_core.rnn import ACTIVATIONS
 
 from . import state
 from .config import BATCHES, CLIPS, HIDDEN_SIZES, LRS
+from .links import Param, number, one_of
+
+# stepping through time from the keyboard, as in a video player: J back, K play or pause, L forward
+STEP_KEYS = {"previous": "J", "play": "K", "next": "L"}
+RHO = (0.0, 3.0, 0.05)              # the W_hh spectral radius slider: lo, hi, step
+ITERATIONS = (1, 100_000)
+SEEDS = (0, 2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,24 @@ def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
                      format_func=lambda v: "off" if v == 0 else f"{v:g}", **keep)
     sb.slider(length.label, length.lo, length.hi, key=length.key, help=length.help, **keep)
     sb.select_slider("Batch size", BATCHES, key=keys["batch"], **keep)
-    sb.slider("W_hh spectral radius at init", 0.0, 3.0, step=0.05, key=keys["spectral_radius"], **keep,
+    sb.slider("W_hh spectral radius at init", RHO[0], RHO[1], step=RHO[2], key=keys["spectral_radius"], **keep,
               help="0 keeps the default initialisation; applies when the weights are reset.")
-    sb.number_input("Iterations", 1, 100_000, step=100, key=keys["iterations"], **keep)
-    sb.number_input("Seed", 0, 2**31 - 1, key=keys["seed"], help="Applies when the weights are reset.", **keep)
+    sb.number_input("Iterations", *ITERATIONS, step=100, key=keys["iterations"], **keep)
+    sb.number_input("Seed", *SEEDS, key=keys["seed"], help="Applies when the weights are reset.", **keep)
     return cell
+
+
+def hyperparameter_params(keys: dict[str, str], length: Length, length_name: str) -> dict[str, Param]:
+    """The URL parameters of ``hyperparameters``' widgets, read with the widgets' own options and ranges."""
+    return {
+        "cell": Param(keys["cell"], one_of(CELLS)), "hidden": Param(keys["hidden"], one_of(HIDDEN_SIZES)),
+        "activation": Param(keys["activation"], one_of(ACTIVATIONS)), "lr": Param(keys["lr"], one_of(LRS)),
+        "optimizer": Param(keys["optimizer"], one_of(OPTIMIZERS)), "clip": Param(keys["clip"], one_of(CLIPS)),
+        length_name: Param(length.key, number(length.lo, length.hi)),
+        "batch": Param(keys["batch"], one_of(BATCHES)),
+        "spectral_radius": Param(keys["spectral_radius"], number(RHO[0], RHO[1], float, RHO[2])),
+        "iterations": Param(keys["iterations"], number(*ITERATIONS)), "seed": Param(keys["seed"], number(*SEEDS)),
+    }
 
 
 

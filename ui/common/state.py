@@ -12,6 +12,8 @@ from .text import validate_sentence
 # shared
 MODELS = "models"              # dict name -> LoadedModel, this session's models
 URL_WRITTEN = "url_written"    # the query parameters Step through last wrote (others come from a link)
+LINKS_WRITTEN = "links_written"  # page -> the query parameters that page last wrote (Train, Gradient lab, Time series)
+LINK_PROBLEMS = "link_problems"  # what the last link carried that could not be used
 
 # Home
 HOME_SENTENCE = "home_sentence"
@@ -130,15 +132,18 @@ _TRAIN = TrainConfig()
 _SERIES = SeriesConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None, PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None,
+    PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",
     GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0,
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
-    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_TASK: "delay", LAB_SENTENCE: PROMPT, LAB_CURSOR: None, LAB_CURSOR_N: 0,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_TASK: "delay", LAB_SENTENCE: PROMPT,
+    LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
+    LINK_PROBLEMS: [],
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
@@ -175,6 +180,7 @@ def init() -> None:
         st.session_state[SGD_MODELS] = {}
         st.session_state[TRAIN_DATA_CACHE] = {}
         st.session_state[TS_DATA_CACHE] = {}
+        st.session_state[LINKS_WRITTEN] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()
@@ -214,10 +220,11 @@ def read_url() -> None:
         pass
 
 
-def write_url() -> None:
-    """Mirror the Step through screen into the URL, so a link reproduces it."""
+def write_url() -> dict[str, str]:
+    """Mirror the Step through screen into the URL, so a link reproduces it; returns what it wrote."""
     want = {"sentence": st.session_state[SENTENCE], "step": str(st.session_state[STEP]),
             "model": st.session_state[MODEL], "view": st.session_state[VIEW], "loss": st.session_state[LOSS_SHAPE]}
     st.session_state[URL_WRITTEN] = want
     if {k: st.query_params.get(k) for k in want} != want:
         st.query_params.update(want)
+    return want

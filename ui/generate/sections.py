@@ -8,12 +8,21 @@ from rnn_core.sampling import generate
 from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
+from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.links import Param, number, one_of, text_up_to
 from ui.common.models import LoadedModel
-from ui.common.style import CHART
+from ui.common.charts import show
 from ui.common.text import md_escape, shorten, validate_sentence
 
 TEMPERATURES = (0.1, 0.3, 0.5, 0.7, 1.0, 1.3, 1.6, 2.0, 3.0)
 STRATEGIES = {"greedy": "greedy: always the most likely token", "sample": "sample: draw from the distribution"}
+TOKENS, TOP_K, SEEDS = (1, 200), (0, 10_000), (0, 2**31 - 1)
+# what a link to this page carries (a model this session does not have falls back to the demo RNN)
+LINK = {"model": Param(state.GEN_MODEL, text_up_to(200)),
+        "prompt": Param(state.GEN_PROMPT, text_up_to(MAX_SENTENCE_CHARS)),
+        "tokens": Param(state.GEN_N, number(*TOKENS)), "strategy": Param(state.GEN_STRATEGY, one_of(STRATEGIES)),
+        "temperature": Param(state.GEN_TEMPERATURE, one_of(TEMPERATURES)),
+        "top_k": Param(state.GEN_TOP_K, number(*TOP_K)), "seed": Param(state.GEN_SEED, number(*SEEDS))}
 
 
 def visible(token: str) -> str:
@@ -32,14 +41,15 @@ def settings() -> tuple[LoadedModel, str]:
                              "the Train page or uploaded on Step through is here too.")
     c2.text_input("Prompt", key=state.GEN_PROMPT, **state.KEEP, help="What the network reads before it writes.")
     c1, c2, c3, c4, c5 = st.columns(5)
-    c1.slider("Tokens to generate", 1, 200, key=state.GEN_N, **state.KEEP)
+    c1.slider("Tokens to generate", *TOKENS, key=state.GEN_N, **state.KEEP)
     c2.radio("Strategy", list(STRATEGIES), key=state.GEN_STRATEGY, format_func=STRATEGIES.get, **state.KEEP)
     sampling = st.session_state[state.GEN_STRATEGY] == "sample"
     c3.select_slider("Temperature", TEMPERATURES, key=state.GEN_TEMPERATURE, disabled=not sampling, **state.KEEP,
-                     help="Divides the logits before the softmax: below 1 sharpens the distribution, above 1 flattens it.")
-    c4.number_input("Top-k (0 = all)", 0, 10_000, key=state.GEN_TOP_K, disabled=not sampling, **state.KEEP,
+                     help="Divides the logits before the softmax: below 1 sharpens the distribution, "
+                          "above 1 flattens it.")
+    c4.number_input("Top-k (0 = all)", *TOP_K, key=state.GEN_TOP_K, disabled=not sampling, **state.KEEP,
                     help="Draw only among the k most likely tokens.")
-    c5.number_input("Seed", 0, 2**31 - 1, key=state.GEN_SEED, disabled=not sampling, **state.KEEP)
+    c5.number_input("Seed", *SEEDS, key=state.GEN_SEED, disabled=not sampling, **state.KEEP)
     return models[name], st.session_state[state.GEN_PROMPT]
 
 
@@ -70,8 +80,8 @@ def output(entry: LoadedModel, prompt: str) -> None:
              key=state.GEN_PICK, required=True, format_func=lambda i: f"{i + 1} {md_escape(visible(out[i].token))}")
     k = st.session_state[state.GEN_PICK]
     g = out[k]
-    st.plotly_chart(next_token_figure(top_k_frame(g.probs, [visible(t) for t in entry.vocab.tokens], k=12)),
-                    key=state.CHART_GEN_DIST, **CHART)
+    show(next_token_figure(top_k_frame(g.probs, [visible(t) for t in entry.vocab.tokens], k=12)),
+                    key=state.CHART_GEN_DIST)
     how = ("the most likely token (greedy)" if ss[state.GEN_STRATEGY] == "greedy" else
            f"drawn at temperature {float(ss[state.GEN_TEMPERATURE]):g}" + (f" among the top {top_k}" if top_k else ""))
     rank = int((g.probs > g.probs[g.id]).sum()) + 1

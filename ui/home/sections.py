@@ -6,8 +6,10 @@ import streamlit as st
 from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
+from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.links import Param, text_up_to
 from ui.common.sentences import commit
-from ui.common.style import CHART
+from ui.common.charts import show
 from ui.common.text import md_escape, shorten, word_list
 
 from .lessons import LESSONS
@@ -15,6 +17,10 @@ from .lessons import LESSONS
 
 def _commit_home_sentence() -> None:
     commit(state.HOME_SENTENCE, state.HOME_SHOWN, state.HOME_ERROR, st.session_state[state.MODELS][state.DEFAULT_MODEL])
+
+
+# a link to Home carries its sentence (checked as if typed)
+LINK = {"sentence": Param(state.HOME_SENTENCE, text_up_to(MAX_SENTENCE_CHARS), after=_commit_home_sentence)}
 
 
 def home_sentence_input() -> str:
@@ -33,8 +39,7 @@ def demo_answer(text: str) -> None:
     unknown = entry.vocab.unknown_tokens(text)
     if unknown:
         st.info(f"The demo model never saw {word_list(unknown)}; it reads such words as `<unk>`.")
-    st.plotly_chart(next_token_figure(top_k_frame(probs, entry.vocab.tokens, k=8)), key=state.CHART_HOME_NEXT,
-                    **CHART)
+    show(next_token_figure(top_k_frame(probs, entry.vocab.tokens, k=8)), key=state.CHART_HOME_NEXT)
     top = int(probs.argmax())
     st.caption(f"The demo RNN's guess for the word after “{md_escape(shorten(text, 80))}”: "
                f"“{md_escape(entry.vocab.tokens[top])}” ({probs[top]:.0%}).")

@@ -11,8 +11,10 @@ from rnn_core.tasks import EXPERIMENT, experiment_lr, memory_experiment
 
 from ui.common import state
 from ui.common.frames import token_labels
+from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.links import Param, number, one_of, some_of, text_up_to
 from ui.common.state import KEEP
-from ui.common.style import CHART
+from ui.common.charts import show
 from ui.common.text import validate_sentence
 
 from . import compute as lab
@@ -21,22 +23,34 @@ from . import figures
 GAPS = (5, 10, 20, 40)
 SWEEP_TASKS = {"delay": "Delay task (tokens)", "adding": "Adding problem (numbers)"}
 FORGET_BIASES = (-3.0, 0.0, 1.0, 2.0, 3.0)
+RHO, LENGTH = (0.1, 2.0, 0.05), (5, 100)
+CLIP_LRS, CLIPS, CLIP_RHO = (0.1, 0.3, 0.5, 1.0, 2.0, 3.0), (0.1, 0.5, 1.0, 2.0, 5.0), (0.5, 2.0, 0.1)
+BUDGETS = (100, 200, 300, 500, 1000)
+# what a link to this page carries: every slider and choice on it
+LINK = {"rho": Param(state.LAB_RHO, number(*RHO[:2], float, RHO[2])),
+        "activation": Param(state.LAB_ACT, one_of(ACTIVATIONS)),
+        "T": Param(state.LAB_T, number(*LENGTH)), "clip_lr": Param(state.LAB_CLIP_LR, one_of(CLIP_LRS)),
+        "clip": Param(state.LAB_CLIP, one_of(CLIPS)),
+        "clip_rho": Param(state.LAB_CLIP_RHO, number(*CLIP_RHO[:2], float, CLIP_RHO[2])),
+        "task": Param(state.LAB_TASK, one_of(SWEEP_TASKS)), "cells": Param(state.LAB_CELLS, some_of(list(CELLS))),
+        "budget": Param(state.LAB_BUDGET, one_of(BUDGETS)), "forget_bias": Param(state.LAB_FB, one_of(FORGET_BIASES)),
+        "sentence": Param(state.LAB_SENTENCE, text_up_to(MAX_SENTENCE_CHARS))}
 
 
 def jacobian_section() -> None:
     st.subheader("Vanishing and exploding: ||dh_T/dh_t||")
     c1, c2, c3 = st.columns(3)
-    rho = c1.slider("W_hh spectral radius", 0.1, 2.0, step=0.05, key=state.LAB_RHO, **KEEP)
+    rho = c1.slider("W_hh spectral radius", RHO[0], RHO[1], step=RHO[2], key=state.LAB_RHO, **KEEP)
     act = c2.selectbox("Activation", ACTIVATIONS, key=state.LAB_ACT, help="For the RNN.", **KEEP)
-    T = c3.slider("Sequence length", 5, 100, key=state.LAB_T, **KEEP)
+    T = c3.slider("Sequence length", *LENGTH, key=state.LAB_T, **KEEP)
     table = lab.jacobian_table(rho, act, T)
-    st.plotly_chart(figures.jacobian_lab_figure(table), key=state.CHART_LAB_JAC, **CHART)
+    show(figures.jacobian_lab_figure(table), key=state.CHART_LAB_JAC)
     st.caption("Fresh, untrained networks (H=64, same seed) reading one random sequence; the dashed line is "
                "rho^(T-t). " + lab.jacobian_summary(table))
     eigs, radius, sigma = lab.w_hh_spectrum(rho)
     c1, c2 = st.columns([2, 1])
     with c1:
-        st.plotly_chart(figures.eigen_figure(eigs), key=state.CHART_LAB_EIGS, **CHART)
+        show(figures.eigen_figure(eigs), key=state.CHART_LAB_EIGS)
         st.caption("Eigenvalues inside the unit circle shrink a vector each step; outside, they stretch it.")
     with c2:
         st.metric("Spectral radius of W_hh", f"{radius:.3f}")
@@ -48,11 +62,12 @@ def jacobian_section() -> None:
 def clipping_section() -> None:
     st.subheader("Clipping")
     c1, c2, c3 = st.columns(3)
-    lr = c1.select_slider("Learning rate (SGD)", [0.1, 0.3, 0.5, 1.0, 2.0, 3.0], key=state.LAB_CLIP_LR, **KEEP)
-    clip = c2.select_slider("Clipping threshold", [0.1, 0.5, 1.0, 2.0, 5.0], key=state.LAB_CLIP, **KEEP)
-    rho = c3.slider("W_hh spectral radius at init", 0.5, 2.0, step=0.1, key=state.LAB_CLIP_RHO, **KEEP)
+    lr = c1.select_slider("Learning rate (SGD)", CLIP_LRS, key=state.LAB_CLIP_LR, **KEEP)
+    clip = c2.select_slider("Clipping threshold", CLIPS, key=state.LAB_CLIP, **KEEP)
+    rho = c3.slider("W_hh spectral radius at init", CLIP_RHO[0], CLIP_RHO[1], step=CLIP_RHO[2], key=state.LAB_CLIP_RHO,
+                    **KEEP)
     df = lab.clipping_runs(lr, rho, clip, 300)
-    st.plotly_chart(figures.clipping_figure(df), key=state.CHART_LAB_CLIP, **CHART)
+    show(figures.clipping_figure(df), key=state.CHART_LAB_CLIP)
     st.caption("The same RNN, data and seed on the cuisine corpus, with and without clipping the global gradient "
                "norm. " + lab.clipping_summary(df))
 
@@ -72,8 +87,7 @@ def lag_sweep_section() -> None:
     c1, c2, c3 = st.columns(3)
     cells = c1.multiselect("Cells", list(CELLS), key=state.LAB_CELLS,
                            format_func=str.upper, **KEEP)
-    budget = c2.select_slider("Budget (iterations per run)", [100, 200, 300, 500, 1000], key=state.LAB_BUDGET,
-                              **KEEP)
+    budget = c2.select_slider("Budget (iterations per run)", BUDGETS, key=state.LAB_BUDGET, **KEEP)
     fb = c3.select_slider("LSTM forget-gate bias at init", FORGET_BIASES, key=state.LAB_FB, **KEEP,
                           format_func=lambda b: f"{b:g} (gate starts at {1 / (1 + np.exp(-b)):.2f})",
                           help="The forget gate is sigmoid(bias + ...): a large bias starts it open (it keeps "
@@ -83,7 +97,8 @@ def lag_sweep_section() -> None:
         bar = st.progress(0.0, text="training...")
 
         def progress(done, total, rec):
-            bar.progress(done / total, text=f"{rec['cell'].upper()} at gap {rec['gap']}: accuracy {rec['accuracy']:.2f}")
+            bar.progress(done / total,
+                         text=f"{rec['cell'].upper()} at gap {rec['gap']}: accuracy {rec['accuracy']:.2f}")
 
         df = pd.DataFrame(memory_experiment(cells, gaps, budget, seed=0, forget_bias=fb, task=task,
                                             progress=progress))
@@ -91,7 +106,7 @@ def lag_sweep_section() -> None:
         st.session_state[state.LAB_SWEEP] = df
     df = st.session_state[state.LAB_SWEEP]
     if df is not None:
-        st.plotly_chart(figures.lag_sweep_figure(df), key=state.CHART_LAB_SWEEP, **CHART)
+        show(figures.lag_sweep_figure(df), key=state.CHART_LAB_SWEEP)
         st.caption(lab.sweep_summary(df))
         st.dataframe(df[["cell", "gap", "accuracy", "loss", "grad_norm_first_step", "grad_ratio_first_last",
                          "seconds"]], hide_index=True)
@@ -113,7 +128,7 @@ def side_by_side_section() -> None:
     jac = rnn.model.jacobian_norms(ids)
     forget = lstm.model.forward(ids).gates["forget"]
     prod = lab.forget_products(forget)
-    st.plotly_chart(figures.side_by_side_figure(jac, prod, labels, cursor), key=state.CHART_LAB_SIDE, **CHART)
+    show(figures.side_by_side_figure(jac, prod, labels, cursor), key=state.CHART_LAB_SIDE)
     t = cursor - 1
     st.caption(f"Both demo models (seed 0) read the same sentence. At step {cursor}: the RNN's Jacobian product "
                f"has norm {jac[t]:.3g}; the LSTM keeps a median {np.median(prod[t]):.3g} of each cell-state unit "

@@ -11,10 +11,12 @@ from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
 from ui.common.config import SERIES_UPLOAD, SeriesConfig, series_sources
-from ui.common.controls import Length, hyperparameters, page_session, read_config, run_buttons
+from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, read_config,
+                               run_buttons)
+from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
-from ui.common.style import CHART
+from ui.common.charts import show
 from ui.common.text import fade_caption, md_escape, shorten
 
 from . import compute, figures
@@ -22,6 +24,14 @@ from .compute import number as _g
 from .session import SeriesData, SeriesSession, build_series
 
 TICK_SECONDS = 0.5          # train this long between redraws while a run goes on
+KEYS = {name: key for key, name in state.SERIES_FIELDS.items()}     # setting -> its widget's key
+WINDOW = Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
+                help="Each training example is a window of this many values; the loss is the next value's "
+                     "squared error at every step.")
+HORIZON = (1, 200)
+# what a link to this page carries: the built-in series and every setting (not an uploaded file)
+LINK = {"series": Param(state.TS_SOURCE, one_of(SERIES)), "horizon": Param(state.TS_HORIZON, number(*HORIZON)),
+        **hyperparameter_params(KEYS, WINDOW, "window")}
 
 
 def session() -> SeriesSession:
@@ -66,12 +76,9 @@ def sidebar() -> SeriesConfig:
             sb.selectbox("Column", list(csv["columns"]), key=state.TS_COLUMN, **keep)
     else:
         sb.caption(SERIES[source].description)
-    sb.slider("Forecast horizon (steps)", 1, 200, key=state.TS_HORIZON, **keep,
+    sb.slider("Forecast horizon (steps)", *HORIZON, key=state.TS_HORIZON, **keep,
               help="How many steps the forecast runs on its own outputs.")
-    keys = {name: key for key, name in state.SERIES_FIELDS.items()}
-    hyperparameters(sb, keys, Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
-                                     help="Each training example is a window of this many values; the loss "
-                                          "is the next value's squared error at every step."))
+    hyperparameters(sb, KEYS, WINDOW)
     return config_from_state()
 
 
@@ -122,7 +129,8 @@ def status_and_buttons(sess: SeriesSession, cfg: SeriesConfig, data: SeriesData 
     st.markdown(f"**Series:** {md_escape(shorten(d.name, 60))}{unit}, {d.n:,} values: the first {d.split:,} for "
                 f"training, the last {d.n - d.split:,} held out; normalised with the training part's mean "
                 f"{_g(d.norm.mean, d.norm.std)} and standard deviation {_g(d.norm.std, d.norm.std)}. "
-                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, {sess.iteration:,} iterations so far.")
+                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
+                f"{sess.iteration:,} iterations so far.")
     run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg))
 
 
@@ -151,12 +159,12 @@ def live_area(sess: SeriesSession) -> None:
 def draw_live(sess: SeriesSession) -> None:
     d = sess.data
     pred = d.norm.decode(sess.predictions())
-    st.plotly_chart(figures.prediction_figure(d.values, pred, d.split, d.unit), key=state.CHART_TS_PRED, **CHART)
+    show(figures.prediction_figure(d.values, pred, d.split, d.unit), key=state.CHART_TS_PRED)
     st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit))
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.series_loss_figure(df, sess.evals), key=state.CHART_TS_LOSS, **CHART)
+        show(figures.series_loss_figure(df, sess.evals), key=state.CHART_TS_LOSS)
         st.caption(compute.loss_caption(df["loss"].to_numpy(), sess.evals))
     with c2:
         matrix = sess.step_norm_matrix()
@@ -164,9 +172,10 @@ def draw_live(sess: SeriesSession) -> None:
         n_clipped = int(df["clipped"].sum()) if len(df) else 0
         fig = step_norm_figure(latest, sess.config.clip or None, n_clipped, len(df), sess.iteration or None,
                                x_title="time step within the window")
-        st.plotly_chart(fig, key=state.CHART_TS_STEPS, **CHART)
+        show(fig, key=state.CHART_TS_STEPS)
         st.caption("The latest iteration's ||dL/dh_t|| within a window, every step's squared error together. "
-                   + (fade_caption(latest, "The total gradient", "values") if len(latest) else "Press Train to see it."))
+                   + (fade_caption(latest, "The total gradient", "values") if len(latest)
+                      else "Press Train to see it."))
 
 
 def _settle_forecast(n: int, split: int, window: int) -> int:
@@ -189,7 +198,7 @@ def forecast_section(sess: SeriesSession, horizon: int) -> None:
     start = st.slider("Forecast from time step", w, d.n - 1, key=state.TS_FROM, **state.KEEP,
                       help="The model reads the window before this step, then runs on its own outputs.")
     fc = sess.forecast_from(start, horizon)
-    st.plotly_chart(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST, **CHART)
+    show(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST)
     st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
 
 
@@ -200,8 +209,8 @@ def hidden_section(sess: SeriesSession) -> None:
     hidden = sess.hidden_over_time()
     stride = max(1, -(-d.n // MAX_HIDDEN_COLUMNS))
     shown = np.arange(0, d.n, stride)
-    st.plotly_chart(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit),
-                    key=state.CHART_TS_HIDDEN, **CHART)
+    show(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit),
+                    key=state.CHART_TS_HIDDEN)
     note = f" Every {stride}th step is drawn." if stride > 1 else ""
     st.caption("The network reads the whole series once from a zero state. " + compute.hidden_caption(d.values, hidden)
                + note)
@@ -223,14 +232,17 @@ def step_section(sess: SeriesSession) -> None:
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
-    c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch")
-    c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch")
+    k = STEP_KEYS
+    c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch", shortcut=k["previous"],
+              help=f"One step back in the window (keyboard: {k['previous']}).")
+    c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch", shortcut=k["next"],
+              help=f"One step on in the window (keyboard: {k['next']}).")
     step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
     unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW, **CHART)
+        show(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW)
     with right:
         step_formula(sess, trace, lo, step - 1, int(unit))
 
@@ -283,4 +295,5 @@ def files_section(sess: SeriesSession) -> None:
     st.subheader("Save")
     st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
                        mime="application/octet-stream", key=state.TS_DL_MODEL,
-                       on_click="ignore", help="The weights, the cell, and the normalisation the model reads its values in.")
+                       on_click="ignore",
+                       help="The weights, the cell, and the normalisation the model reads its values in.")

@@ -7,6 +7,7 @@ from rnn_core.cuisine import CUISINE_OF, PROMPT
 from rnn_core.io import ModelFileError
 
 from ui.common import state
+from ui.common.controls import STEP_KEYS
 from ui.common.limits import MAX_MODEL_BYTES
 from ui.common.models import LoadedModel, load_upload
 from ui.common.sentences import commit
@@ -98,7 +99,8 @@ def model_picker() -> LoadedModel:
     st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                  help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
     with st.expander("Upload a model (.npz)"):
-        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"], key=state.MODEL_UPLOAD,
+        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
+                         key=state.MODEL_UPLOAD,
                          on_change=_on_upload)
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
@@ -143,10 +145,14 @@ def step_controls(T: int) -> int:
     """**Previous step**, **Next step**, **Play**, **Reset** and the **Time step** slider; returns the step."""
     d = _direction()
     c1, c2, c3, c4 = st.columns(4)
-    c1.button("Previous step", on_click=_move, args=(-d, T), width="stretch")
-    c2.button("Next step", on_click=_move, args=(d, T), width="stretch", type="primary")
-    c3.button("Pause" if st.session_state[state.PLAYING] else "Play", on_click=_toggle_play, args=(T,),
-              width="stretch")
+    k = STEP_KEYS
+    c1.button("Previous step", on_click=_move, args=(-d, T), width="stretch", shortcut=k["previous"],
+              help=f"One step back in time (keyboard: {k['previous']}).")
+    c2.button("Next step", on_click=_move, args=(d, T), width="stretch", type="primary", shortcut=k["next"],
+              help=f"One step on in time (keyboard: {k['next']}).")
+    playing = st.session_state[state.PLAYING]
+    c3.button("Pause" if playing else "Play", on_click=_toggle_play, args=(T,), width="stretch", shortcut=k["play"],
+              help=f"{'Stop stepping' if playing else 'Step on by itself'} (keyboard: {k['play']}).")
     c4.button("Reset", on_click=_reset, args=(T,), width="stretch")
     if T > 1:
         st.slider("Time step", 1, T, key=state.STEP, **state.KEEP)

@@ -9,7 +9,8 @@ from ui.common.config import LOSS_SHAPES
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame, token_labels, top_k_frame
 from ui.common.models import LoadedModel
-from ui.common.style import CHART
+from ui.common.charts import show
+from ui.common.links import share
 from ui.common.text import fade_caption, loss_sum_text, md_escape, terms_caption, word_list
 
 from . import analysis, controls, figures, frames
@@ -49,7 +50,8 @@ def _p(x: float) -> str:
 
 def unknown_note(a: analysis.SentenceAnalysis) -> None:
     if a.unknown:
-        st.info(f"The model never saw {word_list(a.unknown)} in training, so it reads {'it' if len(a.unknown) == 1 else 'them'} "
+        them = "it" if len(a.unknown) == 1 else "them"
+        st.info(f"The model never saw {word_list(a.unknown)} in training, so it reads {them} "
                 "as `<unk>`.")
 
 
@@ -147,31 +149,31 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
         if m.cell == "rnn":
             lo = max(0, min(unit - PIECES_UNITS // 2, H - PIECES_UNITS))    # a window around the chosen unit
             pieces = frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS]
-            st.plotly_chart(figures.pieces_figure(pieces), key=state.CHART_PIECES,
+            show(figures.pieces_figure(pieces), key=state.CHART_PIECES,
                             on_select=_select_unit_and_step(state.CHART_PIECES),
-                            selection_mode="points", **CHART)
+                            selection_mode="points")
             shown = "" if H <= PIECES_UNITS else f" Units {lo}-{lo + len(pieces) - 1} of {H}, around the chosen one."
-            st.caption("Each bar stack is one unit's sum a_t; the black dash is the sum, the red dot h_t = f(a_t)."
+            st.caption("Each bar stack is one unit's sum a_t; the grey dash is the sum, the red dot h_t = f(a_t)."
                        + shown)
             with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
                 st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
     with right:
-        st.plotly_chart(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
-                        key=state.CHART_NEXT, **CHART)
+        show(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
+                        key=state.CHART_NEXT)
         st.caption("What the network expects next after reading up to this step.")
-    st.plotly_chart(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key=state.CHART_HIDDEN,
-                    on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points", **CHART)
+    show(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key=state.CHART_HIDDEN,
+                    on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points")
     st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
                "Click a cell in the box to write that unit out.")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(pca_figure(pca_frame(a.trace.hidden, a.tokens), step), key=state.CHART_PCA, **CHART)
+        show(pca_figure(pca_frame(a.trace.hidden, a.tokens), step), key=state.CHART_PCA)
         st.caption("The hidden state's path in its two main directions: similar contexts land close together.")
     with c2:
-        st.plotly_chart(figures.unrolled_figure(a.tokens, step, m.cell), key=state.CHART_UNROLLED, **CHART)
+        show(figures.unrolled_figure(a.tokens, step, m.cell), key=state.CHART_UNROLLED)
         st.caption("Unrolled in time, the network is one cell copied per step: the weights are shared.")
     if a.trace.gates:
-        st.plotly_chart(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key=state.CHART_GATES, **CHART)
+        show(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key=state.CHART_GATES)
         st.caption("Gate values per unit and step: a forget/update gate near 1 keeps memory, near 0 erases it.")
 
 
@@ -208,24 +210,24 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
              rf"{_sci(np.linalg.norm(flow))})")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD, **CHART)
+        show(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD)
         st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
     with c2:
         last_step = None if last_only else diag.last_step_grad_norm_per_step
-        st.plotly_chart(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens,
+        show(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens,
                                                                       last_step), step),
-                        key=state.CHART_GRAD_NORM, **CHART)
+                        key=state.CHART_GRAD_NORM)
         fading = (fade_caption(diag.grad_norm_per_step, "The gradient of L") if last_only
                   else fade_caption(last_step, "The last step's loss alone (dashed)"))
         st.caption("Bars fill as you step back. " + fading + " The line is ||dh_T/dh_t||, how much of the last "
                    "state's gradient can reach step t.")
-    st.plotly_chart(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
-                    key=state.CHART_LOSS_STEPS, **CHART)
+    show(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
+                    key=state.CHART_LOSS_STEPS)
     st.caption(loss_sum_text(diag.loss_per_step, last_only) + ".")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(w_hh_terms_figure(diag.w_hh_terms_along_total, token_labels(a.tokens)),
-                        key=state.CHART_W_HH_TERMS, **CHART)
+        show(w_hh_terms_figure(diag.w_hh_terms_along_total, token_labels(a.tokens)),
+                        key=state.CHART_W_HH_TERMS)
         st.caption(terms_caption(diag.w_hh_terms_along_total) + " Each bar is step t's term (the sum over the "
                    "batch of dL/da_t h_t-1^T) measured along the total gradient.")
     with c2:
@@ -262,7 +264,8 @@ def update_section(a: analysis.SentenceAnalysis, target_id: int) -> None:
     controls.sgd_controls(a, target_id)
     record, steps = st.session_state[state.SGD_LAST], controls.sgd_steps()
     if record is None or steps == 0:
-        st.caption("Apply one step to see the chosen hidden unit's weights change, and the target's probability with them.")
+        st.caption("Apply one step to see the chosen hidden unit's weights change, and the target's probability "
+                   "with them.")
         return
     df = analysis.sgd_frame(record)
     top = df.iloc[0]
@@ -291,7 +294,7 @@ def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -
         controls.token_strip(a.tokens, step)
         step = controls.step_controls(T)
         (backward_view if view == "Backward" else forward_view)(entry, a, sentence, step)
-        state.write_url()
+        share(state.write_url(), st.container())         # inside the fragment: the link follows every step
 
     area()
 
@@ -319,8 +322,8 @@ def memory_probe(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
     ta, tb = int(np.argmax(p_a)), int(np.argmax(p_b))
     st.markdown(f"Prediction after the last word: **{md_escape(entry.vocab.tokens[ta])}** ({p_a[ta]:.1%}) → "
                 f"**{md_escape(entry.vocab.tokens[tb])}** ({p_b[tb]:.1%})")
-    st.plotly_chart(figures.probe_figure(frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens)),
-                    key=state.CHART_PROBE, **CHART)
+    show(figures.probe_figure(frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens)),
+                    key=state.CHART_PROBE)
     d = np.linalg.norm(a.trace.hidden - b.trace.hidden, axis=-1)
     st.caption(f"Zero before the swap (step {pos + 1}); {d[pos]:.2f} at the swap, {d.max():.2f} at most, and "
                f"{d[-1]:.2f} after the last word: how slowly it decays is how long the network remembers the word.")

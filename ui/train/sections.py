@@ -10,18 +10,26 @@ from rnn_core.vocab import LEVELS
 
 from ui.common import state
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.controls import Length, hyperparameters, page_session, read_config, run_buttons
+from ui.common.controls import Length, hyperparameter_params, hyperparameters, page_session, read_config, run_buttons
+from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
 from ui.common.models import LoadedModel
-from ui.common.style import CHART
+from ui.common.charts import show
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
 from .session import LAST_STEP_EVERY, Data, TrainSession, build_data, text_key
 
 TRAINED_NAME = "Trained on the Train page"
+KEYS = {name: key for key, name in state.TRAIN_FIELDS.items()}       # setting -> its widget's key
+TRUNCATION = Length("Truncation length k", state.TR_K)
+GAPS = (0, 100)
+# what a link to this page carries: every sidebar setting but the pasted text and the uploaded file
+LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.TR_LEVEL, one_of(LEVELS)),
+        "gap": Param(state.TR_GAP, number(*GAPS)), **hyperparameter_params(KEYS, TRUNCATION, "seq_len"),
+        "loss": Param(state.TR_LOSS, one_of(LOSS_SHAPES))}
 TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
 
 
@@ -45,7 +53,8 @@ def text_from_state(source: str) -> tuple[str | None, str | None]:
     if f is None:
         return None, "Upload a .txt file to train on it."
     if f.size > MAX_TRAIN_TEXT_BYTES:
-        return None, f"{shorten(f.name, 60)} is {f.size / 1e6:.1f} MB; the limit is {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB."
+        limit = MAX_TRAIN_TEXT_BYTES // 1_000_000
+        return None, f"{shorten(f.name, 60)} is {f.size / 1e6:.1f} MB; the limit is {limit} MB."
     try:
         return decode_text(f.getvalue(), f.name), None
     except ValueError as e:
@@ -66,9 +75,8 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
                          key=state.TR_FILE)
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source in TASK_SOURCES:
-        sb.slider("Gap (distractor tokens)", 0, 100, key=state.TR_GAP, **keep)
-    keys = {name: key for key, name in state.TRAIN_FIELDS.items()}
-    hyperparameters(sb, keys, Length("Truncation length k", state.TR_K))
+        sb.slider("Gap (distractor tokens)", *GAPS, key=state.TR_GAP, **keep)
+    hyperparameters(sb, KEYS, TRUNCATION)
     sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
                  disabled=source in TASK_SOURCES,
                  help="Many-to-many: E is the mean of e_t over every step. Many-to-one: only the last step of "
@@ -140,7 +148,8 @@ def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) 
         sess.apply_live(cfg, data)
     shown = data or sess.data
     st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}. "
-                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, {sess.iteration:,} iterations so far.")
+                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
+                f"{sess.iteration:,} iterations so far.")
     if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) == "reset":
         publish(sess)
 
@@ -184,44 +193,44 @@ def draw_metrics(sess: TrainSession) -> None:
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.training_loss_figure(df), key=state.CHART_TR_LOSS, **CHART)
+        show(figures.training_loss_figure(df), key=state.CHART_TR_LOSS)
         st.caption(f"From {df['loss'].iloc[0]:.2f} nats at iteration {int(df['iteration'].iloc[0])} to "
                    f"{df['loss'].tail(20).mean():.2f} (mean of the last 20); a spike that shoots up is an exploding "
                    "gradient." if len(df) else "Press Train to start.")
     with c2:
         matrix = sess.step_norm_matrix()
         latest = matrix[-1] if len(matrix) else np.zeros(0)
-        st.plotly_chart(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
-                                                 len(df), sess.iteration or None), key=state.CHART_TR_STEPS, **CHART)
+        show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
+                                                 len(df), sess.iteration or None), key=state.CHART_TR_STEPS)
         st.caption("The latest iteration, the loss of every step together. "
                    + (fade_caption(latest, "The total gradient") if len(latest) else ""))
     c3, c4 = st.columns(2)
     with c3:
         first = int(df["iteration"].iloc[0]) if len(df) else 1
-        st.plotly_chart(figures.step_norm_heatmap(matrix, first), key=state.CHART_TR_HEAT, **CHART)
+        show(figures.step_norm_heatmap(matrix, first), key=state.CHART_TR_HEAT)
         st.caption("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
                    "vanishing back in time.")
     with c4:
-        st.plotly_chart(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL, **CHART)
+        show(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL)
         st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
     c5, c6 = st.columns(2)
     last_only = sess.config.loss == "many_to_one" or (sess.data is not None and sess.data.key[0] == "task")
     losses = sess.metrics.step_losses[-1] if sess.metrics.step_losses else np.zeros(0)
     last = sess.metrics.last_step_norms[-1] if sess.metrics.last_step_norms else np.zeros(0)
     with c5:
-        st.plotly_chart(loss_per_step_figure(losses, last_only=last_only), key=state.CHART_TR_LOSS_STEPS, **CHART)
+        show(loss_per_step_figure(losses, last_only=last_only), key=state.CHART_TR_LOSS_STEPS)
         st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else "Train to see the loss at each step.")
     with c6:
         its = sess.metrics.last_step_iterations
         same = its[-1] - first if its else -1                      # the total of the same iteration
         total = matrix[same] if 0 <= same < len(matrix) else latest
-        st.plotly_chart(figures.last_step_figure(last, total), key=state.CHART_TR_LAST, **CHART)
+        show(figures.last_step_figure(last, total), key=state.CHART_TR_LAST)
         st.caption((f"Iteration {its[-1]}: " + fade_caption(last, "the last step's gradient")) if its
                    else "Train to see the last step's gradient.")
     c7, c8 = st.columns(2)
     with c7:
         last_matrix = sess.step_norm_matrix("last_step_norms")
-        st.plotly_chart(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT, **CHART)
+        show(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT)
         if len(last_matrix) > 1:
             early, now = last_matrix[0], last_matrix[-1]
             st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
@@ -229,8 +238,7 @@ def draw_metrics(sess: TrainSession) -> None:
                        f"{its[0]} and is {now[0] / now[-1]:.1e} in iteration {its[-1]}.")
     with c8:
         terms = sess.metrics.w_hh_terms
-        st.plotly_chart(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH,
-                        **CHART)
+        show(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH)
         if terms is not None:
             st.caption(f"Iteration {its[-1]}. " + terms_caption(terms))
     if sess.model is not None and sess.data is not None:
@@ -256,13 +264,12 @@ def history_section(sess: TrainSession) -> None:
     c1, c2 = st.columns(2)
     with c1:
         probs = trace.probs[-1]
-        st.plotly_chart(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED,
-                        **CHART)
+        show(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED)
         st.caption(f"What the model at iteration {it} predicts after the probe.")
     with c2:
         df = pca_frame_fixed(trace.hidden, final_hidden, tokens)
-        st.plotly_chart(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
-                        key=state.CHART_TR_HIST_PCA, **CHART)
+        show(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
+                        key=state.CHART_TR_HIST_PCA)
         st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
 
 
@@ -275,7 +282,7 @@ def runs_section(sess: TrainSession) -> None:
     runs = table["run"].tolist()
     chosen = st.multiselect("Overlay the loss curves of runs", runs, key=state.TR_RUNS, on_change=_runs_chosen,
                             **state.KEEP)
-    st.plotly_chart(figures.runs_figure([r for r in sess.runs if r["run"] in chosen]), key=state.CHART_TR_RUNS, **CHART)
+    show(figures.runs_figure([r for r in sess.runs if r["run"] in chosen]), key=state.CHART_TR_RUNS)
     st.caption("Same data, different settings: which curve falls fastest, and which one blows up?")
 
 
@@ -299,17 +306,19 @@ def _on_continue_upload() -> None:
     st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
                              state.TR_LEVEL: cfg.level})
     publish(sess)
-    st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {md_escape(shorten(up.name, 60))}: {what}.")
+    name = md_escape(shorten(up.name, 60))
+    st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {name}: {what}.")
 
 
 def files_section(sess: TrainSession) -> None:
     st.subheader("Save and continue")
     c1, c2, c3 = st.columns(3)
     if sess.model is not None:
-        c1.download_button("Download the model (.npz)", sess.model_bytes(), "rnn_playground_model.npz",
-                           mime="application/octet-stream", key=state.TR_DL_MODEL)
-        c2.download_button("Download the metrics (CSV)", sess.metrics_frame().to_csv(index=False).encode(),
-                           "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV)
+        # built when clicked, not on every rerun (a model file can be megabytes)
+        c1.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_model.npz",
+                           mime="application/octet-stream", key=state.TR_DL_MODEL, on_click="ignore")
+        c2.download_button("Download the metrics (CSV)", lambda: sess.metrics_frame().to_csv(index=False).encode(),
+                           "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
                      key=state.TR_UPLOAD, on_change=_on_continue_upload)
     result = st.session_state[state.TR_UPLOAD_RESULT]
