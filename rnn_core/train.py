@@ -54,6 +54,7 @@ class Trainer:
         self._state: dict | None = None
         self._good = {k: v.copy() for k, v in model.params.items()}   # the last weights with a finite loss
         self._good_count = (0, 0)                                     # ... and their (iteration, tokens)
+        self.failed_batch = None          # after a divergence: (batch, state) of the iteration that failed
         self._elapsed = 0.0
 
     @property
@@ -91,6 +92,7 @@ class Trainer:
             norm, clipped = clip_by_global_norm(grads, self.clip)
             it = self.iteration + 1
             if not (np.isfinite(loss) and np.isfinite(norm)):
+                self.failed_batch = (batch, state)
                 yield self._diverge(it, loss, norm, grads, diag, batch, state, t0)
                 return
             for k, p in params.items():              # the weights this loss was finite for
@@ -103,6 +105,7 @@ class Trainer:
             self.tokens += int(np.size(batch.targets))
             self._elapsed = time.perf_counter() - t0
             if bad:
+                self.failed_batch = (batch, state)
                 self._restore()
                 self.diverged = (f"Training diverged at iteration {it}: the update made {bad[0]} non-finite "
                                  f"(loss before it was {loss:.4g}, gradient norm {norm:.4g}). The weights from "
@@ -117,11 +120,36 @@ class Trainer:
 
     def _restore(self) -> None:
         """Back to the last weights whose loss was finite, and to the count of updates they have had."""
+        self.restore_to(self._good, *self._good_count)
+
+    def restore_to(self, params: dict, iteration: int, tokens: int) -> None:
+        """Put ``params`` (copies of earlier weights) back, with the counts they had; the optimizer starts afresh."""
         for k, p in self.model.params.items():
-            np.copyto(p, self._good[k])
-        self.iteration, self.tokens = self._good_count
+            np.copyto(p, params[k])
+        self.iteration, self.tokens = iteration, tokens
+        for k, p in self._good.items():
+            np.copyto(p, params[k])
+        self._good_count = (iteration, tokens)
         self.optimizer = make_optimizer(self.optimizer.name, self.optimizer.lr)   # its moments led here too
         self._state = None
+
+    def probe_batches(self, extra: int = 3) -> list:
+        """The batch that failed (with its carried state) and the next ``extra`` batches of the data."""
+        batches = [self.failed_batch] if self.failed_batch else []
+        return batches + [(self.data.next_batch(), {}) for _ in range(extra)]
+
+    def check(self, batches: list) -> tuple[bool, float]:
+        """(finite, mean loss) of the current weights on ``batches``: finite when every loss and gradient is."""
+        losses = []
+        with np.errstate(all="ignore"):
+            for batch, state in batches:
+                state = state if batch.carry else {}
+                loss, grads, _ = self.model.loss_and_grads(batch.inputs, batch.targets, batch.loss, **state)
+                norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+                if not (np.isfinite(loss) and np.isfinite(norm)):
+                    return False, float("inf")
+                losses.append(loss)
+        return True, float(np.mean(losses)) if losses else float("nan")
 
     def _diverge(self, it, loss, norm, grads, diag, batch, state, t0) -> TrainRecord:
         self._restore()

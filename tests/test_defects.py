@@ -229,9 +229,9 @@ def test_a_saturated_run_says_why_its_loss_is_stuck():
     at.selectbox(key="tr_optimizer").set_value("sgd").run()
     at.select_slider(key="tr_clip").set_value(0.0).run()
     at.slider(key="tr_rho").set_value(3.0).run()
-    at.number_input(key="tr_iterations").set_value(60).run()
+    at.number_input(key="tr_iterations").set_value(30).run()     # (by 50-60 float32 rounding may reach a NaN)
     _click(at, "Train")
     sess = at.session_state["train_session"]
-    assert not sess.diverged and sess.iteration == 60
+    assert not sess.diverged and sess.iteration == 30
     warning = next(w.value for w in at.warning if "confidently wrong" in w.value)
     assert "log V = 4.62" in warning and "where tanh is flat" in warning

@@ -43,6 +43,8 @@ class MetricsLog:
         self.step_norms = [self.step_norms[i] for i in keep]
         self.step_losses = [self.step_losses[i] for i in keep]
         kept = [i for i, it in enumerate(self.last_step_iterations) if it <= iteration]
+        if len(kept) < len(self.last_step_iterations):
+            self.w_hh_terms = None                       # it belonged to an iteration the model no longer has
         self.last_step_norms = [self.last_step_norms[i] for i in kept]
         self.last_step_iterations = [self.last_step_iterations[i] for i in kept]
 
@@ -78,6 +80,7 @@ class LiveRun:
     run_start: int = 0
     diverged: str | None = None
     version: int = 0                                     # changes whenever the weights do
+    _anchor: tuple | None = field(default=None, repr=False)   # (iteration, tokens, weights) where this run started
 
     @property
     def iteration(self) -> int:
@@ -106,6 +109,9 @@ class LiveRun:
         self.running, self.diverged = True, None
         self.run_start = self.iteration
         self.target = self.iteration + int(iterations)
+        if self.trainer is not None:
+            self._anchor = (self.trainer.iteration, self.trainer.tokens,
+                            {k: v.copy() for k, v in self.model.params.items()})
 
     def train_for(self, seconds: float) -> int:
         """Train until ``seconds`` pass or the run's target is reached; returns iterations done.
@@ -120,7 +126,7 @@ class LiveRun:
             for rec in self.trainer.run(self.target - self.iteration):
                 done += 1
                 if rec.diverged:
-                    self.diverged = rec.diverged
+                    self.diverged = rec.diverged + self._fall_back()
                     self._forget_after(self.iteration)
                     self.stop()
                     break
@@ -132,6 +138,43 @@ class LiveRun:
         if self.iteration >= self.target and self.running:
             self.stop()
         return done
+
+    def baseline_loss(self) -> float:
+        """The loss of a know-nothing guess (a subclass says what that is: log V for tokens)."""
+        return float("inf")
+
+    def _fall_back(self) -> str:
+        """After a divergence the trainer kept the last weights whose loss was finite. If those overflow on
+        the failing batch or the next few, or their loss there is more than twice that of the weights this
+        run started from, go back to the run's start instead (a lower learning rate cannot save weights the
+        large updates already blew up). If the weights kept in the end still overflow, or their loss is more
+        than twice a know-nothing guess's, the network explodes at its initialisation: say what to change.
+        Returns what the learner should know."""
+        tr = self.trainer
+        batches = tr.probe_batches(15)
+        ok, loss = tr.check(batches)
+        note = ""
+        if self._anchor is not None and self._anchor[0] != tr.iteration:
+            it, tokens, params = self._anchor
+            current, count = {k: v.copy() for k, v in self.model.params.items()}, (tr.iteration, tr.tokens)
+            tr.restore_to(params, it, tokens)
+            start_ok, start_loss = tr.check(batches)
+            if ok and not (start_ok and loss > 2 * start_loss):
+                tr.restore_to(current, *count)                 # the kept weights are fine: keep them
+            else:
+                why = "overflow on the next batches" if not ok else \
+                    f"have a loss of {loss:.3g} there against {start_loss:.3g} where this run started"
+                note = (f" Those weights {why}: the large updates already blew them up, so the weights this run "
+                        f"started from were kept (iteration {it}).")
+                ok, loss = start_ok, start_loss
+        base = self.baseline_loss()
+        if not ok or loss > 2 * base:
+            what = "overflow on the next batches" if not ok else \
+                f"have a loss of {loss:.3g}, more than twice a know-nothing guess's {base:.3g}"
+            return (note + f" Even the kept weights {what}: the network explodes at these weights (a large W_hh "
+                    "spectral radius with relu, say), whatever the learning rate; lower the spectral radius or use "
+                    "tanh, then press Reset weights.")
+        return note + (" Lower the learning rate and press Train." if note else "")
 
     def stop(self) -> None:
         """End the current run, keeping every update so far."""

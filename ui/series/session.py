@@ -122,6 +122,10 @@ class SeriesSession(LiveRun):
         err = err[np.isfinite(err)]
         return float(err.mean()) if err.size else float("nan")
 
+    def baseline_loss(self) -> float:
+        """Predicting the mean: a squared error of 1 in normalised units (the training part's variance)."""
+        return 1.0
+
     def _forget_after(self, iteration: int) -> None:
         super()._forget_after(iteration)
         self.evals = [e for e in self.evals if e[0] <= iteration]

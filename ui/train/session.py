@@ -214,6 +214,10 @@ class TrainSession(LiveRun):
             self.runs.log(self.config, self.run_start, self.iteration, self.metrics.since(self.run_start),
                           bool(self.diverged))
 
+    def baseline_loss(self) -> float:
+        """A uniform guess over the vocabulary: log V nats."""
+        return float(np.log(len(self.vocab))) if self.vocab is not None else float("inf")
+
     def _forget_after(self, iteration: int) -> None:
         """Drop metrics and snapshots of updates the model no longer has."""
         super()._forget_after(iteration)
