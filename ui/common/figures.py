@@ -75,3 +75,17 @@ def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_to
     return layout(fig, "Gradient norm per time step",
                    annotations=[dict(text=f"{where}clipped in {n_clipped} of {n_total} iterations", xref="paper",
                                      yref="paper", x=1, y=1.08, showarrow=False, font=dict(size=11))])
+
+
+def loss_curve_traces(df: pd.DataFrame, window: int = 20, names=("loss", "mean of last {window}"),
+                      number: str = ".4f") -> list[go.Scatter]:
+    """A training loss per iteration (thin, grey) and its running mean over ``window`` iterations (blue): what
+    Train's and Time series' loss charts both start with."""
+    if not len(df):
+        return []
+    smooth = df["loss"].rolling(window, min_periods=1).mean()
+    raw_name, mean_name = names[0], names[1].format(window=window)
+    return [go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name=raw_name, line=dict(color=GREY, width=1),
+                       hovertemplate=f"iteration %{{x}}<br>{raw_name} %{{y:{number}}}<extra></extra>"),
+            go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=mean_name, line=dict(color=BLUE, width=2.5),
+                       hovertemplate=f"iteration %{{x}}<br>mean %{{y:{number}}}<extra></extra>")]

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, INK, layout
+from ui.common.figures import loss_curve_traces
+from ui.common.style import ACCENT, BLUE, DIVERGING, INK, layout
 
 TRUTH = INK              # the true curve
 
@@ -70,15 +71,7 @@ def hidden_figure(values: np.ndarray, hidden: np.ndarray, split: int, unit: str 
 
 def series_loss_figure(df: pd.DataFrame, evals: list[tuple[int, float]], window: int = 20) -> go.Figure:
     """The training batches' MSE per iteration (light), its running mean, and the held-out one-step MSE."""
-    fig = go.Figure()
-    if len(df):
-        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="training batch",
-                                 line=dict(color=GREY, width=1),
-                                 hovertemplate="iteration %{x}<br>MSE %{y:.3e}<extra></extra>"))
-        smooth = df["loss"].rolling(window, min_periods=1).mean()
-        fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"training, mean of last {window}",
-                                 line=dict(color=BLUE, width=2.5),
-                                 hovertemplate="iteration %{x}<br>mean %{y:.3e}<extra></extra>"))
+    fig = go.Figure(loss_curve_traces(df, window, ("training batch", "training, mean of last {window}"), ".3e"))
     if evals:
         its, mse = zip(*evals)
         fig.add_trace(go.Scatter(x=list(its), y=list(mse), mode="lines+markers", name="held out (one step ahead)",

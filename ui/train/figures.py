@@ -5,20 +5,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.common.figures import loss_curve_traces
 from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout
 
 
 def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
     """Loss per iteration (light) and its running mean over ``window`` iterations."""
-    fig = go.Figure()
-    if len(df):
-        fig.add_trace(go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name="loss",
-                                 line=dict(color=GREY, width=1),
-                                 hovertemplate="iteration %{x}<br>loss %{y:.4f}<extra></extra>"))
-        smooth = df["loss"].rolling(window, min_periods=1).mean()
-        fig.add_trace(go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=f"mean of last {window}",
-                                 line=dict(color=BLUE, width=2.5),
-                                 hovertemplate="iteration %{x}<br>mean %{y:.4f}<extra></extra>"))
+    fig = go.Figure(loss_curve_traces(df, window))
     fig.update_xaxes(title="iteration")
     fig.update_yaxes(title="cross-entropy (nats)", rangemode="tozero")
     return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
