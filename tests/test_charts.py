@@ -58,6 +58,11 @@ def test_log_axes_show_powers_of_ten_and_plain_numbers_over_less_than_a_decade()
     narrow.update_yaxes(type="log")
     style.log_ticks(narrow)
     assert narrow.layout.yaxis.dtick is None and narrow.layout.yaxis.tickformat == "~g"
+    with_line = go.Figure(go.Scatter(x=[1, 2], y=[0.004, 0.02]))
+    with_line.update_yaxes(type="log")
+    with_line.add_hline(y=5.0)                           # a clipping threshold widens the axis to 3 decades
+    style.log_ticks(with_line)
+    assert with_line.layout.yaxis.dtick == 1
     linear = go.Figure(go.Scatter(x=[1, 2], y=[1e-5, 3.0]))
     style.log_ticks(linear)
     assert linear.layout.yaxis.dtick is None

@@ -95,6 +95,8 @@ def log_ticks(fig: go.Figure) -> go.Figure:
         ref = name[0] + name[5:]                          # "yaxis2" -> "y2"
         vals = [_values(getattr(t, name[0], None)) for t in fig.data
                 if (getattr(t, name[0] + "axis", None) or name[0]) == ref and t.type != "heatmap"]
+        vals += [_values([sh[name[0] + "0"], sh[name[0] + "1"]]) for sh in fig.layout.shapes   # threshold lines
+                 if (sh[name[0] + "ref"] or name[0]) == ref]
         vals = np.concatenate(vals) if vals else np.zeros(0)
         vals = vals[np.isfinite(vals) & (vals > 0)]
         span = np.log10(vals.max() / vals.min()) if vals.size else 0.0
