@@ -253,9 +253,12 @@ def forecast(model, context: np.ndarray, steps: int) -> np.ndarray:
 
 
 def held_out_mse(model, z: np.ndarray, split: int, window: int, horizon: int = 1) -> float:
-    """Mean squared one-step error (normalised units) over the targets in the held-out part."""
-    pred = one_step_predictions(model, z, window, horizon)
-    err = (pred[split:] - z[split:]) ** 2
+    """Mean squared one-step error (normalised units) over the targets in the held-out part ``z[split:]``,
+    each predicted from its own window (only those windows are run)."""
+    z = np.asarray(z, dtype=np.float64)
+    lo = max(0, split - (window + horizon - 1))
+    pred = one_step_predictions(model, z[lo:], window, horizon)[split - lo:]
+    err = (pred - z[split:]) ** 2
     err = err[np.isfinite(err)]
     return float(err.mean()) if err.size else float("nan")
 

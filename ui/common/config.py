@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rnn_core.series import SERIES
+
 SOURCES = ("Cuisine corpus", "Sonnets (characters)", "Delay task", "Cuisine sentence with a gap", "Pasted text",
            "Uploaded .txt")
 TASK_SOURCES = ("Delay task", "Cuisine sentence with a gap")
@@ -42,9 +44,7 @@ class TrainConfig:
 SERIES_UPLOAD = "Uploaded CSV"
 
 
-def series_sources() -> tuple[str, ...]:
-    from rnn_core.series import SERIES
-    return (*SERIES, SERIES_UPLOAD)
+SERIES_SOURCES = (*SERIES, SERIES_UPLOAD)
 
 
 @dataclass(frozen=True)

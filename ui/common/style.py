@@ -75,6 +75,10 @@ def _values(v) -> np.ndarray:
     """A trace's coordinates as floats (NaN where they are not numbers)."""
     if v is None:
         return np.zeros(0)
+    try:                                                  # numbers (the usual case): one conversion, no loop
+        return np.asarray(v, dtype=float).ravel()
+    except (TypeError, ValueError):
+        pass
     a = np.asarray(v, dtype=object).ravel()
     out = np.full(a.size, np.nan)
     for i, x in enumerate(a):

@@ -10,7 +10,7 @@ import streamlit as st
 from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
-from ui.common.config import SERIES_UPLOAD, SeriesConfig, series_sources
+from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
 from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, read_config,
                                run_buttons)
 from ui.common.links import Param, number, one_of
@@ -67,7 +67,7 @@ def sidebar() -> SeriesConfig:
     """The series and its windows, then the same hyperparameter controls as Train."""
     sb, keep = st.sidebar, state.KEEP
     sb.header("Settings")
-    source = sb.selectbox("Series", series_sources(), key=state.TS_SOURCE, **keep)
+    source = sb.selectbox("Series", SERIES_SOURCES, key=state.TS_SOURCE, **keep)
     if source == SERIES_UPLOAD:
         sb.file_uploader(f"Series (.csv with a header row, at most {MAX_SERIES_CSV_BYTES // 1_000_000} MB and "
                          f"{MAX_SERIES_VALUES:,} rows)", type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload)

@@ -8,8 +8,8 @@ import numpy as np
 
 from rnn_core import make_model
 from rnn_core.io import save_model
-from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, make_series, one_step_predictions,
-                             split_point)
+from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, held_out_mse, make_series,
+                             one_step_predictions, split_point)
 from rnn_core.train import Trainer
 
 from ui.common.config import SeriesConfig
@@ -108,19 +108,11 @@ class SeriesSession(LiveRun):
     def _kept(self, rec) -> None:
         """Every EVAL_EVERY iterations: the held-out error (its windows only: about 3% of the training time)."""
         if rec.iteration % EVAL_EVERY == 0:
-            self.evals.append((rec.iteration, self._held_out_only()))
+            self.evals.append((rec.iteration, self.held_out_mse()))
 
     def _ended(self) -> None:
         if self.evals[-1][0] != self.iteration:
-            self.evals.append((self.iteration, self._held_out_only()))
-
-    def _held_out_only(self) -> float:
-        d, w = self.data, self.config.window
-        with np.errstate(all="ignore"):
-            pred = one_step_predictions(self.model, d.z[max(0, d.split - w):], w)[w:]
-        err = (pred - d.z[d.split:]) ** 2
-        err = err[np.isfinite(err)]
-        return float(err.mean()) if err.size else float("nan")
+            self.evals.append((self.iteration, self.held_out_mse()))
 
     def baseline_loss(self) -> float:
         """Predicting the mean: a squared error of 1 in normalised units (the training part's variance)."""
@@ -142,9 +134,8 @@ class SeriesSession(LiveRun):
     def held_out_mse(self) -> float:
         """Mean squared one-step error over the held-out part, normalised units."""
         d = self.data
-        err = (self.predictions()[d.split:] - d.z[d.split:]) ** 2
-        err = err[np.isfinite(err)]
-        return float(err.mean()) if err.size else float("nan")
+        with np.errstate(all="ignore"):
+            return held_out_mse(self.model, d.z, d.split, self.config.window)
 
     def held_out_fraction(self) -> float:
         """The held-out MSE as a fraction of the whole series' variance (units cancel)."""
