@@ -591,7 +591,8 @@ def test_time_series_upload_a_csv_and_bad_ones(server, page, tmp_path):
         p = tmp_path / name
         p.write_bytes(raw)
         page.locator("input[type=file]").set_input_files(str(p))
-        expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
+        # wait for this file's own message: the previous file's stays on screen until the rerun replaces it
+        expect(page.get_by_text(f"That file cannot be used: {name}", exact=False)).to_be_visible(timeout=20_000)
         wait_idle(page)
         _no_exception(page)
     expect(page.get_by_text("That file cannot be used: one.csv has 1 data row", exact=False)).to_be_visible()
