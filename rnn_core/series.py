@@ -218,21 +218,26 @@ class SeriesWindows:
         return Batch(x, y, self.loss, carry=False)
 
 
-def one_step_predictions(model, z: np.ndarray, window: int, horizon: int = 1) -> np.ndarray:
+def one_step_predictions(model, z: np.ndarray, window: int, horizon: int = 1, every: int = 1) -> np.ndarray:
     """The prediction of z[t] from the ``window`` values that end ``horizon`` steps before it, for every t
-    from ``window + horizon - 1`` on (each window read from a zero state, as in training); NaN before."""
+    from ``window + horizon - 1`` on (each window read from a zero state, as in training); NaN before.
+    ``every=k`` predicts only every k-th of those targets (the first and the last always), NaN between:
+    the cost is one window's forward pass per prediction."""
     z = np.asarray(z, dtype=np.float64)
     out = np.full(z.size, np.nan)
     first = window + horizon - 1
     if z.size <= first:
         return out
-    starts = np.arange(z.size - first)
-    x = z[starts[:, None] + np.arange(window)][..., None]
+    every = int(every)
+    if every < 1:
+        raise ValueError(f"every must be a positive integer, got {every}")
+    starts = np.unique(np.r_[np.arange(0, z.size - first, every), z.size - first - 1])
     preds = np.empty(starts.size)
     for lo in range(0, starts.size, 4096):                     # bounded memory for long series
-        tr = model.forward(x[lo:lo + 4096].astype(model.dtype))
-        preds[lo:lo + 4096] = tr.outputs[:, -1, 0]
-    out[first:] = preds
+        part = starts[lo:lo + 4096]
+        x = z[part[:, None] + np.arange(window)][..., None]
+        preds[lo:lo + 4096] = model.forward(x.astype(model.dtype)).outputs[:, -1, 0]
+    out[first + starts] = preds
     return out
 
 
@@ -252,12 +257,16 @@ def forecast(model, context: np.ndarray, steps: int) -> np.ndarray:
     return out
 
 
-def held_out_mse(model, z: np.ndarray, split: int, window: int, horizon: int = 1) -> float:
+def held_out_mse(model, z: np.ndarray, split: int, window: int, horizon: int = 1,
+                 max_targets: int | None = None) -> float:
     """Mean squared one-step error (normalised units) over the targets in the held-out part ``z[split:]``,
-    each predicted from its own window (only those windows are run)."""
+    each predicted from its own window (only those windows are run). ``max_targets``: past that many
+    held-out targets, an evenly spaced sample of about that many (the first and the last among them)."""
     z = np.asarray(z, dtype=np.float64)
     lo = max(0, split - (window + horizon - 1))
-    pred = one_step_predictions(model, z[lo:], window, horizon)[split - lo:]
+    n = z.size - split
+    every = max(1, -(-n // max_targets)) if max_targets else 1
+    pred = one_step_predictions(model, z[lo:], window, horizon, every=every)[split - lo:]
     err = (pred - z[split:]) ** 2
     err = err[np.isfinite(err)]
     return float(err.mean()) if err.size else float("nan")

@@ -142,3 +142,19 @@ def test_adding_task_sequences():
     assert tk.chance == pytest.approx(0.0784)
     m = tk.new_model("lstm", 8)
     assert m.real_inputs and m.input_size == 2 and m.output_size == 1
+
+
+def test_predictions_every_kth_value_and_a_sampled_held_out_error_match_the_full_ones():
+    m = make_model("lstm", hidden_size=6, input_size=1, output_size=1, head="linear", seed=1)
+    z = np.sin(np.arange(300) / 5) + 0.1 * np.cos(np.arange(300))
+    full = one_step_predictions(m, z, window=8)
+    some = one_step_predictions(m, z, window=8, every=7)
+    done = np.isfinite(some)
+    assert done.sum() == len(range(0, 292, 7)) + 1 and done[8] and done[-1]     # the first and the last target
+    np.testing.assert_allclose(some[done], full[done], rtol=1e-12)
+    assert held_out_mse(m, z, 240, 8, max_targets=60) == pytest.approx(held_out_mse(m, z, 240, 8), rel=1e-12)
+    sample = held_out_mse(m, z, 240, 8, max_targets=20)
+    err = (full[240:] - z[240:]) ** 2
+    assert sample == pytest.approx(np.mean(err[::3].tolist() + [err[-1]] * (59 % 3 != 0)), rel=1e-12)
+    with pytest.raises(ValueError, match="every"):
+        one_step_predictions(m, z, window=8, every=0)

@@ -166,7 +166,8 @@ def test_the_lag_sweep_runs_the_adding_problem():
 
 
 def test_a_long_uploaded_series_draws_a_bounded_heatmap(page):
-    """20,000 values (the upload limit): the hidden-state heatmap draws every 10th step, 2,000 columns."""
+    """20,000 values (the upload limit): the hidden-state heatmap draws every 10th step, 2,000 columns; the
+    prediction is made for every 10th value, and the curves are thinned to 2,000 points."""
     at = page
     values = np.sin(np.arange(20_000) / 7.0) * 3 + 10
     at.session_state["ts_csv"] = {"name": "long.csv", "digest": "abc", "columns": {"v": values}}
@@ -177,8 +178,14 @@ def test_a_long_uploaded_series_draws_a_bounded_heatmap(page):
     figs = app_figures(at)
     heat = figs["Hidden state over time"]["data"][1]
     assert len(decode_plotly(heat["x"])) == 2_000
-    assert len(decode_plotly(figs["Prediction over the series"]["data"][0]["y"])) == 20_000
+    true, pred = figs["Prediction over the series"]["data"][:2]
+    tx, ty = decode_plotly(true["x"]), decode_plotly(true["y"])
+    assert len(tx) <= 2_000 and tx[0] == 0 and tx[-1] == 19_999                 # thinned, end to end ...
+    assert ty.max() == pytest.approx(values.max()) and ty.min() == pytest.approx(values.min())   # ... peaks kept
+    px = decode_plotly(pred["x"])
+    assert len(px) <= 2_000 and px[-1] == 19_999 and sess.prediction_stride() == 10   # every 10th value predicted
     assert any("Every 10th step is drawn" in c for c in _captions(at))
+    assert any("every 10th value of this long series predicted" in c for c in _captions(at))
 
 
 def test_a_run_pushed_to_nan_says_where_and_keeps_the_last_finite_weights(page):

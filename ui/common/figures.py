@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .frames import decimate
 from .style import ACCENT, BLUE, GREY, figure, layout
 from .text import plotly_text
 
@@ -80,12 +81,14 @@ def step_norm_figure(norms: np.ndarray, clip: float | None, n_clipped: int, n_to
 def loss_curve_traces(df: pd.DataFrame, window: int = 20, names=("loss", "mean of last {window}"),
                       number: str = ".4f") -> list[go.Scatter]:
     """A training loss per iteration (thin, grey) and its running mean over ``window`` iterations (blue): what
-    Train's and Time series' loss charts both start with."""
+    Train's and Time series' loss charts both start with. A long run's curves are thinned (``decimate``)."""
     if not len(df):
         return []
-    smooth = df["loss"].rolling(window, min_periods=1).mean()
+    smooth = df["loss"].rolling(window, min_periods=1).mean()       # over every iteration, then thinned to draw
     raw_name, mean_name = names[0], names[1].format(window=window)
-    return [go.Scatter(x=df["iteration"], y=df["loss"], mode="lines", name=raw_name, line=dict(color=GREY, width=1),
+    x, y = decimate(df["iteration"].to_numpy(), df["loss"].to_numpy())
+    xs, ys = decimate(df["iteration"].to_numpy(), smooth.to_numpy())
+    return [go.Scatter(x=x, y=y, mode="lines", name=raw_name, line=dict(color=GREY, width=1),
                        hovertemplate=f"iteration %{{x}}<br>{raw_name} %{{y:{number}}}<extra></extra>"),
-            go.Scatter(x=df["iteration"], y=smooth, mode="lines", name=mean_name, line=dict(color=BLUE, width=2.5),
+            go.Scatter(x=xs, y=ys, mode="lines", name=mean_name, line=dict(color=BLUE, width=2.5),
                        hovertemplate=f"iteration %{{x}}<br>mean %{{y:{number}}}<extra></extra>")]

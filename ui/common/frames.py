@@ -60,3 +60,37 @@ def pca_range(reference: np.ndarray, paths: list[np.ndarray]) -> tuple[tuple, tu
     lo, hi = Z.min(axis=0), Z.max(axis=0)
     pad = 0.1 * (hi - lo) + 1e-6
     return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+MAX_CURVE_POINTS = 2_000   # points a drawn curve sends at most (a chart is about 600 pixels wide)
+MAX_HEATMAP_ROWS = 400     # rows a drawn heatmap sends at most
+
+
+def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` of a curve: the whole curve when it is short enough, else the lowest and the
+    highest point of each of ``(max_points - 2) // 2`` equal stretches, in order, and the first and the last
+    point, so a spike or a dip one iteration wide still shows (an evenly spaced sample would drop it) and
+    the curve ends where the run does."""
+    x, y = np.asarray(x), np.asarray(y, float)
+    n = y.size
+    if n <= max_points:
+        return x, y
+    buckets = max(1, (max_points - 2) // 2)
+    size = -(-n // buckets)
+    pad = buckets * size - n
+    low = np.concatenate([np.where(np.isnan(y), np.inf, y), np.full(pad, np.inf)]).reshape(buckets, size)
+    high = np.concatenate([np.where(np.isnan(y), -np.inf, y), np.full(pad, -np.inf)]).reshape(buckets, size)
+    start = np.arange(buckets) * size
+    idx = np.unique(np.concatenate([[0, n - 1], start + low.argmin(1), start + high.argmax(1)]))
+    idx = idx[idx < n]
+    return x[idx], y[idx]
+
+
+def thin_rows(matrix: np.ndarray, rows, max_rows: int = MAX_HEATMAP_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_rows`` evenly spaced rows of ``matrix`` (the last always among them) and their labels."""
+    rows = np.asarray(rows)
+    n = len(matrix)
+    if n <= max_rows:
+        return matrix, rows
+    idx = np.unique(np.linspace(0, n - 1, max_rows).round().astype(int))
+    return matrix[idx], rows[idx]

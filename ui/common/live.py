@@ -14,57 +14,151 @@ import pandas as pd
 from rnn_core.train import Trainer
 
 
-class MetricsLog:
-    """Every iteration's figures (one dict each) and its per-step gradient norms."""
+MAX_RECORDS = 250_000     # iterations whose figures are kept one by one (41 bytes each); older ones thinned beyond
+MAX_STEP_ROWS = 2_000     # per-step rows kept for each heatmap ((T,) float32 each: at most 800 kB at T = 100)
 
-    COLUMNS = ["iteration", "loss", "grad_norm", "clipped", "seconds", "tokens"]
 
-    def __init__(self):
-        self.records: list[dict] = []
-        self.step_norms: list[np.ndarray] = []           # (T,) ||dL/dh_t|| per iteration
-        self.last_step_norms: list[np.ndarray] = []      # (T,) ||de_T/dh_t||, every LAST_STEP_EVERY iterations
-        self.last_step_iterations: list[int] = []        # ... and which iterations those are
-        self.step_losses: list[np.ndarray] = []          # (T,) e_t per iteration
-        self.w_hh_terms: np.ndarray | None = None        # (T,) the latest sampled iteration's dL/dW_hh step terms
+def thin_mask(iterations: np.ndarray, stride: int) -> np.ndarray:
+    """Which of ``iterations`` (ascending) a log keeps when it halves: those on the doubled stride, and the last."""
+    keep = iterations % (2 * stride) == 0
+    if keep.size:
+        keep[-1] = True
+    return keep
 
-    def append(self, rec) -> None:
-        self.records.append({"iteration": rec.iteration, "loss": rec.loss, "grad_norm": rec.grad_norm,
-                             "clipped": rec.clipped, "seconds": rec.elapsed, "tokens": rec.tokens})
-        self.step_norms.append(rec.grad_norm_per_step.astype(np.float32))
-        if rec.last_step_grad_norm_per_step is not None:
-            self.last_step_norms.append(rec.last_step_grad_norm_per_step.astype(np.float32))
-            self.last_step_iterations.append(rec.iteration)
-            self.w_hh_terms = rec.w_hh_terms
-        self.step_losses.append(np.asarray(rec.loss_per_step, np.float32))
+
+class StepRows:
+    """One (T,) row of per-step values an iteration, at most ``max_rows`` of them: when full, every other
+    row is dropped and from then on only every ``stride``-th iteration is kept (the latest row always is:
+    ``rows[-1]``), so the memory is bounded and the rows still span the whole run evenly."""
+
+    def __init__(self, max_rows: int = MAX_STEP_ROWS):
+        self.max_rows, self.stride = max_rows, 1
+        self.rows: list[np.ndarray] = []
+        self.iterations: list[int] = []
+        self._tail_off_stride = False                    # the last row is kept only because it is the latest
+
+    def add(self, iteration: int, row: np.ndarray) -> None:
+        if self._tail_off_stride:
+            self.rows.pop()
+            self.iterations.pop()
+        self.rows.append(np.asarray(row, np.float32))
+        self.iterations.append(int(iteration))
+        self._tail_off_stride = iteration % self.stride != 0
+        if len(self.rows) > self.max_rows:
+            keep = thin_mask(np.asarray(self.iterations), self.stride)
+            self.rows = [r for r, k in zip(self.rows, keep) if k]
+            self.iterations = [i for i, k in zip(self.iterations, keep) if k]
+            self.stride *= 2
+            self._tail_off_stride = self.iterations[-1] % self.stride != 0
 
     def forget_after(self, iteration: int) -> None:
-        keep = [i for i, r in enumerate(self.records) if r["iteration"] <= iteration]
-        self.records = [self.records[i] for i in keep]
-        self.step_norms = [self.step_norms[i] for i in keep]
-        self.step_losses = [self.step_losses[i] for i in keep]
-        kept = [i for i, it in enumerate(self.last_step_iterations) if it <= iteration]
-        if len(kept) < len(self.last_step_iterations):
-            self.w_hh_terms = None                       # it belonged to an iteration the model no longer has
-        self.last_step_norms = [self.last_step_norms[i] for i in kept]
-        self.last_step_iterations = [self.last_step_iterations[i] for i in kept]
+        n = sum(1 for i in self.iterations if i <= iteration)
+        del self.rows[n:], self.iterations[n:]
+        self._tail_off_stride = False
 
-    def since(self, iteration: int) -> list[dict]:
-        return [r for r in self.records if r["iteration"] > iteration]
+    def matrix(self) -> np.ndarray:
+        """(rows, T), NaN-padded where T changed."""
+        if not self.rows:
+            return np.zeros((0, 0), np.float32)
+        out = np.full((len(self.rows), max(len(r) for r in self.rows)), np.nan, np.float32)
+        for i, r in enumerate(self.rows):
+            out[i, : len(r)] = r
+        return out
+
+    @property
+    def nbytes(self) -> int:
+        return sum(r.nbytes for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        return self.rows[i]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+class MetricsLog:
+    """Every iteration's figures, in columns (up to MAX_RECORDS iterations one by one; past that, every other
+    one of the older half is dropped), and per-step rows thinned to MAX_STEP_ROWS: a run of any length
+    holds bounded memory."""
+
+    COLUMNS = {"iteration": np.int64, "loss": np.float64, "grad_norm": np.float64, "clipped": bool,
+               "seconds": np.float64, "tokens": np.int64}
+
+    def __init__(self, max_records: int = MAX_RECORDS, max_rows: int = MAX_STEP_ROWS):
+        self.max_records = max_records
+        self._cols = {c: np.zeros(1024, t) for c, t in self.COLUMNS.items()}
+        self._n = 0
+        self.step_norms = StepRows(max_rows)             # ||dL/dh_t|| per iteration
+        self.last_step_norms = StepRows(max_rows)        # ||de_T/dh_t||, every LAST_STEP_EVERY iterations
+        self.step_losses = StepRows(max_rows)            # e_t per iteration
+        self.w_hh_terms: np.ndarray | None = None        # (T,) the latest sampled iteration's dL/dW_hh step terms
+        self.last_step_total: np.ndarray | None = None   # (T,) ... and its ||dL/dh_t||
+
+    @property
+    def last_step_iterations(self) -> list[int]:
+        return self.last_step_norms.iterations
+
+    def append(self, rec) -> None:
+        if self._n == len(self._cols["iteration"]):
+            self._cols = {c: np.concatenate([a, np.zeros_like(a)]) for c, a in self._cols.items()}
+        for c, v in (("iteration", rec.iteration), ("loss", rec.loss), ("grad_norm", rec.grad_norm),
+                     ("clipped", rec.clipped), ("seconds", rec.elapsed), ("tokens", rec.tokens)):
+            self._cols[c][self._n] = v
+        self._n += 1
+        if self._n > self.max_records:                   # every other one of the older half goes
+            keep = np.ones(self._n, bool)
+            keep[1: self._n // 2: 2] = False
+            m = int(keep.sum())
+            for a in self._cols.values():
+                a[:m] = a[: self._n][keep]
+            self._n = m
+        self.step_norms.add(rec.iteration, rec.grad_norm_per_step)
+        if rec.last_step_grad_norm_per_step is not None:
+            self.last_step_norms.add(rec.iteration, rec.last_step_grad_norm_per_step)
+            self.w_hh_terms = rec.w_hh_terms
+            self.last_step_total = np.asarray(rec.grad_norm_per_step, np.float32)
+        self.step_losses.add(rec.iteration, np.asarray(rec.loss_per_step))
+
+    def column(self, name: str) -> np.ndarray:
+        """A view of one column over the kept iterations."""
+        return self._cols[name][: self._n]
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def records(self) -> list[dict]:
+        """The kept iterations as dicts (for tests and small runs; the page reads columns)."""
+        return self.frame().to_dict("records")
+
+    def forget_after(self, iteration: int) -> None:
+        self._n = int(np.searchsorted(self.column("iteration"), iteration, side="right"))
+        if self.last_step_norms.iterations and self.last_step_norms.iterations[-1] > iteration:
+            self.w_hh_terms = self.last_step_total = None   # of an iteration the model no longer has
+        for rows in (self.step_norms, self.last_step_norms, self.step_losses):
+            rows.forget_after(iteration)
+
+    def since(self, iteration: int) -> dict[str, np.ndarray]:
+        """The columns of the iterations after ``iteration`` (copies)."""
+        i = int(np.searchsorted(self.column("iteration"), iteration, side="right"))
+        return {c: self.column(c)[i:].copy() for c in self.COLUMNS}
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.records, columns=self.COLUMNS)
+        return pd.DataFrame({c: self.column(c) for c in self.COLUMNS})
 
     def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
-        """(iterations, T) per-step values ("step_norms", "last_step_norms" or "step_losses"), NaN-padded
-        if T changed."""
-        rows = getattr(self, which)
-        if not rows:
-            return np.zeros((0, 0))
-        T = max(len(s) for s in rows)
-        out = np.full((len(rows), T), np.nan, np.float32)
-        for i, s in enumerate(rows):
-            out[i, : len(s)] = s
-        return out
+        """(rows, T) per-step values ("step_norms", "last_step_norms" or "step_losses"), NaN-padded if T
+        changed; the rows' iterations are ``getattr(self, which).iterations``."""
+        return getattr(self, which).matrix()
+
+    @property
+    def nbytes(self) -> int:
+        """What the log holds, in bytes (its arrays)."""
+        return (sum(a.nbytes for a in self._cols.values()) + self.step_norms.nbytes + self.last_step_norms.nbytes
+                + self.step_losses.nbytes)
 
 
 @dataclass

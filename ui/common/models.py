@@ -10,6 +10,7 @@ from rnn_core import Vocab
 from rnn_core.io import load_model
 
 from .limits import MAX_MODEL_BYTES
+from .memory import UPLOADED_MODELS_BUDGET, held_bytes
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
 DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz",
@@ -42,7 +43,32 @@ def demo_models() -> dict[str, LoadedModel]:
     return {name: LoadedModel(name, *_demo(filename)) for name, filename in DEMOS.items()}
 
 
+UPLOADED = "Uploaded: "           # how an uploaded model's name begins
+
+
+def drop_oldest(entries: dict, budget: int, keep: str, counts=lambda name: True) -> list[str]:
+    """Drop the oldest of ``entries`` (insertion order) that ``counts`` picks, never ``keep``, while those picked
+    hold more than ``budget`` bytes; returns the names dropped."""
+    picked = [n for n in entries if counts(n)]
+    dropped = []
+    while sum(held_bytes(entries[n]) for n in picked) > budget and any(n != keep for n in picked):
+        name = next(n for n in picked if n != keep)
+        picked.remove(name)
+        del entries[name]
+        dropped.append(name)
+    return dropped
+
+
+def add_upload(models: dict[str, LoadedModel], entry: LoadedModel,
+               budget: int = UPLOADED_MODELS_BUDGET) -> list[str]:
+    """Put ``entry`` among ``models``; past ``budget`` bytes of uploaded weights the oldest uploads go (never
+    ``entry``). Returns the names let go."""
+    models.pop(entry.name, None)                     # the same name again: it becomes the newest
+    models[entry.name] = entry
+    return drop_oldest(models, budget, entry.name, lambda n: n.startswith(UPLOADED))
+
+
 def load_upload(name: str, raw: bytes) -> LoadedModel:
     """An uploaded .npz as a LoadedModel; ModelFileError with a plain message if it is unusable."""
     model, vocab = load_model(raw, max_bytes=MAX_MODEL_BYTES)
-    return LoadedModel(f"Uploaded: {name}", model, vocab)
+    return LoadedModel(f"{UPLOADED}{name}", model, vocab)

@@ -38,6 +38,7 @@ SGD_LAST = "sgd_last"          # what the last step did, for the table (None bef
 PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
+UPLOAD_NOTE = "upload_note"    # which older uploads were let go to keep the uploads within their budget
 MODEL_UPLOAD = "model_upload"
 NO_RECURRENCE = "no_recurrence"   # Step through shows the model with W_hh = 0
 TOKEN_PILLS = "token_pills"
@@ -133,7 +134,7 @@ _SERIES = SeriesConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
     PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None,
-    PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, MODEL: DEFAULT_MODEL,
+    PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, UPLOAD_NOTE: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",

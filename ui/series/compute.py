@@ -16,16 +16,17 @@ def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean(d * d))) if d.size else float("nan")
 
 
-def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "") -> str:
+def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1) -> str:
     """The one-step error on the held-out and the training part, in the series' units and as a share of
-    its variance."""
+    its variance (``every``: one value in that many was predicted)."""
     var = float(np.var(values))
     held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
     u = f" {unit}" if unit else ""
     if not np.isfinite(held):
         return "No prediction yet: the series is shorter than one window."
     share = lambda r: f"{r * r / var:.2%}" if var > 0 else "n/a"
-    return (f"One step ahead, each value predicted from the window before it. Held-out part: root mean squared "
+    which = "each value" if every == 1 else f"every {every}th value of this long series"
+    return (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
             f"error {held:.4g}{u}, a mean squared error of {share(held)} of the series' variance; training part: "
             f"{train:.4g}{u} ({share(train)}).")
 

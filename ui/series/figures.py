@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui.common.figures import loss_curve_traces
+from ui.common.frames import decimate
 from ui.common.style import ACCENT, BLUE, DIVERGING, INK, layout
 
 TRUTH = INK              # the true curve
@@ -17,12 +18,16 @@ def _units(unit: str) -> str:
 
 
 def prediction_figure(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "") -> go.Figure:
-    """The true series and the one-step-ahead prediction, the held-out part shaded."""
+    """The true series and the one-step-ahead prediction, the held-out part shaded (a long series' curves
+    thinned to draw: ``decimate``)."""
     t = np.arange(values.size)
+    shown = np.isfinite(pred) | (t < np.argmax(np.isfinite(pred)))       # a long series' gaps close; the start stays
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=t, y=values, mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
+    tx, ty = decimate(t, values)
+    px, py = decimate(t[shown], pred[shown])
+    fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
                              hovertemplate="t %{x}<br>true %{y:.4g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=t, y=pred, mode="lines", name="one-step prediction", line=dict(color=BLUE, width=2),
+    fig.add_trace(go.Scatter(x=px, y=py, mode="lines", name="one-step prediction", line=dict(color=BLUE, width=2),
                              hovertemplate="t %{x}<br>predicted %{y:.4g}<extra></extra>"))
     fig.add_vrect(x0=split - 0.5, x1=values.size - 0.5, fillcolor=ACCENT, opacity=0.08, line_width=0,
                   annotation_text="held out", annotation_position="top left")
@@ -73,8 +78,9 @@ def series_loss_figure(df: pd.DataFrame, evals: list[tuple[int, float]], window:
     """The training batches' MSE per iteration (light), its running mean, and the held-out one-step MSE."""
     fig = go.Figure(loss_curve_traces(df, window, ("training batch", "training, mean of last {window}"), ".3e"))
     if evals:
-        its, mse = zip(*evals)
-        fig.add_trace(go.Scatter(x=list(its), y=list(mse), mode="lines+markers", name="held out (one step ahead)",
+        its, mse = decimate(*map(np.asarray, zip(*evals)))
+        fig.add_trace(go.Scatter(x=its, y=mse, mode="lines+markers" if its.size <= 200 else "lines",
+                                 name="held out (one step ahead)",
                                  line=dict(color=ACCENT, width=2, dash="dash"), marker=dict(size=6),
                                  hovertemplate="iteration %{x}<br>held-out MSE %{y:.3e}<extra></extra>"))
     fig.update_xaxes(title="iteration")

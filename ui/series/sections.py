@@ -160,7 +160,7 @@ def draw_live(sess: SeriesSession) -> None:
     d = sess.data
     pred = d.norm.decode(sess.predictions())
     show(figures.prediction_figure(d.values, pred, d.split, d.unit), key=state.CHART_TS_PRED)
-    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit))
+    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit, sess.prediction_stride()))
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:

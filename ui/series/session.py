@@ -18,6 +18,9 @@ from ui.common.live import LiveRun, MetricsLog
 LAST_STEP_EVERY = 10
 HELD_OUT = 0.2                    # the last fifth of a series is never trained on
 EVAL_EVERY = 10                   # iterations between measurements of the held-out error
+MAX_PREDICTED = 2_000             # one-step predictions drawn over a series (a longer one: every k-th value)
+MAX_HELD_OUT = 1_000              # held-out targets measured (a longer held-out part: an even sample of them)
+MAX_EVALS = 5_000                 # measurements kept (a run of 50,000 iterations; beyond, older ones thinned)
 
 
 @dataclass
@@ -109,6 +112,8 @@ class SeriesSession(LiveRun):
         """Every EVAL_EVERY iterations: the held-out error (its windows only: about 3% of the training time)."""
         if rec.iteration % EVAL_EVERY == 0:
             self.evals.append((rec.iteration, self.held_out_mse()))
+            if len(self.evals) > MAX_EVALS:                      # every other one of the older half goes
+                del self.evals[1: len(self.evals) // 2: 2]
 
     def _ended(self) -> None:
         if self.evals[-1][0] != self.iteration:
@@ -124,18 +129,26 @@ class SeriesSession(LiveRun):
 
     # ----- reading (normalised units inside, the series' units for the page) --------------------------
     def predictions(self) -> np.ndarray:
-        """One-step-ahead predictions over the whole series, normalised (NaN for the first window)."""
+        """One-step-ahead predictions over the whole series, normalised (NaN for the first window, and between
+        the predicted values of a long series: see ``prediction_stride``)."""
         key = (self.version, self.config.window, self.data.key)
         if self._pred is None or self._pred[0] != key:
             with np.errstate(all="ignore"):
-                self._pred = (key, one_step_predictions(self.model, self.data.z, self.config.window))
+                self._pred = (key, one_step_predictions(self.model, self.data.z, self.config.window,
+                                                        every=self.prediction_stride()))
         return self._pred[1]
 
+    def prediction_stride(self) -> int:
+        """Every how many values ``predictions`` predicts one: 1 up to MAX_PREDICTED targets (each costs a
+        window's forward pass, and the chart is narrower than that anyway)."""
+        return max(1, -(-(self.data.n - self.config.window) // MAX_PREDICTED))
+
     def held_out_mse(self) -> float:
-        """Mean squared one-step error over the held-out part, normalised units."""
+        """Mean squared one-step error over the held-out part (at most MAX_HELD_OUT targets of it, evenly
+        spaced), normalised units."""
         d = self.data
         with np.errstate(all="ignore"):
-            return held_out_mse(self.model, d.z, d.split, self.config.window)
+            return held_out_mse(self.model, d.z, d.split, self.config.window, max_targets=MAX_HELD_OUT)
 
     def held_out_fraction(self) -> float:
         """The held-out MSE as a fraction of the whole series' variance (units cancel)."""

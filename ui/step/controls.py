@@ -9,14 +9,15 @@ from rnn_core.io import ModelFileError
 from ui.common import state
 from ui.common.controls import STEP_KEYS
 from ui.common.limits import MAX_MODEL_BYTES
-from ui.common.models import LoadedModel, load_upload
+from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
+from ui.common.models import LoadedModel, add_upload, drop_oldest, load_upload
 from ui.common.sentences import commit
 from ui.common.text import md_escape, shorten, validate_sentence
 
 
 def current_model() -> LoadedModel:
-    """The model Step through shows: the chosen one, or its session copy after SGD steps (models are only
-    ever added, and a link's model is checked on arrival)."""
+    """The model Step through shows: the chosen one, or its session copy after SGD steps (a link's model is
+    checked on arrival; an upload that lets older ones go becomes the chosen model)."""
     models = st.session_state[state.MODELS]
     name = st.session_state[state.MODEL]
     updated = st.session_state[state.SGD_MODELS].get(name)
@@ -36,8 +37,10 @@ def _apply_sgd(a, target_id: int) -> None:
                                       float(st.session_state[state.SGD_LR]), int(st.session_state[state.UNIT]))
     n = sgd_steps() + 1
     base = st.session_state[state.MODELS][name]
-    st.session_state[state.SGD_MODELS][name] = (LoadedModel(f"{name} after {n} SGD step(s)", model, base.vocab,
-                                                            base.version), n)
+    copies = st.session_state[state.SGD_MODELS]
+    copies.pop(name, None)                                  # the newest copy goes last
+    copies[name] = (LoadedModel(f"{name} after {n} SGD step(s)", model, base.vocab, base.version), n)
+    drop_oldest(copies, SGD_COPIES_BUDGET, name)
     st.session_state[state.SGD_LAST] = record
 
 
@@ -87,7 +90,13 @@ def _on_upload() -> None:
         st.session_state[state.UPLOAD_ERROR] = f"That file cannot be used: {e}. The current model stays."
         return
     st.session_state[state.UPLOAD_ERROR] = None
-    st.session_state[state.MODELS][entry.name] = entry
+    dropped = add_upload(st.session_state[state.MODELS], entry)
+    for name in dropped:
+        st.session_state[state.SGD_MODELS].pop(name, None)
+    st.session_state[state.UPLOAD_NOTE] = dropped and (
+        f"Uploaded models hold at most {UPLOADED_MODELS_BUDGET // 1_000_000} MB of weights in a session, so "
+        f"{', '.join(md_escape(shorten(n, 40)) for n in dropped)} {'was' if len(dropped) == 1 else 'were'} let go "
+        "(upload it again to see it).")
     st.session_state[state.MODEL] = entry.name
     st.session_state[state.STEP] = 1
 
@@ -104,6 +113,8 @@ def model_picker() -> LoadedModel:
                          on_change=_on_upload)
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
+    if st.session_state[state.UPLOAD_NOTE]:
+        st.info(st.session_state[state.UPLOAD_NOTE])
     return current_model()
 
 

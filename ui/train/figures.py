@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.common.figures import loss_curve_traces
+from ui.common.frames import decimate, thin_rows
 from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout
 
 
@@ -17,12 +18,14 @@ def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
     return layout(fig, "Training loss", legend=dict(orientation="h", y=-0.25))
 
 
-def step_norm_heatmap(matrix: np.ndarray, first_iteration: int = 1) -> go.Figure:
-    """Every iteration's per-step norms: iterations (rows) by time steps, log10 colour."""
+def step_norm_heatmap(matrix: np.ndarray, iterations) -> go.Figure:
+    """Every kept iteration's per-step norms: iterations (rows) by time steps, log10 colour (at most
+    MAX_HEATMAP_ROWS rows drawn, evenly spaced)."""
+    matrix, iterations = thin_rows(matrix, iterations)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.log10(np.where(matrix > 0, matrix, np.nan))
+        z = np.log10(np.where(matrix > 0, matrix, np.nan)).astype(np.float32)
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
-                               y=np.arange(first_iteration, first_iteration + matrix.shape[0]),
+                               y=np.asarray(iterations),
                                colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),
                                hovertemplate="iteration %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}"
                                              "<extra></extra>"))
@@ -35,10 +38,12 @@ def global_norm_figure(df: pd.DataFrame, clip: float | None) -> go.Figure:
     """The global gradient norm (before clipping) per iteration; clipped iterations marked."""
     fig = go.Figure()
     if len(df):
-        fig.add_trace(go.Scatter(x=df["iteration"], y=df["grad_norm"], mode="lines", name="global norm",
+        x, y = decimate(df["iteration"].to_numpy(), df["grad_norm"].to_numpy())
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name="global norm",
                                  line=dict(color=BLUE), hovertemplate="iteration %{x}<br>norm %{y:.3e}<extra></extra>"))
         hit = df[df["clipped"]]
-        fig.add_trace(go.Scatter(x=hit["iteration"], y=hit["grad_norm"], mode="markers", name="clipped",
+        hit_x, hit_y = decimate(hit["iteration"].to_numpy(), hit["grad_norm"].to_numpy())
+        fig.add_trace(go.Scatter(x=hit_x, y=hit_y, mode="markers", name="clipped",
                                  marker=dict(color=ACCENT, size=5)))
     if clip:
         fig.add_hline(y=clip, line=dict(color=ACCENT, dash="dash"))
@@ -51,7 +56,7 @@ def runs_figure(runs: list[dict]) -> go.Figure:
     """Loss curves of chosen runs overlaid (x: iteration within the run)."""
     fig = go.Figure()
     for r in runs:
-        fig.add_trace(go.Scatter(y=r["losses"], x=np.arange(1, len(r["losses"]) + 1), mode="lines",
+        fig.add_trace(go.Scatter(y=r["losses"], x=r["loss_at"], mode="lines",
                                  name=f"run {r['run']}: {r['cell']} H={r['hidden']} lr={r['lr']:g} {r['optimizer']}"))
     fig.update_xaxes(title="iteration within the run")
     fig.update_yaxes(title="loss (nats)", rangemode="tozero")
@@ -82,9 +87,10 @@ def last_step_figure(last: np.ndarray, total: np.ndarray) -> go.Figure:
 def last_step_heatmap(matrix: np.ndarray, iterations) -> go.Figure:
     """||de_T/dh_t|| at the sampled ``iterations`` (rows), relative to its value at the last step, log10
     colour: training opening the network's memory shows as the left side warming up."""
+    matrix, iterations = thin_rows(matrix, iterations)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = matrix / matrix[:, -1:] if matrix.size else matrix
-        z = np.log10(np.where(rel > 0, rel, np.nan))
+        z = np.log10(np.where(rel > 0, rel, np.nan)).astype(np.float32)
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(1, matrix.shape[1] + 1) if matrix.size else [],
                                y=np.asarray(iterations),
                                colorscale=SEQUENTIAL, colorbar=dict(title="log10", thickness=12),

@@ -206,8 +206,7 @@ def draw_metrics(sess: TrainSession) -> None:
                    + (fade_caption(latest, "The total gradient") if len(latest) else ""))
     c3, c4 = st.columns(2)
     with c3:
-        first = int(df["iteration"].iloc[0]) if len(df) else 1
-        show(figures.step_norm_heatmap(matrix, first), key=state.CHART_TR_HEAT)
+        show(figures.step_norm_heatmap(matrix, sess.metrics.step_norms.iterations), key=state.CHART_TR_HEAT)
         st.caption("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
                    "vanishing back in time.")
     with c4:
@@ -222,8 +221,8 @@ def draw_metrics(sess: TrainSession) -> None:
         st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else "Train to see the loss at each step.")
     with c6:
         its = sess.metrics.last_step_iterations
-        same = its[-1] - first if its else -1                      # the total of the same iteration
-        total = matrix[same] if 0 <= same < len(matrix) else latest
+        total = sess.metrics.last_step_total                 # the total of the same iteration
+        total = total if total is not None else latest
         show(figures.last_step_figure(last, total), key=state.CHART_TR_LAST)
         st.caption((f"Iteration {its[-1]}: " + fade_caption(last, "the last step's gradient")) if its
                    else "Train to see the last step's gradient.")

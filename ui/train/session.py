@@ -18,10 +18,14 @@ from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
 from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
-from ui.common.live import LiveRun, MetricsLog
+from ui.common.frames import decimate
+from ui.common.live import LiveRun, MetricsLog, StepRows
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 
 MAX_SNAPSHOTS = 120
+SNAPSHOT_BUDGET = 64_000_000  # bytes of weight copies a session keeps for History (an LSTM H=256 V=3,000: 3 of them)
+MAX_RUNS = 200                # runs in the run history (the oldest go first)
+MAX_RUN_POINTS = 2_000        # points kept of each run's loss curve (min and max of each stretch: spikes stay)
 LAST_STEP_EVERY = 10      # the last step's gradient going back costs one more backward pass: every 10th iteration
 
 
@@ -85,15 +89,23 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
 
 
 class Snapshots(dict):
-    """iteration -> a copy of the weights, at most MAX_SNAPSHOTS (older ones thinned to every other)."""
+    """iteration -> a copy of the weights: at most MAX_SNAPSHOTS, and at most SNAPSHOT_BUDGET bytes (but
+    never fewer than the first and the latest). Past either, every other one between them is dropped."""
 
     every: int = 10
 
     def take(self, iteration: int, params: dict) -> None:
         self[iteration] = {k: v.copy() for k, v in params.items()}
-        if len(self) > MAX_SNAPSHOTS:
-            for k in sorted(self)[1:-1:2]:
+        size = sum(v.nbytes for v in params.values())
+        limit = max(2, min(MAX_SNAPSHOTS, SNAPSHOT_BUDGET // max(1, size)))
+        while len(self) > limit:
+            keys = sorted(self)
+            for k in (keys[1:-1:2] if len(keys) > 3 else keys[1:2]):
                 del self[k]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for p in self.values() for v in p.values())
 
     def nearest(self, iteration: int) -> int:
         keys = np.array(sorted(self))
@@ -107,16 +119,24 @@ class Snapshots(dict):
 
 
 class RunHistory(list):
-    """One dict per finished run: its settings, where it started and ended, its final figures and loss curve."""
+    """One dict per finished run: its settings, where it started and ended, its final figures and loss curve
+    (at most MAX_RUN_POINTS points of it: see ``decimate``). At most MAX_RUNS runs (the oldest go first)."""
 
-    def log(self, config: TrainConfig, start: int, end: int, run: list[dict], diverged: bool) -> None:
-        losses = [r["loss"] for r in run]
+    def log(self, config: TrainConfig, start: int, end: int, run: dict[str, np.ndarray], diverged: bool) -> None:
+        losses, seconds = run["loss"], run["seconds"]
+        at, curve = decimate(np.arange(1, losses.size + 1), losses, MAX_RUN_POINTS)
+        number = self[-1]["run"] + 1 if self else 1
         self.append({
-            "run": len(self) + 1, **asdict(config), "from iteration": start, "to iteration": end,
-            "final loss": float(np.mean(losses[-20:])) if losses else float("nan"),
-            "seconds": float(run[-1]["seconds"] - run[0]["seconds"]) if run else 0.0,
-            "diverged": diverged, "losses": losses,
+            "run": number, **asdict(config), "from iteration": start, "to iteration": end,
+            "final loss": float(np.mean(losses[-20:])) if losses.size else float("nan"),
+            "seconds": float(seconds[-1] - seconds[0]) if seconds.size else 0.0,
+            "diverged": diverged, "losses": curve.astype(np.float32), "loss_at": at.astype(np.int32),
         })
+        del self[: max(0, len(self) - MAX_RUNS)]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(r["losses"].nbytes + r["loss_at"].nbytes for r in self)
 
 
 @dataclass
@@ -134,7 +154,7 @@ class TrainSession(LiveRun):
     _paths_key: tuple | None = field(default=None, repr=False)  # ... and what it was computed for
 
     @property
-    def step_norms(self) -> list[np.ndarray]:
+    def step_norms(self) -> StepRows:
         return self.metrics.step_norms
 
     # ----- set-up ---------------------------------------------------------------------------------
@@ -229,9 +249,9 @@ class TrainSession(LiveRun):
         iterations against a uniform guess's log V, and how many of the probe's hidden values sit where
         the activation is flat (|h| > 0.99 for tanh, h < 0.01 or > 0.99 for sigmoid). None when the loss
         is not above twice log V."""
-        if self.model is None or len(self.records) < window:
+        if self.model is None or len(self.metrics) < window:
             return None
-        loss, uniform = float(np.mean([r["loss"] for r in self.records[-window:]])), float(np.log(len(self.vocab)))
+        loss, uniform = float(np.mean(self.metrics.column("loss")[-window:])), float(np.log(len(self.vocab)))
         if not loss > 2 * uniform:
             return None
         text = (f"The loss ({loss:.1f} nats over the last {window} iterations) is far above a uniform guess's "
