@@ -1,7 +1,7 @@
 """RNN Playground: page config, per-session state, navigation."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import guard, state
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
 state.init()
@@ -16,3 +16,4 @@ pages = [
     st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
 ]
 st.navigation(pages).run()
+guard.warn_before_leaving()       # after the page ran: a model it trained counts at once

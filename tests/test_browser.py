@@ -421,6 +421,101 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
         _stop_server(proc, log)
 
 
+def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_stops_training(browser, tmp_path):
+    """Nothing trained: leaving asks nothing. Training (or trained and not downloaded): the browser asks
+    before the page is left, and staying keeps the run. Downloaded: no question. A tab closed mid-run
+    stops its training within a few seconds: the server goes idle."""
+    url, proc, log = _start_server()
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 2600}, accept_downloads=True)
+        pg = ctx.new_page()
+        asked, answer = [], {"with": "dismiss"}
+        pg.on("dialog", lambda d: (asked.append(d.type), getattr(d, answer["with"])()))
+        pg.goto(url + "/train")
+        figure(pg, "Training loss", timeout=30_000)
+        wait_idle(pg)
+        assert pg.evaluate("window.rnnPlaygroundUnsaved()") is False
+        iters = pg.get_by_role("spinbutton", name="Iterations")
+        iters.fill("100000")
+        iters.press("Enter")
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        assert pg.evaluate("window.rnnPlaygroundUnsaved()") is True
+        pg.close(run_before_unload=True)                       # the learner is asked, and stays
+        pg.wait_for_timeout(1000)
+        assert asked == ["beforeunload"] and not pg.is_closed()
+        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible()
+        pg.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+        expect(pg.get_by_text("Run history")).to_be_visible(timeout=30_000)
+        wait_idle(pg)
+        assert pg.evaluate("window.rnnPlaygroundUnsaved()") is True      # stopped, but not downloaded
+        with pg.expect_download() as info:
+            pg.get_by_role("button", name="Download the model (.npz)").click()
+        info.value.save_as(tmp_path / "model.npz")
+        wait_idle(pg)
+        pg.wait_for_function("() => window.rnnPlaygroundUnsaved() === false", timeout=20_000)
+        pg.reload()                                            # downloaded: nothing to ask
+        figure(pg, "Training loss", timeout=30_000)
+        assert asked == ["beforeunload"]
+
+        # a fresh session trains, and its tab is closed for good mid-run
+        answer["with"] = "accept"
+        iters = pg.get_by_role("spinbutton", name="Iterations")
+        iters.fill("100000")
+        iters.press("Enter")
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        before = _cpu_seconds(proc.pid)
+        pg.wait_for_timeout(3000)
+        training = (_cpu_seconds(proc.pid) - before) / 3.0
+        with pg.expect_event("close", timeout=10_000):
+            pg.close(run_before_unload=True)                   # asked, and the learner leaves
+        closed = time.perf_counter()
+        assert pg.is_closed() and asked == ["beforeunload"] * 2
+        pg_wait = 3.0
+        time.sleep(pg_wait)
+        before = _cpu_seconds(proc.pid)
+        time.sleep(3.0)
+        after_close = (_cpu_seconds(proc.pid) - before) / 3.0
+        print(f"server CPU while training: {training:.0%} of a core; {pg_wait + 3:.0f} s after the tab closed: "
+              f"{after_close:.0%} (measured {time.perf_counter() - closed:.1f} s after)")
+        assert training > 0.5 and after_close < 0.1, (training, after_close)
+        ctx.close()
+    finally:
+        _stop_server(proc, log)
+
+
+def test_a_20k_iteration_train_redraw_sends_bounded_chart_data(browser):
+    """A real run of 20,000 iterations (a small model, so it is quick): the redraw after it sends under 1 MB
+    over the websocket (unthinned it would be several), and the loss curve is thinned to 2,000 points."""
+    url, proc, log = _start_server()
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 2600})
+        pg = ctx.new_page()
+        received = []
+        pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+        pg.goto(url + "/train?hidden=4&batch=1&seq_len=5&iterations=20000")
+        figure(pg, "Training loss", timeout=30_000)
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        expect(pg.get_by_text("Run history")).to_be_visible(timeout=120_000)
+        wait_idle(pg)
+        received.clear()
+        pg.get_by_role("spinbutton", name="Seed").fill("1")                 # one more rerun, nothing else
+        pg.get_by_role("spinbutton", name="Seed").press("Enter")
+        wait_idle(pg)
+        pg.wait_for_timeout(500)
+        loss = figure(pg, "Training loss")
+        assert len(loss[0]["x"]) <= 2_000 and loss[0]["x"][-1] == 20_000
+        print(f"one redraw after 20,000 iterations: {sum(received) / 1e3:.0f} kB over the websocket")
+        assert 10_000 < sum(received) < 1_000_000
+        ctx.close()
+    finally:
+        _stop_server(proc, log)
+
+
 def test_a_pasted_sentence_over_the_limit_gets_a_message(server, page):
     """The box once dropped a paste over 20,000 characters without a word; now the app says why."""
     page.goto(server + "/step_through")

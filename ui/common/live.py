@@ -174,6 +174,7 @@ class LiveRun:
     run_start: int = 0
     diverged: str | None = None
     version: int = 0                                     # changes whenever the weights do
+    saved_version: int = -1                              # the version last downloaded
     _anchor: tuple | None = field(default=None, repr=False)   # (iteration, tokens, weights) where this run started
 
     @property
@@ -183,6 +184,15 @@ class LiveRun:
     @property
     def records(self) -> list[dict]:
         return self.metrics.records
+
+    @property
+    def unsaved(self) -> bool:
+        """Training has changed the weights since they were last downloaded (or a run is going on)."""
+        return self.model is not None and (self.running or (self.iteration > 0 and self.saved_version != self.version))
+
+    def mark_saved(self) -> None:
+        """The download button's callback: these weights are in the learner's hands."""
+        self.saved_version = self.version
 
     def shape_changes(self, cfg) -> list[str]:
         """What in ``cfg`` (cell, hidden size, activation) the current weights cannot take."""

@@ -294,6 +294,5 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
 def files_section(sess: SeriesSession) -> None:
     st.subheader("Save")
     st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
-                       mime="application/octet-stream", key=state.TS_DL_MODEL,
-                       on_click="ignore",
+                       mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,
                        help="The weights, the cell, and the normalisation the model reads its values in.")

@@ -315,7 +315,7 @@ def files_section(sess: TrainSession) -> None:
     if sess.model is not None:
         # built when clicked, not on every rerun (a model file can be megabytes)
         c1.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_model.npz",
-                           mime="application/octet-stream", key=state.TR_DL_MODEL, on_click="ignore")
+                           mime="application/octet-stream", key=state.TR_DL_MODEL, on_click=sess.mark_saved)
         c2.download_button("Download the metrics (CSV)", lambda: sess.metrics_frame().to_csv(index=False).encode(),
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
