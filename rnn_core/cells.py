@@ -28,10 +28,20 @@ def _whole(name: str, value, lo: int, hi: int) -> int:
 
 
 def _finite(name: str, value, lo: float = -np.inf, hi: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not (np.isfinite(value) and lo <= value <= hi):
-        raise ValueError(f"{name} must be a finite number from {lo:g} to {hi:g}, got {value!r}")
-    return float(value)
+    ok = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    try:
+        number = float(value) if ok else np.nan          # a Python int too large for a float overflows
+    except OverflowError:
+        number = np.nan
+    if not (np.isfinite(number) and lo <= number <= hi):
+        raise ValueError(f"{name} must be a finite number from {lo:g} to {hi:g}, got {shorten_repr(value)}")
+    return number
+
+
+def shorten_repr(value, limit: int = 40) -> str:
+    """repr(value), cut to ``limit`` characters (a huge number or string stays readable in a message)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def spectral_radius_of(W: np.ndarray) -> float:

@@ -95,9 +95,22 @@ def make_optimizer(name: str, lr: float) -> Optimizer:
     classes = {"sgd": SGD, "momentum": Momentum, "adam": Adam, "adagrad": Adagrad}
     if name not in classes:
         raise ValueError(f"unknown optimizer {name!r}: choose one of {OPTIMIZERS}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError("learning rate must be a positive number")
-    return classes[name](lr)
+    return classes[name](check_lr(lr))
+
+
+def check_lr(lr) -> float:
+    """``lr`` as a float, or ValueError naming it: a positive finite number (a huge one is allowed: the
+    trainer's NaN guard is there for what it does)."""
+    ok = not isinstance(lr, bool) and isinstance(lr, (int, float, np.integer, np.floating))
+    try:
+        value = float(lr) if ok else np.nan
+    except OverflowError:
+        value = np.nan
+    if not (np.isfinite(value) and value > 0):
+        text = repr(lr)
+        raise ValueError(f"lr (the learning rate) must be a positive finite number, got "
+                         f"{text if len(text) <= 40 else text[:37] + '...'}")
+    return value
 
 
 def global_norm(grads: dict) -> float:

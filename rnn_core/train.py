@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import model_class
-from .optim import clip_by_global_norm, make_optimizer
+from .optim import check_lr, clip_by_global_norm, make_optimizer
 
 
 @dataclass
@@ -64,9 +64,7 @@ class Trainer:
 
     # live changes that keep the weights
     def set_lr(self, lr: float) -> None:
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError("learning rate must be a positive number")
-        self.optimizer.lr = float(lr)
+        self.optimizer.lr = check_lr(lr)
 
     def set_optimizer(self, name: str, lr: float | None = None) -> None:
         if name != self.optimizer.name:

@@ -516,6 +516,27 @@ def test_a_20k_iteration_train_redraw_sends_bounded_chart_data(browser):
         _stop_server(proc, log)
 
 
+def test_each_upload_box_states_the_limit_the_browser_enforces(server, page, tmp_path):
+    """The label says the app's limit, Streamlit's own line under the box says the same, and a file over it is
+    refused in the browser with a message (nothing is sent)."""
+    page.goto(server + "/train?source=Uploaded+.txt")
+    side = page.get_by_test_id("stSidebar")
+    expect(side.get_by_text("at most 2 MB", exact=False)).to_be_visible(timeout=30_000)
+    expect(side.get_by_text("2MB per file", exact=False)).to_be_visible()
+    main = page.get_by_test_id("stMainBlockContainer")
+    expect(main.get_by_text("50MB per file", exact=False)).to_be_visible()
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a " * 1_200_000)                        # 2.4 MB
+    side.locator("input[type=file]").set_input_files(str(big))
+    expect(side.get_by_text("must be 2", exact=False)).to_be_visible(timeout=10_000)
+    _no_exception(page)
+    page.goto(server + "/time_series")
+    figure(page, "Prediction over the series")
+    wait_idle(page)
+    _pick_series(page, "Uploaded CSV")
+    expect(page.get_by_test_id("stSidebar").get_by_text("5MB per file", exact=False)).to_be_visible(timeout=30_000)
+
+
 def test_a_pasted_sentence_over_the_limit_gets_a_message(server, page):
     """The box once dropped a paste over 20,000 characters without a word; now the app says why."""
     page.goto(server + "/step_through")

@@ -39,7 +39,7 @@ def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
     keep = state.KEEP
     cell = sb.selectbox("Cell", list(CELLS), key=keys["cell"], format_func=str.upper, **keep)
     sizes = sorted({*HIDDEN_SIZES, int(st.session_state[keys["hidden"]])})         # a loaded model's size too
-    sb.select_slider("Hidden size", sizes, key=keys["hidden"], **keep)
+    sb.select_slider(f"Hidden size ({sizes[0]} to {sizes[-1]} units)", sizes, key=keys["hidden"], **keep)
     sb.selectbox("Activation", ACTIVATIONS, key=keys["activation"], disabled=cell != "rnn", **keep,
                  help="The LSTM and GRU use sigmoid gates and tanh.")
     sb.select_slider("Learning rate", LRS, key=keys["lr"], format_func=lambda v: f"{v:g}", **keep)
@@ -50,8 +50,11 @@ def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
     sb.select_slider("Batch size", BATCHES, key=keys["batch"], **keep)
     sb.slider("W_hh spectral radius at init", RHO[0], RHO[1], step=RHO[2], key=keys["spectral_radius"], **keep,
               help="0 keeps the default initialisation; applies when the weights are reset.")
-    sb.number_input("Iterations", *ITERATIONS, step=100, key=keys["iterations"], **keep)
-    sb.number_input("Seed", *SEEDS, key=keys["seed"], help="Applies when the weights are reset.", **keep)
+    sb.number_input(f"Iterations ({ITERATIONS[0]} to {ITERATIONS[1]:,} a run)", *ITERATIONS, step=100,
+                    key=keys["iterations"], **keep,
+                    help="Press Train again to go on: the weights and the history carry over from run to run.")
+    sb.number_input(f"Seed (0 to {SEEDS[1]:,})", *SEEDS, key=keys["seed"], help="Applies when the weights are reset.",
+                    **keep)
     return cell
 
 

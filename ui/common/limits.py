@@ -12,3 +12,6 @@ MAX_TRAIN_VOCAB = 3_000          # ... and its vocabulary (the most frequent tok
 MAX_SERIES_CSV_BYTES = 5_000_000  # an uploaded series (.csv, Time series)
 MAX_SERIES_VALUES = 20_000       # ... its rows: every redraw predicts each value from its window
 MAX_HIDDEN_COLUMNS = 2_000       # the hidden-state heatmap shows at most this many time steps (a stride beyond)
+
+# what the sentence boxes' tooltips say (Home, Step through, Gradient lab, Generate)
+SENTENCE_LIMITS = f"At most {MAX_SENTENCE_TOKENS} tokens and {MAX_SENTENCE_CHARS:,} characters."

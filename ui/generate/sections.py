@@ -8,7 +8,7 @@ from rnn_core.sampling import generate
 from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
-from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
 from ui.common.links import Param, number, one_of, text_up_to
 from ui.common.models import LoadedModel
 from ui.common.charts import show
@@ -39,7 +39,8 @@ def settings() -> tuple[LoadedModel, str]:
     name = c1.selectbox("Model", list(models), key=state.GEN_MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                         help="The demo models read words; the sonnets model reads characters. A model trained on "
                              "the Train page or uploaded on Step through is here too.")
-    c2.text_input("Prompt", key=state.GEN_PROMPT, **state.KEEP, help="What the network reads before it writes.")
+    c2.text_input("Prompt", key=state.GEN_PROMPT, **state.KEEP,
+                  help="What the network reads before it writes. " + SENTENCE_LIMITS)
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.slider("Tokens to generate", *TOKENS, key=state.GEN_N, **state.KEEP)
     c2.radio("Strategy", list(STRATEGIES), key=state.GEN_STRATEGY, format_func=STRATEGIES.get, **state.KEEP)

@@ -6,7 +6,7 @@ import streamlit as st
 from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
-from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
 from ui.common.links import Param, text_up_to
 from ui.common.sentences import commit
 from ui.common.charts import show
@@ -26,7 +26,8 @@ LINK = {"sentence": Param(state.HOME_SENTENCE, text_up_to(MAX_SENTENCE_CHARS), a
 def home_sentence_input() -> str:
     """Home's **Sentence** box; returns the last sentence the demo model could read."""
     st.text_input("Sentence", key=state.HOME_SENTENCE, on_change=_commit_home_sentence, **state.KEEP,
-                  help="Type anything; the demo RNN was trained on sentences about dishes and cuisines.")
+                  help="Type anything; the demo RNN was trained on sentences about dishes and cuisines. "
+                       + SENTENCE_LIMITS)
     if st.session_state[state.HOME_ERROR]:
         st.warning(st.session_state[state.HOME_ERROR] + " Still showing the previous sentence.")
     return st.session_state[state.HOME_SHOWN]

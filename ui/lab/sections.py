@@ -11,7 +11,7 @@ from rnn_core.tasks import EXPERIMENT, experiment_lr, memory_experiment
 
 from ui.common import state
 from ui.common.frames import token_labels
-from ui.common.limits import MAX_SENTENCE_CHARS
+from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
 from ui.common.links import Param, number, one_of, some_of, text_up_to
 from ui.common.state import KEEP
 from ui.common.charts import show
@@ -116,7 +116,7 @@ def side_by_side_section() -> None:
     st.subheader("RNN vs LSTM, side by side")
     models = st.session_state[state.MODELS]
     rnn, lstm = models["Demo RNN"], models["Demo LSTM"]
-    text = st.text_input("Sentence for both", key=state.LAB_SENTENCE, **KEEP)
+    text = st.text_input("Sentence for both", key=state.LAB_SENTENCE, **KEEP, help=SENTENCE_LIMITS)
     problem = validate_sentence(text, rnn)
     if problem:
         st.warning(problem + " Showing the default sentence.")

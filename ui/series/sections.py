@@ -70,7 +70,8 @@ def sidebar() -> SeriesConfig:
     source = sb.selectbox("Series", SERIES_SOURCES, key=state.TS_SOURCE, **keep)
     if source == SERIES_UPLOAD:
         sb.file_uploader(f"Series (.csv with a header row, at most {MAX_SERIES_CSV_BYTES // 1_000_000} MB and "
-                         f"{MAX_SERIES_VALUES:,} rows)", type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload)
+                         f"{MAX_SERIES_VALUES:,} rows)", type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload,
+                         max_upload_size=MAX_SERIES_CSV_BYTES // 1_000_000)   # the browser says so and refuses
         csv = st.session_state[state.TS_CSV]
         if csv:
             sb.selectbox("Column", list(csv["columns"]), key=state.TS_COLUMN, **keep)

@@ -8,7 +8,7 @@ from rnn_core.io import ModelFileError
 
 from ui.common import state
 from ui.common.controls import STEP_KEYS
-from ui.common.limits import MAX_MODEL_BYTES
+from ui.common.limits import MAX_MODEL_BYTES, SENTENCE_LIMITS
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
 from ui.common.models import LoadedModel, add_upload, drop_oldest, load_upload
 from ui.common.sentences import commit
@@ -69,7 +69,7 @@ def _commit_sentence() -> None:
 def sentence_input() -> str:
     """The **Sentence** box; returns the last good sentence, showing why a bad one was not taken."""
     st.text_input("Sentence", key=state.SENTENCE_INPUT, on_change=_commit_sentence, **state.KEEP,
-                  help="Press Enter to let the network read it.")
+                  help="Press Enter to let the network read it. " + SENTENCE_LIMITS)
     if st.session_state[state.SENTENCE_ERROR]:
         st.warning(st.session_state[state.SENTENCE_ERROR] + " Still showing the previous sentence.")
     sentence = st.session_state[state.SENTENCE]
@@ -109,8 +109,7 @@ def model_picker() -> LoadedModel:
                  help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
     with st.expander("Upload a model (.npz)"):
         st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
-                         key=state.MODEL_UPLOAD,
-                         on_change=_on_upload)
+                         key=state.MODEL_UPLOAD, on_change=_on_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
     if st.session_state[state.UPLOAD_NOTE]:

@@ -14,7 +14,7 @@ from ui.common.controls import Length, hyperparameter_params, hyperparameters, p
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
-from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS
+from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 from ui.common.models import LoadedModel
 from ui.common.charts import show
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
@@ -67,12 +67,15 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     sb.header("Settings")
     source = sb.selectbox("Data", SOURCES, key=state.TR_SOURCE, **keep)
     if source == "Pasted text":
-        sb.text_area("Text to train on", key=state.TR_TEXT, height=150, **keep,
-                     help=f"Up to {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB; at most {MAX_TRAIN_TOKENS:,} tokens.")
+        limit = f"at most {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB and {MAX_TRAIN_TOKENS:,} tokens"
+        sb.text_area(f"Text to train on ({limit})", key=state.TR_TEXT, height=150, **keep,
+                     help=f"The {MAX_TRAIN_VOCAB:,} most frequent tokens make the vocabulary; the rest read as <unk>.")
+        size = len(st.session_state[state.TR_TEXT].encode("utf-8"))
+        sb.caption(f"{size:,} bytes of {MAX_TRAIN_TEXT_BYTES:,}.")
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source == "Uploaded .txt":
         sb.file_uploader(f"Text file (.txt, UTF-8, at most {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB)", type=["txt"],
-                         key=state.TR_FILE)
+                         key=state.TR_FILE, max_upload_size=MAX_TRAIN_TEXT_BYTES // 1_000_000)
         sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
     elif source in TASK_SOURCES:
         sb.slider("Gap (distractor tokens)", *GAPS, key=state.TR_GAP, **keep)
@@ -319,7 +322,7 @@ def files_section(sess: TrainSession) -> None:
         c2.download_button("Download the metrics (CSV)", lambda: sess.metrics_frame().to_csv(index=False).encode(),
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
-                     key=state.TR_UPLOAD, on_change=_on_continue_upload)
+                     key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
     result = st.session_state[state.TR_UPLOAD_RESULT]
     if result:
         (st.success if result[0] == "success" else st.error)(result[1])
