@@ -113,8 +113,8 @@ async def trainer(browser, url, stop: asyncio.Event, errors, result):
         await page.goto(url + "/train?iterations=100000&hidden=128", timeout=120_000)
         await page.get_by_role("button", name="Train", exact=True).click(timeout=120_000)
         await stop.wait()
-        text = await page.get_by_text("iterations so far", exact=False).first.inner_text(timeout=30_000)
-        result["train_text"] = text
+        text = await page.get_by_text("in this run", exact=False).first.inner_text(timeout=30_000)
+        result["train_text"] = text                     # "iteration N (N of 100000 in this run)"
     except Exception as e:
         errors.append(f"trainer {type(e).__name__}: {str(e).splitlines()[0][:120]}")
     finally:

@@ -5,6 +5,7 @@ No Streamlit calls: a page keeps a ``LiveRun`` subclass in session state, starts
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -12,6 +13,19 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.train import Trainer
+
+
+YIELD_SECONDS = 0.004      # a training iteration's pause for each other script run going on (at most 10 of them)
+SCRIPT_THREAD = "ScriptRunner.scriptThread"   # what Streamlit names the thread of each script run
+
+
+def other_script_runs() -> int:
+    """How many script runs of other sessions are going on in this server process now, not counting those
+    that are training themselves (they yield to clicks, not to each other): Streamlit runs each script run
+    in a thread of its own, named SCRIPT_THREAD. Reads the threads, shares nothing."""
+    me = threading.current_thread()
+    return sum(1 for t in threading.enumerate()
+               if t is not me and t.name == SCRIPT_THREAD and not getattr(t, "rnn_playground_training", False))
 
 
 MAX_RECORDS = 250_000     # iterations whose figures are kept one by one (41 bytes each); older ones thinned beyond
@@ -217,18 +231,26 @@ class LiveRun:
             self._anchor = (self.trainer.iteration, self.trainer.tokens,
                             {k: v.copy() for k, v in self.model.params.items()})
 
-    def train_for(self, seconds: float) -> int:
+    def train_for(self, seconds: float, others_waiting=lambda: 0) -> int:
         """Train until ``seconds`` pass or the run's target is reached; returns iterations done.
 
+        ``others_waiting()`` says how many other sessions' script runs are going on (see
+        ``other_script_runs``): while any are, each iteration is followed by a short sleep that leaves
+        the CPU and the interpreter to them, so a learner's click is not queued behind someone's training.
         On a non-finite value the trainer goes back to the last weights with a finite loss; the
         metrics of updates the model no longer has are dropped and the run stops, saying where."""
         if not self.running:
             return 0
         t_end = time.perf_counter() + seconds
         done = 0
+        thread = threading.current_thread()
+        thread.rnn_playground_training = True             # other trainers do not wait for this one
         with np.errstate(all="ignore"):
             for rec in self.trainer.run(self.target - self.iteration):
                 done += 1
+                waiting = others_waiting()
+                if waiting:
+                    time.sleep(YIELD_SECONDS * min(waiting, 10))
                 if rec.diverged:
                     self.diverged = rec.diverged + self._fall_back()
                     self._forget_after(self.iteration)
@@ -238,6 +260,7 @@ class LiveRun:
                 self._kept(rec)
                 if time.perf_counter() >= t_end:
                     break
+        thread.rnn_playground_training = False
         self.version += 1
         if self.iteration >= self.target and self.running:
             self.stop()

@@ -10,6 +10,7 @@ import streamlit as st
 from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
+from ui.common.live import other_script_runs
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
 from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, read_config,
                                run_buttons)
@@ -144,7 +145,7 @@ def live_area(sess: SeriesSession) -> None:
         if ticking and not sess.running:            # stopped elsewhere: drop the timer
             st.rerun()
         was_running = sess.running
-        sess.train_for(TICK_SECONDS)
+        sess.train_for(TICK_SECONDS, other_script_runs)
         done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
         if sess.running or was_running:
             st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")

@@ -9,6 +9,7 @@ from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
 from ui.common import state
+from ui.common.live import other_script_runs
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
 from ui.common.controls import Length, hyperparameter_params, hyperparameters, page_session, read_config, run_buttons
 from ui.common.links import Param, number, one_of
@@ -173,7 +174,7 @@ def live_area(sess: TrainSession) -> None:
         if ticking and not sess.running:            # stopped by something outside this fragment: drop the timer
             st.rerun()
         was_running = sess.running
-        sess.train_for(TICK_SECONDS)
+        sess.train_for(TICK_SECONDS, other_script_runs)
         publish(sess)
         done = sess.iteration - sess.run_start
         total = max(1, sess.target - sess.run_start)
