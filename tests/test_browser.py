@@ -679,8 +679,8 @@ def test_time_series_pick_train_stop_and_forecast(server, page):
     _no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "time_series.png"))
     # a long run, stopped: the updates so far are kept and the page says how many
-    page.get_by_label("Iterations").fill("100000")
-    page.get_by_label("Iterations").press("Enter")
+    page.get_by_role("spinbutton", name="Iterations").fill("100000")
+    page.get_by_role("spinbutton", name="Iterations").press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_text("iteration ", exact=False).first).to_be_visible(timeout=20_000)
