@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_number, shorten_repr
 from .gru import GRU
 from .lstm import LSTM
 from .model import RecurrentModel
@@ -28,20 +29,10 @@ def _whole(name: str, value, lo: int, hi: int) -> int:
 
 
 def _finite(name: str, value, lo: float = -np.inf, hi: float = np.inf) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-    try:
-        number = float(value) if ok else np.nan          # a Python int too large for a float overflows
-    except OverflowError:
-        number = np.nan
+    number = as_number(value)
     if not (np.isfinite(number) and lo <= number <= hi):
         raise ValueError(f"{name} must be a finite number from {lo:g} to {hi:g}, got {shorten_repr(value)}")
     return number
-
-
-def shorten_repr(value, limit: int = 40) -> str:
-    """repr(value), cut to ``limit`` characters (a huge number or string stays readable in a message)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def spectral_radius_of(W: np.ndarray) -> float:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_number, shorten_repr
+
 OPTIMIZERS = ("sgd", "momentum", "adam", "adagrad")
 
 
@@ -101,15 +103,9 @@ def make_optimizer(name: str, lr: float) -> Optimizer:
 def check_lr(lr) -> float:
     """``lr`` as a float, or ValueError naming it: a positive finite number (a huge one is allowed: the
     trainer's NaN guard is there for what it does)."""
-    ok = not isinstance(lr, bool) and isinstance(lr, (int, float, np.integer, np.floating))
-    try:
-        value = float(lr) if ok else np.nan
-    except OverflowError:
-        value = np.nan
+    value = as_number(lr)
     if not (np.isfinite(value) and value > 0):
-        text = repr(lr)
-        raise ValueError(f"lr (the learning rate) must be a positive finite number, got "
-                         f"{text if len(text) <= 40 else text[:37] + '...'}")
+        raise ValueError(f"lr (the learning rate) must be a positive finite number, got {shorten_repr(lr)}")
     return value
 
 

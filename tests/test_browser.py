@@ -368,6 +368,17 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _start_a_long_run(pg):
+    """Set Iterations to 100,000 on Train and press Train; returns the Iterations box once the run shows."""
+    iters = pg.get_by_role("spinbutton", name="Iterations")
+    iters.fill("100000")
+    iters.press("Enter")
+    wait_idle(pg)
+    pg.get_by_role("button", name="Train", exact=True).click()
+    expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+    return iters
+
+
 def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_shape(browser, tmp_path):
     """Upload a model of hidden size 16 while a 100,000-iteration run goes on: training stops, the sidebar
     follows the model (no "needs new weights"), the server goes idle, and Train trains that model."""
@@ -385,12 +396,7 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
         pg = ctx.new_page()
         pg.goto(url + "/train")
         figure(pg, "Training loss", timeout=30_000)
-        iters = pg.get_by_role("spinbutton", name="Iterations")
-        iters.fill("100000")
-        iters.press("Enter")
-        wait_idle(pg)
-        pg.get_by_role("button", name="Train", exact=True).click()
-        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        iters = _start_a_long_run(pg)
         odd = tmp_path / "abc.npz"
         odd.write_bytes(_odd_models(tmp_path)["abc.npz"][0])
         pg.locator("input[type=file]").set_input_files(str(odd))          # refused: the run goes on
@@ -435,12 +441,7 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         figure(pg, "Training loss", timeout=30_000)
         wait_idle(pg)
         assert pg.evaluate("window.rnnPlaygroundUnsaved()") is False
-        iters = pg.get_by_role("spinbutton", name="Iterations")
-        iters.fill("100000")
-        iters.press("Enter")
-        wait_idle(pg)
-        pg.get_by_role("button", name="Train", exact=True).click()
-        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        _start_a_long_run(pg)
         assert pg.evaluate("window.rnnPlaygroundUnsaved()") is True
         pg.close(run_before_unload=True)                       # the learner is asked, and stays
         pg.wait_for_timeout(1000)
@@ -461,12 +462,7 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
 
         # a fresh session trains, and its tab is closed for good mid-run
         answer["with"] = "accept"
-        iters = pg.get_by_role("spinbutton", name="Iterations")
-        iters.fill("100000")
-        iters.press("Enter")
-        wait_idle(pg)
-        pg.get_by_role("button", name="Train", exact=True).click()
-        expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+        _start_a_long_run(pg)
         before = _cpu_seconds(proc.pid)
         pg.wait_for_timeout(3000)
         training = (_cpu_seconds(proc.pid) - before) / 3.0

@@ -89,9 +89,6 @@ class StepRows:
     def __getitem__(self, i):
         return self.rows[i]
 
-    def __bool__(self) -> bool:
-        return bool(self.rows)
-
 
 class MetricsLog:
     """Every iteration's figures, in columns (up to MAX_RECORDS iterations one by one; past that, every other
