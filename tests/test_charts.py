@@ -58,6 +58,18 @@ def test_log_axes_show_powers_of_ten_and_plain_numbers_over_less_than_a_decade()
     narrow.update_yaxes(type="log")
     style.log_ticks(narrow)
     assert narrow.layout.yaxis.dtick is None and narrow.layout.yaxis.tickformat == "~g"
+    lo, hi = narrow.layout.yaxis.range                    # the data inside, the axis under a decade and a half
+    assert lo < np.log10(0.2) and np.log10(0.5) < hi and hi - lo < 1.1
+    lone = go.Figure(go.Scatter(x=[], y=[]))              # an empty chart with only its clipping line
+    lone.update_yaxes(type="log")
+    lone.add_hline(y=5.0)
+    style.log_ticks(lone)
+    lo, hi = lone.layout.yaxis.range
+    assert lo < np.log10(5.0) < hi and hi - lo < 0.5
+    fixed = go.Figure(go.Scatter(x=[1, 2], y=[0.2, 0.5]))
+    fixed.update_yaxes(type="log", range=[-3, 1])          # a range the figure chose is left alone
+    style.log_ticks(fixed)
+    assert tuple(fixed.layout.yaxis.range) == (-3, 1)
     with_line = go.Figure(go.Scatter(x=[1, 2], y=[0.004, 0.02]))
     with_line.update_yaxes(type="log")
     with_line.add_hline(y=5.0)                           # a clipping threshold widens the axis to 3 decades
@@ -66,6 +78,16 @@ def test_log_axes_show_powers_of_ten_and_plain_numbers_over_less_than_a_decade()
     linear = go.Figure(go.Scatter(x=[1, 2], y=[1e-5, 3.0]))
     style.log_ticks(linear)
     assert linear.layout.yaxis.dtick is None
+
+
+def test_a_short_axis_of_whole_numbers_has_one_tick_each():
+    first = go.Figure(go.Scatter(x=[0], y=[1.1], mode="markers"))          # a run's first held-out point
+    style.count_ticks(first)
+    assert first.layout.xaxis.dtick == 1 and tuple(first.layout.xaxis.range) == (-0.5, 0.5)
+    for x in ([0, 10, 20, 300], [0.5, 1.5], []):                            # long, fractional, empty: Plotly's own
+        fig = go.Figure(go.Scatter(x=x, y=[1.0] * len(x)))
+        style.count_ticks(fig)
+        assert fig.layout.xaxis.dtick is None and fig.layout.xaxis.range is None, x
 
 
 def test_alt_text_is_read_from_the_figure():

@@ -5,12 +5,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from .style import config_for, describe, log_ticks
+from .style import config_for, count_ticks, describe, log_ticks
 
 
 def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
-    """``st.plotly_chart`` with the app's finishing: log axes in powers of ten, a PNG named after the figure
+    """``st.plotly_chart`` with the app's finishing: log axes in powers of ten, whole-number ticks on a short
+    count axis, a PNG named after the figure
     at scale 2, and alternative text (``alt``, or one read from the figure's own numbers). ``kw`` goes to
     st.plotly_chart (on_select, selection_mode)."""
     log_ticks(fig)
+    count_ticks(fig)
     return st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key), alt=alt or describe(fig), **kw)

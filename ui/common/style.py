@@ -108,6 +108,28 @@ def log_ticks(fig: go.Figure) -> go.Figure:
             axis.update(dtick=1, exponentformat="power", minor=dict(showgrid=False))
         else:
             axis.update(exponentformat="none", tickformat="~g")
+            if vals.size and axis.range is None:
+                # Plotly's autorange pads a lone value (a threshold line on an empty chart) to two decades and
+                # then labels every digit: keep the range within about a decade around the data instead
+                lo, hi = np.log10(vals.min()), np.log10(vals.max())
+                half = max(0.55 * (hi - lo), 0.2)
+                axis.update(range=[(lo + hi) / 2 - half, (lo + hi) / 2 + half])
+    return fig
+
+
+def count_ticks(fig: go.Figure) -> go.Figure:
+    """An x axis of whole numbers (iterations, time steps) that spans fewer than 6 of them gets a tick at each
+    and no more: Plotly would label the lone point of a run's first iteration -1, -0.5, 0, 0.5."""
+    for name in [k for k in fig.layout if re.fullmatch(r"xaxis\d*", k)]:
+        axis = fig.layout[name]
+        if axis.type in ("log", "category", "date") or axis.range is not None or axis.dtick is not None:
+            continue
+        ref = "x" + name[5:]
+        vals = [_values(t.x) for t in fig.data if (getattr(t, "xaxis", None) or "x") == ref and t.type != "heatmap"]
+        vals = np.concatenate(vals) if vals else np.zeros(0)
+        vals = vals[np.isfinite(vals)]
+        if vals.size and np.all(vals == np.round(vals)) and vals.max() - vals.min() < 6:
+            axis.update(dtick=1, tick0=0, range=[vals.min() - 0.5, vals.max() + 0.5])
     return fig
 
 
