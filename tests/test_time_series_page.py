@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rnn_core.series import make_series
+from ui.series.compute import fixed
 
 from helpers import app_figures, click, decode_plotly, open_page
 
@@ -87,6 +88,8 @@ def test_forecast_start_moves_and_its_caption_follows(page):
 def test_step_through_the_window_writes_out_the_numbers(page):
     at = page
     assert at.slider(key="ts_step").value == 1
+    latex = " ".join(x.value for x in at.latex)                  # the sine starts at 0: x_1 reads 0.000
+    assert r"\begin{aligned} h_{1}[0] &= \tanh(" in latex and "= 0.000" in latex and "-0.000" not in latex
     click(at, "Next step")
     click(at, "Next step")
     assert at.session_state["ts_step"] == 3
@@ -203,3 +206,8 @@ def test_a_run_pushed_to_nan_says_where_and_keeps_the_last_finite_weights(page):
     assert all(np.isfinite(p).all() for p in sess.model.params.values())
     assert len(sess.records) == sess.iteration and sess.evals[-1][0] <= sess.iteration
     assert not at.exception
+
+
+def test_formula_numbers_never_show_a_negative_zero():
+    assert fixed(-1e-9) == "0.000" and fixed(-1e-9, sign=True) == "+0.000" and fixed(-0.0004, 4) == "-0.0004"
+    assert fixed(-0.0006) == "-0.001" and fixed(2.5, sign=True) == "+2.500" and fixed(0.12345, 4) == "0.1235"

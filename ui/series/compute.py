@@ -10,6 +10,14 @@ def number(x: float, scale: float) -> str:
     return f"{0.0 if abs(x) < 1e-9 * scale else x:.4g}"
 
 
+def fixed(x: float, digits: int = 3, sign: bool = False) -> str:
+    """x with ``digits`` decimals, without a minus on a value that rounds to zero ("0.000", not "-0.000")."""
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0.0:+.{digits}f}" if sign else f"{0.0:.{digits}f}"
+    return text
+
+
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     d = np.asarray(a, float) - np.asarray(b, float)
     d = d[np.isfinite(d)]

@@ -21,7 +21,7 @@ from ui.common.charts import show
 from ui.common.text import fade_caption, md_escape, shorten
 
 from . import compute, figures
-from .compute import number as _g
+from .compute import fixed as _f, number as _g
 from .session import SeriesData, SeriesSession, build_series
 
 TICK_SECONDS = 0.5          # train this long between redraws while a run goes on
@@ -254,7 +254,7 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
     d, m, P = sess.data, sess.model, sess.model.params
     x_units, x = float(d.values[lo + t]), float(d.z[lo + t])
     mean, std = _g(d.norm.mean, d.norm.std), _g(d.norm.std, d.norm.std)
-    st.latex(rf"x_{{{t + 1}}} = \frac{{{_g(x_units, d.norm.std)} - ({mean})}}{{{std}}} = {x:.3f}")
+    st.latex(rf"x_{{{t + 1}}} = \frac{{{_g(x_units, d.norm.std)} - ({mean})}}{{{std}}} = {_f(x)}")
     h_prev = trace.hidden[t - 1] if t > 0 else np.zeros(m.hidden_size)
     h = float(trace.hidden[t, unit])
     if m.cell == "rnn":
@@ -263,29 +263,31 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
         b = float(P["b_h"][unit])
         f = {"tanh": r"\tanh", "relu": r"\mathrm{relu}", "sigmoid": r"\sigma"}[m.activation]
         st.latex(r"h_t = f(W_{xh} x_t + W_{hh} h_{t-1} + b_h)")
-        st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}(\underbrace{{{x_in:+.3f}}}_{{W_{{xh}} x_t}}"
-                 rf"\underbrace{{{rec:+.3f}}}_{{W_{{hh}} h_{{t-1}}}}\underbrace{{{b:+.3f}}}_{{b_h}}) = {h:.3f}")
+        terms = "".join(rf"\underbrace{{{_f(v, sign=True)}}}_{{{name}}}"
+                        for v, name in ((x_in, r"W_{xh} x_t"), (rec, r"W_{hh} h_{t-1}"), (b, "b_h")))
+        # two lines, the sum and then its value: one line ran past the formula's column
+        st.latex(rf"\begin{{aligned}} h_{{{t + 1}}}[{unit}] &= {f}({terms}) \\ &= {_f(h)} \end{{aligned}}")
     else:
         g = {k: float(v[t, unit]) for k, v in trace.gates.items()}
         if m.cell == "lstm":
             c_prev = float(trace.cell_state[t - 1, unit]) if t > 0 else 0.0
             c = float(trace.cell_state[t, unit])
             st.latex(r"c_t = f \odot c_{t-1} + i \odot g, \quad h_t = o \odot \tanh(c_t)")
-            st.latex(rf"c_{{{t + 1}}}[{unit}] = {g['forget']:.3f} \cdot {c_prev:.3f} + {g['input']:.3f} \cdot "
-                     rf"{g['cell candidate']:.3f} = {c:.3f}")
-            st.latex(rf"h_{{{t + 1}}}[{unit}] = {g['output']:.3f} \cdot \tanh({c:.3f}) = {h:.3f}")
+            st.latex(rf"c_{{{t + 1}}}[{unit}] = {_f(g['forget'])} \cdot {_f(c_prev)} + {_f(g['input'])} \cdot "
+                     rf"{_f(g['cell candidate'])} = {_f(c)}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = {_f(g['output'])} \cdot \tanh({_f(c)}) = {_f(h)}")
         else:
             st.latex(r"h_t = (1 - z) \odot n + z \odot h_{t-1}")
-            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {g['update']:.3f}) \cdot {g['new']:.3f} + {g['update']:.3f} "
-                     rf"\cdot {float(h_prev[unit]):.3f} = {h:.3f}")
+            st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {_f(g['update'])}) \cdot {_f(g['new'])} + {_f(g['update'])} "
+                     rf"\cdot {_f(float(h_prev[unit]))} = {_f(h)}")
     y = float(trace.outputs[t, 0])
     y_units = float(d.norm.decode(y))
-    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {y:.3f} \;\to\; {y:.3f} \times {std} "
+    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)} \;\to\; {_f(y)} \times {std} "
              rf"+ ({mean}) = {_g(y_units, d.norm.std)}")
     nxt = lo + t + 1
     if nxt < d.n:
         true, true_z = float(d.values[nxt]), float(d.z[nxt])
-        st.latex(rf"(\hat y - y)^2 = ({y:.3f} - ({true_z:.3f}))^2 = {(y - true_z) ** 2:.4f}")
+        st.latex(rf"(\hat y - y)^2 = ({_f(y)} - ({_f(true_z)}))^2 = {_f((y - true_z) ** 2, 4)}")
         u = f" {d.unit}" if d.unit else ""
         st.caption(f"Step {t + 1} reads {_g(x_units, d.norm.std)}{u}; the model predicts "
                    f"{_g(y_units, d.norm.std)}{u} for the next value, "
