@@ -36,6 +36,13 @@ FIGURE_DATA = """(title) => {
 }"""
 
 
+def snapshot(page, name: str) -> None:
+    """A README screenshot without a tooltip over it: the pointer leaves the last button it clicked first."""
+    page.mouse.move(700, 5)                       # the empty middle of the header bar
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,7 +121,7 @@ def test_home_shows_japanese(server, page):
     data = figure(page, "Next-token probabilities")
     assert data[0]["y"][0] == "japanese" and data[0]["x"][0] > 0.5
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "home.png"))
+    snapshot(page, "home.png")
 
 
 def test_step_through_to_the_end_and_memory_probe(server, page):
@@ -139,7 +146,7 @@ def test_step_through_to_the_end_and_memory_probe(server, page):
     assert "japanese" in probe and "italian" in probe                # sushi -> pizza
     dist = figure(page, "Distance between the two hidden-state paths")
     assert dist[0]["y"][3] == 0 and dist[0]["y"][4] > 0
-    page.screenshot(path=str(ARTIFACTS / "step_through.png"))
+    snapshot(page, "step_through.png")
 
 
 def test_backward_view_fills_the_gradient_chart(server, page):
@@ -148,7 +155,7 @@ def test_backward_view_fills_the_gradient_chart(server, page):
     bars = data[0]["y"]
     assert len(bars) == 12 and bars[-1] > 0
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "backward.png"))
+    snapshot(page, "backward.png")
 
 
 def test_lstm_gates_page(server, page):
@@ -156,7 +163,7 @@ def test_lstm_gates_page(server, page):
     gates = figure(page, "Gates over time")
     assert len(gates) == 5                                           # i, f, g, o and c_t
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "lstm_gates.png"))
+    snapshot(page, "lstm_gates.png")
 
 
 def test_hostile_text_is_shown_as_text(server, page):
@@ -190,7 +197,7 @@ def test_train_then_step_through_with_the_trained_model(server, page):
     loss = figure(page, "Training loss")
     assert len(loss[0]["y"]) == 2000 and loss[1]["y"][-1] < 1.0
     assert figure(page, "Gradient norm per time step")[0]["y"]
-    page.screenshot(path=str(ARTIFACTS / "train.png"))
+    snapshot(page, "train.png")
     page.get_by_role("link", name="Step through").click()           # same session: the model comes along
     wait_idle(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Model").click()
@@ -212,7 +219,7 @@ def test_gradient_lab_page(server, page):
     page.get_by_role("button", name="Run the lag sweep").click()
     figure(page, "Lag sweep: what each cell remembers", timeout=120_000)
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "gradient_lab.png"))
+    snapshot(page, "gradient_lab.png")
 
 
 @pytest.mark.parametrize("path, title", [("/train", "Training loss"),
@@ -558,7 +565,7 @@ def test_without_recurrence_and_the_seeds_notation(server, page):
     page.get_by_text("The same step in other notations", exact=False).click()
     expect(page.get_by_text("Stacking the two matrices", exact=False)).to_be_visible()
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "no_recurrence.png"))
+    snapshot(page, "no_recurrence.png")
 
 
 def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
@@ -570,7 +577,7 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     assert len(e) == 12 and all(v > 0 for v in e)
     assert len(figure(page, "Gradient norm per time step")) == 3
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "loss_over_time.png"))
+    snapshot(page, "loss_over_time.png")
     page.goto(server + "/train")
     figure(page, "Training loss", timeout=30_000)
     iters = page.get_by_role("spinbutton", name="Iterations")
@@ -595,7 +602,7 @@ def test_one_sgd_step_and_undo(server, page):
     page.get_by_role("button", name="Apply one SGD step", exact=True).click()
     expect(page.get_by_text("After 1 step(s)", exact=False)).to_be_visible(timeout=20_000)
     wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "sgd_step.png"))
+    snapshot(page, "sgd_step.png")
     page.get_by_role("button", name="Undo", exact=True).click()
     expect(page.get_by_text("After 1 step(s)", exact=False)).to_have_count(0, timeout=20_000)
     _no_exception(page)
@@ -608,7 +615,7 @@ def test_the_weight_gradient_as_a_sum_and_the_chain_of_jacobians(server, page):
     expect(page.get_by_text("The chain from step 12 back to step 5")).to_be_visible()
     wait_idle(page)
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "backward_sum_and_chain.png"))
+    snapshot(page, "backward_sum_and_chain.png")
 
 
 def test_generate_page(server, page):
@@ -625,7 +632,7 @@ def test_generate_page(server, page):
     wait_idle(page)
     assert figure(page, "Next-token probabilities")[0]["y"][0] == word      # greedy: it was the most likely
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "generate.png"))
+    snapshot(page, "generate.png")
 
 
 def test_a_lesson_link_on_home_opens_its_view(server, page):
@@ -673,7 +680,7 @@ def test_time_series_pick_train_stop_and_forecast(server, page):
     steps = figure(page, "Gradient norm per time step")[0]["y"]
     assert len(steps) == 20
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "time_series.png"))
+    snapshot(page, "time_series.png")
     # a long run, stopped: the updates so far are kept and the page says how many
     page.get_by_role("spinbutton", name="Iterations").fill("100000")
     page.get_by_role("spinbutton", name="Iterations").press("Enter")
@@ -788,7 +795,7 @@ def test_every_page_reads_in_the_dark_theme(server, browser, path, title):
             bad.append((where, colour, round(contrast(c, background), 2)))
     assert not bad, bad
     name = path.strip("/") or "home"
-    pg.screenshot(path=str(ARTIFACTS / f"dark_{name}.png"))
+    snapshot(pg, f"dark_{name}.png")
     ctx.close()
 
 
