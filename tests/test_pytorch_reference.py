@@ -18,14 +18,23 @@ def _torch_twin(model, cell, act, n_in, H, n_out):
            "lstm": lambda: torch.nn.LSTM(n_in, H, batch_first=True),
            "gru": lambda: torch.nn.GRU(n_in, H, batch_first=True)}[cell]().double()
     lin = torch.nn.Linear(H, n_out).double()
+    _copy_recurrent_weights(model, cell, mod, "_l0")
     with torch.no_grad():
-        mod.weight_ih_l0.copy_(t(P["W_xh"]))
-        mod.weight_hh_l0.copy_(t(P["W_hh"]))
-        mod.bias_ih_l0.copy_(t(P["b_xh"] if cell == "gru" else P["b_h"]))
-        mod.bias_hh_l0.copy_(t(P["b_hh"]) if cell == "gru" else torch.zeros(mod.bias_hh_l0.shape, dtype=torch.float64))
         lin.weight.copy_(t(P["W_hy"]))
         lin.bias.copy_(t(P["b_y"]))
     return mod, lin
+
+
+def _copy_recurrent_weights(model, cell, mod, suffix):
+    """``model``'s W_xh, W_hh and biases into a torch module's weight_ih{suffix}... (nn.RNN: "_l0", a cell: "")."""
+    P = model.params
+    t = lambda a: torch.tensor(a, dtype=torch.float64)
+    b_hh = getattr(mod, "bias_hh" + suffix)
+    with torch.no_grad():
+        getattr(mod, "weight_ih" + suffix).copy_(t(P["W_xh"]))
+        getattr(mod, "weight_hh" + suffix).copy_(t(P["W_hh"]))
+        getattr(mod, "bias_ih" + suffix).copy_(t(P["b_xh"] if cell == "gru" else P["b_h"]))
+        b_hh.copy_(t(P["b_hh"]) if cell == "gru" else torch.zeros(b_hh.shape, dtype=torch.float64))
 
 
 def _assert_same_gradients(grads, cell, mod, lin):
@@ -78,15 +87,9 @@ def test_regression_matches_pytorch_mse(cell, act, loss):
 
 def _torch_cell(model, cell, act, n_in, H):
     """nn.RNNCell/LSTMCell/GRUCell holding ``model``'s weights (float64), for a loop that keeps every h_t."""
-    P = model.params
-    t = lambda a: torch.tensor(a, dtype=torch.float64)
     mod = {"rnn": lambda: torch.nn.RNNCell(n_in, H, nonlinearity=act), "lstm": lambda: torch.nn.LSTMCell(n_in, H),
            "gru": lambda: torch.nn.GRUCell(n_in, H)}[cell]().double()
-    with torch.no_grad():
-        mod.weight_ih.copy_(t(P["W_xh"]))
-        mod.weight_hh.copy_(t(P["W_hh"]))
-        mod.bias_ih.copy_(t(P["b_xh"] if cell == "gru" else P["b_h"]))
-        mod.bias_hh.copy_(t(P["b_hh"]) if cell == "gru" else torch.zeros(mod.bias_hh.shape, dtype=torch.float64))
+    _copy_recurrent_weights(model, cell, mod, "")
     return mod
 
 
