@@ -449,7 +449,8 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         wait_idle(pg)
         assert pg.evaluate("window.rnnPlaygroundUnsaved()") is False
         _start_a_long_run(pg)
-        assert pg.evaluate("window.rnnPlaygroundUnsaved()") is True
+        # the flag is drawn at the end of the full run, after the run's first training tick (about 1 s)
+        pg.wait_for_function("() => window.rnnPlaygroundUnsaved() === true", timeout=20_000)
         pg.close(run_before_unload=True)                       # the learner is asked, and stays
         pg.wait_for_timeout(1000)
         assert asked == ["beforeunload"] and not pg.is_closed()
@@ -470,6 +471,7 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         # a fresh session trains, and its tab is closed for good mid-run
         answer["with"] = "accept"
         _start_a_long_run(pg)
+        pg.wait_for_function("() => window.rnnPlaygroundUnsaved() === true", timeout=20_000)
         before = _cpu_seconds(proc.pid)
         pg.wait_for_timeout(3000)
         training = (_cpu_seconds(proc.pid) - before) / 3.0
