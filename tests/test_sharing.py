@@ -1,5 +1,6 @@
 """One server, many sessions: a training run yields to other sessions' script runs."""
 import threading
+import time
 
 from ui.common.config import TrainConfig
 from ui.common.live import SCRIPT_THREAD, YIELD_SECONDS, other_script_runs
@@ -39,3 +40,47 @@ def test_training_pauses_after_each_iteration_while_others_wait():
     waited = sess.train_for(0.3, others_waiting=lambda: 1)
     assert alone > 150 and waited <= 0.3 / YIELD_SECONDS + 1, (alone, waited)
     assert not getattr(threading.current_thread(), "rnn_playground_training", False)
+
+
+def test_a_newer_script_run_of_the_session_stops_the_training_tick_and_has_the_run_alone():
+    """Streamlit can start a session's next script run (the Stop click) while the previous one is still inside
+    a training tick, in another thread. The newer run asks for the run: the tick ends after its current
+    iteration, and nothing trains or appends to the log while the newer run holds it (unguarded, a chart read
+    the log while it grew: "IndexError: index 1657 is out of bounds for axis 0 with size 1657")."""
+    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
+    sess = TrainSession()
+    sess.reset_weights(cfg, build_data(cfg))
+    sess.start(10_000_000)
+    ticking = threading.Event()
+
+    def stale_tick():
+        with sess.exclusive():
+            ticking.set()
+            sess.train_for(30.0)                               # a tick far longer than the wait allowed below
+
+    old = threading.Thread(target=stale_tick)
+    old.start()
+    ticking.wait(10)
+    while sess.iteration < 5:                                 # it is training
+        pass
+    t0 = time.perf_counter()
+    with sess.exclusive():                                    # the newer run (this thread)
+        waited = time.perf_counter() - t0
+        held = sess.iteration
+        sess.step_norm_matrix()
+        time.sleep(0.2)
+        assert sess.iteration == held and len(sess.metrics) == held    # nothing moved while held
+        sess.stop()
+    old.join(10)
+    assert not old.is_alive() and waited < 1.0, waited
+    assert sess.train_for(0.1) == 0                           # stopped: the next tick trains nothing
+
+
+def test_exclusive_is_re_entrant_within_one_script_run():
+    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
+    sess = TrainSession()
+    sess.reset_weights(cfg, build_data(cfg))
+    sess.start(50)
+    with sess.exclusive():                                    # the page's full run
+        with sess.exclusive():                                # its fragment, in the same thread
+            assert sess.train_for(5.0) == 50

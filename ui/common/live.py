@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,6 +188,20 @@ class LiveRun:
     version: int = 0                                     # changes whenever the weights do
     saved_version: int = -1                              # the version last downloaded
     _anchor: tuple | None = field(default=None, repr=False)   # (iteration, tokens, weights) where this run started
+    # one script run at a time touches the run (see exclusive); per session, never shared
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    _turn: int = field(default=0, repr=False, compare=False)  # raised by each exclusive(): a newer run wants it
+
+    @contextmanager
+    def exclusive(self):
+        """Hold the run for this script run alone (re-entrant). Streamlit may start a session's next script
+        run (a click, a fragment tick) while the one before it is still inside a training tick, in another
+        thread; unguarded, the two would train the same weights at once, or one would draw a log while the
+        other appends to it. Asking for the run makes a training loop in another thread stop after its current
+        iteration (see train_for), and then waits for that thread to let go."""
+        self._turn += 1
+        with self._lock:
+            yield self
 
     @property
     def iteration(self) -> int:
@@ -236,10 +251,15 @@ class LiveRun:
         the CPU and the interpreter to them, so a learner's click is not queued behind someone's training.
         On a non-finite value the trainer goes back to the last weights with a finite loss; the
         metrics of updates the model no longer has are dropped and the run stops, saying where."""
+        with self._lock:
+            return self._train_for(seconds, others_waiting)
+
+    def _train_for(self, seconds: float, others_waiting) -> int:
         if not self.running:
             return 0
         t_end = time.perf_counter() + seconds
         done = 0
+        turn = self._turn
         thread = threading.current_thread()
         thread.rnn_playground_training = True             # other trainers do not wait for this one
         with np.errstate(all="ignore"):
@@ -255,8 +275,8 @@ class LiveRun:
                     break
                 self.metrics.append(rec)
                 self._kept(rec)
-                if time.perf_counter() >= t_end:
-                    break
+                if time.perf_counter() >= t_end or self._turn != turn:    # out of time, or a newer script run
+                    break                                                 # of this session waits for the run
         thread.rnn_playground_training = False
         self.version += 1
         if self.iteration >= self.target and self.running:

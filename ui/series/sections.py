@@ -142,18 +142,19 @@ def live_area(sess: SeriesSession) -> None:
 
     @st.fragment(run_every=0.05 if ticking else None)
     def area():
-        if ticking and not sess.running:            # stopped elsewhere: drop the timer
-            st.rerun()
-        was_running = sess.running
-        sess.train_for(TICK_SECONDS, other_script_runs)
-        done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
-        if sess.running or was_running:
-            st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
-        if sess.diverged:
-            st.error(sess.diverged)
-        draw_live(sess)
-        if was_running and not sess.running:
-            st.rerun()                              # the run ended: redraw the whole page without the timer
+        with sess.exclusive():                      # a fragment tick is a script run of its own
+            if ticking and not sess.running:        # stopped elsewhere: drop the timer
+                st.rerun()
+            was_running = sess.running
+            sess.train_for(TICK_SECONDS, other_script_runs)
+            done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
+            if sess.running or was_running:
+                st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
+            if sess.diverged:
+                st.error(sess.diverged)
+            draw_live(sess)
+            if was_running and not sess.running:
+                st.rerun()                          # the run ended: redraw the whole page without the timer
 
     area()
 

@@ -171,24 +171,25 @@ def live_area(sess: TrainSession) -> None:
 
     @st.fragment(run_every=0.05 if ticking else None)
     def area():
-        if ticking and not sess.running:            # stopped by something outside this fragment: drop the timer
-            st.rerun()
-        was_running = sess.running
-        sess.train_for(TICK_SECONDS, other_script_runs)
-        publish(sess)
-        done = sess.iteration - sess.run_start
-        total = max(1, sess.target - sess.run_start)
-        if sess.running or was_running:
-            st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
-        if sess.diverged:
-            st.error(sess.diverged + " If it diverges again at once, the kept weights are already too large: "
-                     "press Reset weights.")
-        stuck = sess.stuck_report()
-        if stuck and not sess.diverged:
-            st.warning(stuck)
-        draw_metrics(sess)
-        if was_running and not sess.running:
-            st.rerun()                              # the run ended: redraw the page without the timer
+        with sess.exclusive():                      # a fragment tick is a script run of its own
+            if ticking and not sess.running:        # stopped by something outside this fragment: drop the timer
+                st.rerun()
+            was_running = sess.running
+            sess.train_for(TICK_SECONDS, other_script_runs)
+            publish(sess)
+            done = sess.iteration - sess.run_start
+            total = max(1, sess.target - sess.run_start)
+            if sess.running or was_running:
+                st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
+            if sess.diverged:
+                st.error(sess.diverged + " If it diverges again at once, the kept weights are already too large: "
+                         "press Reset weights.")
+            stuck = sess.stuck_report()
+            if stuck and not sess.diverged:
+                st.warning(stuck)
+            draw_metrics(sess)
+            if was_running and not sess.running:
+                st.rerun()                          # the run ended: redraw the page without the timer
 
     area()
 
@@ -300,7 +301,8 @@ def _on_continue_upload() -> None:
     try:
         if problem:
             raise ValueError(problem.rstrip("."))
-        what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
+        with sess.exclusive():                      # the run going on stops its tick before the model is replaced
+            what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
         st.session_state[state.TR_UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
                                                     "The current model and its history are kept.")
