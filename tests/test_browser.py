@@ -69,19 +69,45 @@ def _start_server():
     raise RuntimeError("the Streamlit server did not become healthy")
 
 
+def uncaught_errors(log_path, offset: int = 0) -> list[str]:
+    """The script errors the server logged after ``offset`` bytes: the app must never have one (a learner would
+    see a traceback, or a page cut short where it happened)."""
+    text = Path(log_path).read_text(errors="replace")[offset:]
+    return [part.split("\n  Stopping")[0][:2000] for part in text.split("Uncaught app execution")[1:]]
+
+
 def _stop_server(proc, log):
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=10)
     log.close()
+    errors = uncaught_errors(log.name)
+    assert not errors, f"the server logged {len(errors)} script error(s):\n" + "\n".join(errors)
+
+
+_LOGS = {}                                   # the module server's url -> its log file
 
 
 @pytest.fixture(scope="module")
 def server():
     url, proc, log = _start_server()
+    _LOGS[url] = log.name
     try:
         yield url
     finally:
         _stop_server(proc, log)
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(request):
+    """A test on the module's server fails on a script error that the server logged while it ran."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    path = _LOGS[request.getfixturevalue("server")]
+    start = len(Path(path).read_text(errors="replace"))
+    yield
+    errors = uncaught_errors(path, start)
+    assert not errors, f"the server logged {len(errors)} script error(s) during this test:\n" + "\n".join(errors)
 
 
 @pytest.fixture(scope="module")
