@@ -54,6 +54,10 @@ def test_log_axes_show_powers_of_ten_and_plain_numbers_over_less_than_a_decade()
     wide.update_yaxes(type="log")
     style.log_ticks(wide)
     assert wide.layout.yaxis.dtick == 1 and wide.layout.yaxis.exponentformat == "power"
+    vast = go.Figure(go.Scatter(x=[5, 10, 20, 40], y=[1.0, 1e-7, 1e-15, 1e-36]))    # the lag sweep's RNN ratio
+    vast.update_yaxes(type="log")
+    style.log_ticks(vast)
+    assert vast.layout.yaxis.dtick == 5 and 37 / vast.layout.yaxis.dtick <= 8
     narrow = go.Figure(go.Scatter(x=[1, 2], y=[0.2, 0.5]))
     narrow.update_yaxes(type="log")
     style.log_ticks(narrow)

@@ -91,7 +91,8 @@ def _values(v) -> np.ndarray:
 
 def log_ticks(fig: go.Figure) -> go.Figure:
     """Log axes labelled in powers of ten (10^-3, 10^-2, ...) and nothing between, where the data span a
-    decade or more; over less than a decade, plain numbers (0.2, 0.5) instead of Plotly's '2, 5'."""
+    decade or more (every 2, 5, 10 ... decades over a wide span, so at most about 8 labels); over less than
+    a decade, plain numbers (0.2, 0.5) instead of Plotly's '2, 5'."""
     for name in [k for k in fig.layout if re.fullmatch(r"[xy]axis\d*", k)]:
         axis = fig.layout[name]
         if axis.type != "log":
@@ -105,7 +106,9 @@ def log_ticks(fig: go.Figure) -> go.Figure:
         vals = vals[np.isfinite(vals) & (vals > 0)]
         span = np.log10(vals.max() / vals.min()) if vals.size else 0.0
         if span >= 1:
-            axis.update(dtick=1, exponentformat="power", minor=dict(showgrid=False))
+            # a label every decade, or every 2, 5, 10 ... decades where that would crowd past 8 labels
+            step = next(d for d in (1, 2, 5, 10, 20, 50, 100, 200, 500) if (span + 1) / d <= 8 or d == 500)
+            axis.update(dtick=step, exponentformat="power", minor=dict(showgrid=False))
         else:
             axis.update(exponentformat="none", tickformat="~g")
             if vals.size and axis.range is None:
