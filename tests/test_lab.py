@@ -33,5 +33,5 @@ def test_the_jacobian_and_clipping_captions_read_their_numbers():
     clip = pd.DataFrame([{"run": "without clipping", "loss": v, "diverged": False} for v in (4.6, 50.0, 30.0)]
                         + [{"run": "clipped at 1", "loss": v, "diverged": False} for v in (4.6, 4.7, 1.2)])
     text = clipping_summary(clip)
-    assert "without clipping, the loss starts at 4.60, peaks at 50.00 and it ends at 30.00" in text
+    assert text.startswith("Without clipping, the loss starts at 4.60, peaks at 50.00 and it ends at 30.00")
     assert "clipped at 1, the loss starts at 4.60, peaks at 4.70 and it ends at 1.20" in text

@@ -97,4 +97,5 @@ def clipping_summary(df: pd.DataFrame) -> str:
         loss = rows["loss"]
         end = "it diverged" if rows["diverged"].any() else f"it ends at {loss.iloc[-1]:.2f}"
         parts.append(f"{run}, the loss starts at {loss.iloc[0]:.2f}, peaks at {loss.max():.2f} and {end}")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    return text[:1].upper() + text[1:]              # it starts a sentence of the caption
