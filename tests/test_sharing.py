@@ -84,3 +84,23 @@ def test_exclusive_is_re_entrant_within_one_script_run():
     with sess.exclusive():                                    # the page's full run
         with sess.exclusive():                                # its fragment, in the same thread
             assert sess.train_for(5.0) == 50
+
+
+def test_a_page_opened_after_train_waits_for_the_tick_it_left_behind():
+    """Step through shows Train's model: a tick of the Train page the learner just left ends first."""
+    from ui.common.live import end_stale_ticks
+
+    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
+    sess = TrainSession()
+    sess.reset_weights(cfg, build_data(cfg))
+    sess.start(10_000_000)
+    old = threading.Thread(target=lambda: sess.train_for(30.0))
+    old.start()
+    while sess.iteration < 5:
+        pass
+    t0 = time.perf_counter()
+    end_stale_ticks([None, sess])
+    waited = time.perf_counter() - t0
+    after = sess.iteration
+    old.join(10)
+    assert not old.is_alive() and waited < 1.0 and sess.iteration == after, (waited, after, sess.iteration)

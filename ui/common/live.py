@@ -173,6 +173,16 @@ class MetricsLog:
                 + self.step_losses.nbytes)
 
 
+def end_stale_ticks(runs) -> None:
+    """Before a page reads a model that a LiveRun trains (Step through shows Train's model): a training tick
+    that the page the learner just left was still running, in another thread, ends after its current
+    iteration, and this waits for it. ``runs``: the session's LiveRuns (None where there is none yet)."""
+    for run in runs:
+        if run is not None:
+            with run.exclusive():
+                pass
+
+
 @dataclass
 class LiveRun:
     """A model, its trainer and the run going on; subclasses add what their page keeps (``_kept``) and
