@@ -2,6 +2,8 @@
 import threading
 import time
 
+import numpy as np
+
 from ui.common.config import TrainConfig
 from ui.common.live import SCRIPT_THREAD, YIELD_SECONDS, other_script_runs
 from ui.train.session import TrainSession, build_data
@@ -104,3 +106,25 @@ def test_a_page_opened_after_train_waits_for_the_tick_it_left_behind():
     after = sess.iteration
     old.join(10)
     assert not old.is_alive() and waited < 1.0 and sess.iteration == after, (waited, after, sess.iteration)
+
+
+def test_a_download_mid_tick_gets_the_weights_of_one_iteration_and_the_run_goes_on():
+    """The model file is built in a worker thread when clicked: it waits for the tick to end (weights of one
+    iteration, with that iteration's count) and stops nothing."""
+    from rnn_core import load_model
+
+    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
+    sess = TrainSession()
+    sess.reset_weights(cfg, build_data(cfg))
+    sess.start(10_000_000)
+    old = threading.Thread(target=lambda: sess.train_for(0.5))
+    old.start()
+    while sess.iteration < 5:
+        pass
+    raw = sess.model_bytes()
+    old.join(10)
+    assert sess.running                                       # the run was not stopped
+    model, _ = load_model(raw)
+    assert model.metadata["iterations_trained"] == sess.iteration   # after the tick: weights and count agree
+    for k, v in model.params.items():
+        np.testing.assert_array_equal(v, sess.model.params[k])

@@ -213,6 +213,13 @@ class LiveRun:
         with self._lock:
             yield self
 
+    @contextmanager
+    def steady(self):
+        """The weights as a training tick leaves them, for a reader outside any script run (a download, built
+        in a worker thread when clicked): waits for a tick going on to end (at most one tick), stops nothing."""
+        with self._lock:
+            yield self
+
     @property
     def iteration(self) -> int:
         return self.trainer.iteration if self.trainer else 0

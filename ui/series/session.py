@@ -179,6 +179,7 @@ class SeriesSession(LiveRun):
     def model_bytes(self) -> bytes:
         import io
         buf = io.BytesIO()
-        settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
-        save_model(buf, self.model, None, settings)
+        with self.steady():
+            settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+            save_model(buf, self.model, None, settings)
         return buf.getvalue()

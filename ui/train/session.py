@@ -293,5 +293,6 @@ class TrainSession(LiveRun):
         return self._paths
 
     def model_bytes(self) -> bytes:
-        settings = {**asdict(self.config), "iterations_trained": self.iteration}
-        return model_to_bytes(self.model, self.vocab, settings)
+        with self.steady():
+            settings = {**asdict(self.config), "iterations_trained": self.iteration}
+            return model_to_bytes(self.model, self.vocab, settings)
