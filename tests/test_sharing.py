@@ -78,11 +78,26 @@ def test_a_newer_script_run_of_the_session_stops_the_training_tick_and_has_the_r
     assert sess.train_for(0.1) == 0                           # stopped: the next tick trains nothing
 
 
-def test_exclusive_is_re_entrant_within_one_script_run():
+def _small_run(iterations: int) -> TrainSession:
+    """A tiny Train session with a run of ``iterations`` started."""
     cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
     sess = TrainSession()
     sess.reset_weights(cfg, build_data(cfg))
-    sess.start(50)
+    sess.start(iterations)
+    return sess
+
+
+def _tick_in_another_thread(sess: TrainSession, seconds: float) -> threading.Thread:
+    """A training tick in another thread (a script run Streamlit has moved on from), once it is training."""
+    old = threading.Thread(target=lambda: sess.train_for(seconds))
+    old.start()
+    while sess.iteration < 5:
+        pass
+    return old
+
+
+def test_exclusive_is_re_entrant_within_one_script_run():
+    sess = _small_run(50)
     with sess.exclusive():                                    # the page's full run
         with sess.exclusive():                                # its fragment, in the same thread
             assert sess.train_for(5.0) == 50
@@ -92,14 +107,8 @@ def test_a_page_opened_after_train_waits_for_the_tick_it_left_behind():
     """Step through shows Train's model: a tick of the Train page the learner just left ends first."""
     from ui.common.live import end_stale_ticks
 
-    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
-    sess = TrainSession()
-    sess.reset_weights(cfg, build_data(cfg))
-    sess.start(10_000_000)
-    old = threading.Thread(target=lambda: sess.train_for(30.0))
-    old.start()
-    while sess.iteration < 5:
-        pass
+    sess = _small_run(10_000_000)
+    old = _tick_in_another_thread(sess, 30.0)
     t0 = time.perf_counter()
     end_stale_ticks([None, sess])
     waited = time.perf_counter() - t0
@@ -113,14 +122,8 @@ def test_a_download_mid_tick_gets_the_weights_of_one_iteration_and_the_run_goes_
     iteration, with that iteration's count) and stops nothing."""
     from rnn_core import load_model
 
-    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
-    sess = TrainSession()
-    sess.reset_weights(cfg, build_data(cfg))
-    sess.start(10_000_000)
-    old = threading.Thread(target=lambda: sess.train_for(0.5))
-    old.start()
-    while sess.iteration < 5:
-        pass
+    sess = _small_run(10_000_000)
+    old = _tick_in_another_thread(sess, 0.5)
     raw = sess.model_bytes()
     old.join(10)
     assert sess.running                                       # the run was not stopped
