@@ -89,6 +89,19 @@ def _values(v) -> np.ndarray:
     return out
 
 
+def _axis_values(fig: go.Figure, name: str, shapes: bool) -> np.ndarray:
+    """The finite coordinates the traces (not heatmaps) plot on axis ``name`` ("yaxis2"), and with ``shapes`` the
+    ends of the lines drawn on it (threshold lines)."""
+    letter, ref = name[0], name[0] + name[5:]             # "yaxis2" -> "y", "y2"
+    vals = [_values(getattr(t, letter, None)) for t in fig.data
+            if (getattr(t, letter + "axis", None) or letter) == ref and t.type != "heatmap"]
+    if shapes:
+        vals += [_values([sh[letter + "0"], sh[letter + "1"]]) for sh in fig.layout.shapes
+                 if (sh[letter + "ref"] or letter) == ref]
+    vals = np.concatenate(vals) if vals else np.zeros(0)
+    return vals[np.isfinite(vals)]
+
+
 def log_ticks(fig: go.Figure) -> go.Figure:
     """Log axes labelled in powers of ten (10^-3, 10^-2, ...) and nothing between, where the data span a
     decade or more (every 2, 5, 10 ... decades over a wide span, so at most about 8 labels); over less than
@@ -97,13 +110,8 @@ def log_ticks(fig: go.Figure) -> go.Figure:
         axis = fig.layout[name]
         if axis.type != "log":
             continue
-        ref = name[0] + name[5:]                          # "yaxis2" -> "y2"
-        vals = [_values(getattr(t, name[0], None)) for t in fig.data
-                if (getattr(t, name[0] + "axis", None) or name[0]) == ref and t.type != "heatmap"]
-        vals += [_values([sh[name[0] + "0"], sh[name[0] + "1"]]) for sh in fig.layout.shapes   # threshold lines
-                 if (sh[name[0] + "ref"] or name[0]) == ref]
-        vals = np.concatenate(vals) if vals else np.zeros(0)
-        vals = vals[np.isfinite(vals) & (vals > 0)]
+        vals = _axis_values(fig, name, shapes=True)
+        vals = vals[vals > 0]
         span = np.log10(vals.max() / vals.min()) if vals.size else 0.0
         if span >= 1:
             # a label every decade, or every 2, 5, 10 ... decades where that would crowd past 8 labels
@@ -127,10 +135,7 @@ def count_ticks(fig: go.Figure) -> go.Figure:
         axis = fig.layout[name]
         if axis.type in ("log", "category", "date") or axis.range is not None or axis.dtick is not None:
             continue
-        ref = "x" + name[5:]
-        vals = [_values(t.x) for t in fig.data if (getattr(t, "xaxis", None) or "x") == ref and t.type != "heatmap"]
-        vals = np.concatenate(vals) if vals else np.zeros(0)
-        vals = vals[np.isfinite(vals)]
+        vals = _axis_values(fig, name, shapes=False)
         if vals.size and np.all(vals == np.round(vals)) and vals.max() - vals.min() < 6:
             axis.update(dtick=1, tick0=0, range=[vals.min() - 0.5, vals.max() + 0.5])
     return fig
