@@ -23,6 +23,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SUSHI = "My favourite dish is sushi. So, my favourite cuisine is"
 
 pytestmark = pytest.mark.browser
+# A first page load on a slow 2-core runner (the server's first script run, the browser's first render) can take
+# longer than Playwright's 5 s default; every check here waits for something that does come, so waiting longer
+# costs nothing when the machine is fast.
+expect.set_options(timeout=20_000)
 
 FIGURE_DATA = """(title) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
@@ -217,8 +221,9 @@ def test_corrupt_upload_keeps_the_model(server, page, tmp_path):
 def test_train_then_step_through_with_the_trained_model(server, page):
     page.goto(server + "/train")
     page.get_by_role("button", name="Train", exact=True).click()
-    # the live charts update while it trains; the run of 2000 iterations ends on its own
-    expect(page.get_by_text("Run history")).to_be_visible(timeout=120_000)
+    # the live charts update while it trains; the run of 2000 iterations ends on its own (in about 10 s on a
+    # fast machine; the browser's redraws share the cores with the trainer, so a slow one takes minutes)
+    expect(page.get_by_text("Run history")).to_be_visible(timeout=480_000)
     wait_idle(page)
     loss = figure(page, "Training loss")
     assert len(loss[0]["y"]) == 2000 and loss[1]["y"][-1] < 1.0
@@ -408,7 +413,7 @@ def _start_a_long_run(pg):
     iters.press("Enter")
     wait_idle(pg)
     pg.get_by_role("button", name="Train", exact=True).click()
-    expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=20_000)
+    expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible(timeout=60_000)
     return iters
 
 
