@@ -143,7 +143,8 @@ def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
 
 
 def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) -> None:
-    """What needs new weights (if anything), the data and model line, and **Train**, **Stop**, **Reset weights**."""
+    """What needs new weights (if anything, said after the buttons), the data line, and **Train**, **Stop**,
+    **Reset weights** (the model line is drawn in the live area)."""
     reasons = sess.needs_new_weights(cfg, data) if data is not None else []
     if not reasons and data is not None and sess.running:
         sess.apply_live(cfg, data)
