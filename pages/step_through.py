@@ -1,13 +1,14 @@
 """Step through: read a sentence token by token, forward and backward in time."""
 import streamlit as st
 
-from ui.common import state
+from ui.common import links, state
 from ui.step import analysis, controls
 from ui.step import sections as views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 state.read_url()
 st.title("Step through")
+links.show_problems()          # what the link carried that could not be used
 st.caption("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine.")
 
 c1, c2 = st.columns([1, 2])

@@ -7,14 +7,14 @@ Public API::
 __version__ = "0.2.0"
 
 from . import _alloc  # noqa: F401  (keeps freed memory for reuse: fewer page faults per BPTT step)
-from .cells import CELLS, make_model, spectral_radius_of
+from .cells import CELLS, MAX_SEED, make_model, spectral_radius_of
 from .io import ModelFileError, load_model, save_model
 from .model import LOSSES, Diagnostics, RecurrentModel, Trace, softmax
 from .rnn import ACTIVATIONS
 from .vocab import UNK, Vocab, tokenize
 
 __all__ = [
-    "__version__", "ACTIVATIONS", "CELLS", "LOSSES", "UNK", "Diagnostics", "ModelFileError", "RecurrentModel", "Trace",
-    "Vocab",
+    "__version__", "ACTIVATIONS", "CELLS", "LOSSES", "MAX_SEED", "UNK", "Diagnostics", "ModelFileError",
+    "RecurrentModel", "Trace", "Vocab",
     "load_model", "make_model", "save_model", "softmax", "spectral_radius_of", "tokenize",
 ]

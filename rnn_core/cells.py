@@ -40,6 +40,9 @@ def spectral_radius_of(W: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
 
 
+MAX_SEED = 2**31 - 1      # the seeds the app and the command line take (make_model takes any up to 2**63 - 1)
+
+
 def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: int = 32, activation: str = "tanh",
                seed: int = 0, dtype=np.float64, spectral_radius: float | None = None,
                forget_bias: float | None = None, *, input_size: int | None = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .cells import CELLS, make_model
+from ._checks import number_from_text
+from .cells import CELLS, MAX_SEED, make_model
 from .cuisine import make_corpus
 from .data import ASSETS, TokenStream, read_text_file
 from .gradcheck import check_all
@@ -23,6 +25,7 @@ from .train import Trainer, available_bytes, estimate_bytes
 from .vocab import LEVELS, Vocab
 
 # the defaults train the cuisine corpus to complete the sushi sentence with "japanese"
+MIN_TEMPERATURE = 0.01      # below it the softmax is the greedy choice anyway (and 5e-324 overflows logits / T)
 DEFAULTS = dict(cell="rnn", hidden=128, activation="tanh", level="word", steps=2000, lr=0.005,
                 optimizer="adam", clip=5.0, seq_len=25, batch=32, seed=0, dtype="float32")
 
@@ -53,14 +56,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# numbers are read as the app reads them in links (rnn_core._checks.number_from_text): "1e5" is 100000;
+# "5_000" and other scripts' digits are refused
 def _positive_int(lo: int, hi: int):
     def parse(s: str) -> int:
         try:
-            v = int(s)
+            v = number_from_text(s, whole=True)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{s!r} is not a whole number") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{v} is outside {lo}..{hi}")
+        if not (isinstance(v, int) and lo <= v <= hi):
+            raise argparse.ArgumentTypeError(f"{s} is outside {lo}..{hi}")
         return v
     return parse
 
@@ -68,7 +73,7 @@ def _positive_int(lo: int, hi: int):
 def _float(lo: float, hi: float, lo_open: bool = False):
     def parse(s: str) -> float:
         try:
-            v = float(s)
+            v = float(number_from_text(s))
         except ValueError:
             raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
         if not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo):
@@ -97,6 +102,35 @@ def _choices_list(choices):
     return parse
 
 
+class _Given(argparse.Action):
+    """Stores the value like the default action and notes that the flag was given (``namespace.given``), so
+    a flag that does not apply to this run can be refused by name instead of ignored."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.given = {*getattr(namespace, "given", ()), self.option_strings[0]}
+
+
+def _refuse_unused(a, rules) -> None:
+    """``rules``: (flag, applies, where it applies); a given flag that does not apply is a usage error."""
+    given = getattr(a, "given", set())
+    for flag, applies, where in rules:
+        if flag in given and not applies:
+            raise UsageError(f"argument {flag}: applies only {where}")
+
+
+def _check_out(out: str) -> None:
+    """Refuse, before any training, an --out that cannot be written (so a run is never lost at the save)."""
+    p = Path(out)
+    if p.is_dir():
+        raise UsageError(f"argument --out: {out} is a folder; give a file name, such as {p / 'model.npz'}")
+    folder = p.parent
+    if not folder.is_dir():
+        raise UsageError(f"argument --out: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise UsageError(f"argument --out: {out} cannot be written (no permission)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="rnn-core", description="Train and explain recurrent networks in NumPy "
                 "(also: python -m rnn_core).")
@@ -107,26 +141,29 @@ def build_parser() -> argparse.ArgumentParser:
     src = t.add_mutually_exclusive_group(required=True)
     src.add_argument("--corpus", help="UTF-8 text file, e.g. assets/corpora/cuisine.txt")
     src.add_argument("--task", choices=sorted(TASKS), help="a long-memory task instead of a text (many-to-one)")
-    t.add_argument("--gap", type=_positive_int(0, 10_000), default=10, help="distractor tokens for --task")
+    t.add_argument("--gap", type=_positive_int(0, 10_000), default=10, action=_Given,
+                   help="distractor tokens for --task")
     t.add_argument("--out", required=True, help="where to write the model (.npz)")
     t.add_argument("--cell", choices=sorted(CELLS), default=DEFAULTS["cell"], help="the recurrent cell")
     t.add_argument("--hidden", type=_positive_int(1, 4096), default=DEFAULTS["hidden"], help="hidden size H")
     t.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"], help="the RNN's nonlinearity")
-    t.add_argument("--level", choices=LEVELS, default=DEFAULTS["level"], help="word or character tokens")
+    t.add_argument("--level", choices=LEVELS, default=DEFAULTS["level"], action=_Given,
+                   help="word or character tokens of --corpus")
     t.add_argument("--steps", type=_positive_int(1, 10_000_000), default=DEFAULTS["steps"], help="optimizer iterations")
     t.add_argument("--lr", type=_float(0, 100, lo_open=True), default=DEFAULTS["lr"], help="learning rate")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"], help="the update rule")
     t.add_argument("--clip", type=_float(0, 1e9), default=DEFAULTS["clip"],
                    help="global-norm clipping threshold, 0 = off")
-    t.add_argument("--seq-len", type=_positive_int(1, 10_000), default=DEFAULTS["seq_len"],
-                   help="truncated BPTT length k")
+    t.add_argument("--seq-len", type=_positive_int(1, 10_000), default=DEFAULTS["seq_len"], action=_Given,
+                   help="truncated BPTT length k over --corpus (a task's sequences are --gap + 2 steps)")
     t.add_argument("--batch", type=_positive_int(1, 4096), default=DEFAULTS["batch"], help="parallel streams B")
-    t.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=DEFAULTS["seed"],
+    t.add_argument("--seed", type=_positive_int(0, MAX_SEED), default=DEFAULTS["seed"],
                    help="seed of the initial weights and the task's sequences")
     t.add_argument("--dtype", choices=("float32", "float64"), default=DEFAULTS["dtype"],
                    help="float type of the weights")
     t.add_argument("--spectral-radius", type=_float(0, 1000), default=None, help="rescale W_hh at init")
-    t.add_argument("--max-vocab", type=_positive_int(2, 1_000_000), default=None, help="keep the most frequent tokens")
+    t.add_argument("--max-vocab", type=_positive_int(2, 1_000_000), default=None, action=_Given,
+                   help="keep the most frequent tokens of --corpus")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("complete", help="print the most likely continuation of a prompt")
@@ -135,14 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--tokens", type=_positive_int(1, 10_000), default=1, help="how many tokens to generate")
     c.add_argument("--strategy", choices=("greedy", "sample"), default="greedy",
                    help="the most likely token, or one drawn from the distribution")
-    c.add_argument("--temperature", type=_float(0, 100, lo_open=True), default=1.0,
-                   help="divides the logits before sampling")
-    c.add_argument("--top-k", type=_positive_int(1, 1_000_000), default=None,
-                   help="sample among the k most likely tokens only (default: all)")
-    c.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the sampling")
+    c.add_argument("--temperature", type=_float(MIN_TEMPERATURE, 100), default=1.0, action=_Given,
+                   help="divides the logits before sampling (--strategy sample)")
+    c.add_argument("--top-k", type=_positive_int(1, 1_000_000), default=None, action=_Given,
+                   help="sample among the k most likely tokens only (default: all; --strategy sample)")
+    c.add_argument("--seed", type=_positive_int(0, MAX_SEED), default=0, action=_Given,
+                   help="seed of the sampling (--strategy sample)")
 
     g = sub.add_parser("gradcheck", help="check every gradient against finite differences (float64)")
-    g.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the random inputs")
+    g.add_argument("--seed", type=_positive_int(0, MAX_SEED), default=0, help="seed of the random inputs")
     g.add_argument("--tol", type=_float(0, 1, lo_open=True), default=1e-6,
                    help="the largest relative error that passes")
 
@@ -155,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"optimizer steps per run (default: {EXPERIMENT['budget']})")
     e.add_argument("--hidden", type=_positive_int(1, 4096), default=None,
                    help=f"hidden size (default: {EXPERIMENT['hidden_size']})")
-    e.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0, help="seed of the weights and sequences")
-    e.add_argument("--forget-bias", type=_float(-100, 100), default=EXPERIMENT["forget_bias"],
+    e.add_argument("--seed", type=_positive_int(0, MAX_SEED), default=0, help="seed of the weights and sequences")
+    e.add_argument("--forget-bias", type=_float(-100, 100), default=EXPERIMENT["forget_bias"], action=_Given,
                    help=f"the LSTM's initial forget-gate bias ({EXPERIMENT['forget_bias']:g}: the gate starts open)")
     e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None,
                    help=f"Adam's learning rate (default: {EXPERIMENT['lr']:g}; the adding problem's "
@@ -181,6 +219,10 @@ def _check_memory(cell: str, hidden: int, vocab_size: int, batch: int, steps: in
 
 
 def cmd_train(a) -> int:
+    own = "with --corpus (a task has its own tokens)"
+    _refuse_unused(a, (("--gap", a.task, "with --task"), ("--level", a.corpus, own), ("--max-vocab", a.corpus, own),
+                       ("--seq-len", a.corpus, "with --corpus (a task's sequences are --gap + 2 steps long)")))
+    _check_out(a.out)
     if a.task:
         _check_memory(a.cell, a.hidden, make_task(a.task, 0, 1).input_width, a.batch, a.gap + 2, a.dtype)
         data = make_task(a.task, a.gap, a.batch, a.seed)
@@ -238,6 +280,9 @@ def cmd_train(a) -> int:
 
 
 def cmd_complete(a) -> int:
+    sampled = a.strategy == "sample"
+    _refuse_unused(a, [(flag, sampled, "with --strategy sample (greedy takes the most likely token)")
+                       for flag in ("--temperature", "--top-k", "--seed")])
     model, vocab = load_model(a.model)
     if vocab is None:
         raise UsageError(f"{a.model} is a regression model (it reads numbers); complete needs a token model")
@@ -265,6 +310,7 @@ def cmd_gradcheck(a) -> int:
 
 
 def cmd_memory(a) -> int:
+    _refuse_unused(a, (("--forget-bias", "lstm" in a.cells, "when --cells includes lstm"),))
     kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden), ("lr", a.lr))
           if v is not None}
     longest = max(a.gaps or [40]) + 8                     # the cuisine task adds a few words around the gap

@@ -97,8 +97,12 @@ CORPORA = {
 def read_text_file(path: str | Path, max_bytes: int = 20_000_000) -> str:
     """Read a UTF-8 text file with clear errors for missing, huge, binary or empty files."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise ValueError(f"no such file: {p}")
+    if p.is_dir():
+        raise ValueError(f"{p} is a folder, not a text file")
+    if not p.is_file():                         # /dev/null, a pipe: reading one may never end
+        raise ValueError(f"{p} is a device or a pipe, not a text file")
     size = p.stat().st_size
     if size > max_bytes:
         raise ValueError(f"{p} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")

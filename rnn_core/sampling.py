@@ -1,10 +1,12 @@
 """Completion: greedy, temperature and top-k sampling of the tokens after a prompt."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import as_number, shorten_repr
 from .cells import _whole
 from .vocab import Vocab
 
@@ -19,13 +21,18 @@ def next_token_distribution(model, vocab: Vocab, prompt: str, temperature: float
 
 
 def _probs(logits: np.ndarray, temperature: float, top_k: int | None = None) -> np.ndarray:
-    if not temperature > 0:
-        raise ValueError("temperature must be positive")
-    z = logits.astype(np.float64) / temperature
+    """softmax(logits / temperature), top-k applied. The largest logit is taken off before the division, so
+    every z is <= 0 and the arithmetic stays finite at any positive temperature: a tiny one (5e-324) sends
+    the others to -inf (probability 0), which is the greedy choice it tends to."""
+    t = as_number(temperature)
+    if not (t > 0 and math.isfinite(t)):
+        raise ValueError(f"temperature must be a positive finite number, got {shorten_repr(temperature)}")
+    z = logits.astype(np.float64)
+    with np.errstate(over="ignore"):
+        z = (z - z.max()) / t
     if top_k is not None and 0 < top_k < z.size:
         cut = np.partition(z, -top_k)[-top_k]
         z = np.where(z >= cut, z, -np.inf)
-    z -= z.max()
     p = np.exp(z)
     return p / p.sum()
 

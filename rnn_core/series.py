@@ -89,30 +89,39 @@ def read_series_csv(raw: bytes, name: str = "the file", max_rows: int = MAX_SERI
                     max_bytes: int = MAX_CSV_BYTES) -> dict[str, np.ndarray]:
     """The numeric columns of a CSV file with a header row, by name.
 
-    Raises ValueError naming the problem: too large, not UTF-8, no header, fewer than two rows,
-    more than ``max_rows`` rows, or no column whose every value is a finite number (a column with
-    text, empty cells or NaN is left out; if none is left, the message says why each was).
+    Any line ending is read (``\\n``, ``\\r\\n``, and the lone ``\\r`` of old Mac files). Raises ValueError naming
+    the problem: too large, not UTF-8, no header, a line the CSV reader cannot read (a cell over the reader's
+    131,072 characters), fewer than two rows, more than ``max_rows`` rows, or no column whose every value is a
+    finite number (a column with text, empty cells or NaN is left out; if none is left, the message says why
+    each was). Columns that share a header name are all kept, each named with its position ("v (column 1)",
+    "v (column 2)").
     """
     if len(raw) > max_bytes:
         raise ValueError(f"{name} is {len(raw) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB")
     text = decode_text(raw, name).removeprefix("\ufeff")     # a byte-order mark, as spreadsheets write
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line endings
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader)
-    header = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
-    cells: list[list[str]] = [[] for _ in header]
-    n_rows = 0
-    for row in reader:
-        if not row or not any(c.strip() for c in row):
-            continue
-        n_rows += 1
-        if n_rows > max_rows:
-            raise ValueError(f"{name} has more than {max_rows:,} rows; the limit is {max_rows:,}")
-        for i in range(len(header)):
-            cells[i].append(row[i].strip() if i < len(row) else "")
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise ValueError(f"{name} has no header row (its first line is empty)")
+        header = _unique_names([h.strip() or f"column {i + 1}" for i, h in enumerate(header)])
+        cells: list[list[str]] = [[] for _ in header]
+        n_rows = 0
+        for row in reader:
+            if not row or not any(c.strip() for c in row):
+                continue
+            n_rows += 1
+            if n_rows > max_rows:
+                raise ValueError(f"{name} has more than {max_rows:,} rows; the limit is {max_rows:,}")
+            for i in range(len(header)):
+                cells[i].append(row[i].strip() if i < len(row) else "")
+    except csv.Error as e:
+        raise ValueError(f"{name} cannot be read as CSV at line {reader.line_num}: {_csv_problem(e)}") from None
     if n_rows < 2:
         raise ValueError(f"{name} has {n_rows} data row{'s' if n_rows != 1 else ''} under its header; "
                          "a series needs at least 2")
@@ -129,6 +138,22 @@ def read_series_csv(raw: bytes, name: str = "the file", max_rows: int = MAX_SERI
     return numeric
 
 
+def _unique_names(names: list[str]) -> list[str]:
+    """Header names, each column that shares its name with another named with its position as well."""
+    out = list(names)
+    while len(set(out)) < len(out):               # twice: a header that already held "v (column 2)"
+        out = [f"{n} (column {i + 1})" if out.count(o) > 1 and o == n else o
+               for i, (n, o) in enumerate(zip(names, out))]
+    return out
+
+
+def _csv_problem(e: csv.Error) -> str:
+    text = str(e)
+    if "field larger than field limit" in text:
+        return f"a cell holds more than {csv.field_size_limit():,} characters (no number is that long)"
+    return text
+
+
 def _numbers(values: list[str]) -> tuple[np.ndarray | None, str | None]:
     out = np.empty(len(values))
     for i, v in enumerate(values):
@@ -139,7 +164,7 @@ def _numbers(values: list[str]) -> tuple[np.ndarray | None, str | None]:
         except ValueError:
             return None, f"row {i + 2} holds text ({_short(v)!r})"
         if not math.isfinite(x):
-            return None, f"row {i + 2} is {v} (a gap or an infinity)"
+            return None, f"row {i + 2} is {_short(v)} (a gap or an infinity)"
         out[i] = x
     return out, None
 
@@ -149,9 +174,25 @@ def _short(text: str, n: int = 30) -> str:
 
 
 # ----- normalisation -------------------------------------------------------------------------
+SMALLEST_SPREAD = float(np.finfo(np.float64).tiny)     # 2.2e-308: below it a float64 loses its precision
+
+
+def _power_of_two(v: float) -> float:
+    """A power of two near ``v`` (v / it lies in [1, 2)); 1 for 0. Dividing by it is exact, so sums and
+    squares of the scaled values neither overflow (1e300) nor underflow (1e-300)."""
+    return math.ldexp(1.0, math.frexp(v)[1] - 1) if v > 0 and math.isfinite(v) else 1.0
+
+
 @dataclass(frozen=True)
 class Normaliser:
-    """z = (x - mean) / std, from the training part only (the held-out part must not leak in)."""
+    """z = (x - mean) / std, from the training part only (the held-out part must not leak in).
+
+    Fitted and applied on values scaled by a power of two, so every finite series from about 1e-308 to
+    1.8e308 gets its true mean and standard deviation (x.std() itself overflows for values of 1e300 and
+    underflows to 0 for values of 1e-300). A series whose values are all equal keeps std = 1 (it is only
+    shifted); one whose values differ by less than SMALLEST_SPREAD, or one that normalises past the largest
+    float64, is refused with a ValueError that names the range.
+    """
 
     mean: float
     std: float
@@ -159,8 +200,17 @@ class Normaliser:
     @classmethod
     def fit(cls, x: np.ndarray) -> "Normaliser":
         x = np.asarray(x, dtype=np.float64)
-        std = float(x.std())
-        return cls(float(x.mean()), std if std > 0 else 1.0)
+        if x.size == 0 or not np.isfinite(x).all():
+            raise ValueError("the values to normalise must be finite numbers (at least one)")
+        s = _power_of_two(float(np.abs(x).max()))
+        y = x / s
+        mean, spread = float(y.mean()) * s, float(y.std())
+        std = spread * s
+        if spread > 0 and not std >= SMALLEST_SPREAD:
+            raise ValueError(f"the values differ by too little to normalise: their standard deviation, {std:.3g}, "
+                             f"is below {SMALLEST_SPREAD:.3g}, the smallest float64 that keeps its precision "
+                             "(scale them up by a power of ten)")
+        return cls(mean, std if spread > 0 else 1.0)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Normaliser":
@@ -169,11 +219,28 @@ class Normaliser:
     def to_dict(self) -> dict:
         return {"mean": [self.mean], "std": [self.std]}
 
+    @property
+    def _scale(self) -> float:
+        return _power_of_two(max(abs(self.mean), self.std))
+
     def encode(self, x):
-        return (np.asarray(x, dtype=np.float64) - self.mean) / self.std
+        """(x - mean) / std; ValueError if a value lies so far from the mean that it has no float64."""
+        s = self._scale
+        x = np.asarray(x, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = (x / s - self.mean / s) / (self.std / s)
+        if not np.isfinite(z[np.isfinite(x)]).all():
+            far = float(np.max(np.abs(x[np.isfinite(x) & ~np.isfinite(z)])))
+            raise ValueError(f"a value of {far:.4g} lies too many standard deviations ({self.std:.4g}) from the mean "
+                             f"({self.mean:.4g}) to normalise: past {np.finfo(np.float64).max:.3g}, the largest "
+                             "float64")
+        return z
 
     def decode(self, z):
-        return np.asarray(z, dtype=np.float64) * self.std + self.mean
+        """z * std + mean (inf where that passes the largest float64: a forecast that ran away)."""
+        s = self._scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (np.asarray(z, dtype=np.float64) * (self.std / s) + self.mean / s) * s
 
 
 # ----- training data and evaluation ---------------------------------------------------------------

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import open_page
+from helpers import click, open_page
+from test_browser import UNKNOWN_PATHS
 from rnn_core import Vocab, make_model
 from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError, load_model, model_to_bytes
@@ -324,15 +325,331 @@ def test_api_texts_and_ids():
             load_model(raw, max_bytes=MAX_MODEL_BYTES)
 
 
+# ----- found later: odd CSV files and odd series ----------------------------------------------------------
+STEPS = np.arange(600)
+LONG_CELL = b"v\n1\n" + b"7" * 131_073 + b"\n2\n"
+# files the reader takes, and the columns it gives
+CSV_READ = {
+    "old Mac line endings": (b"t,v\r1,2\r2,4\r3,8\r", {"t": [1, 2, 3], "v": [2, 4, 8]}),
+    "two columns with one name": (b"v,v\n1,2\n3,4\n", {"v (column 1)": [1, 3], "v (column 2)": [2, 4]}),
+}
+CSV_REFUSED = {"a cell of 131,073 characters": (LONG_CELL, "cannot be read as CSV at line 3: a cell holds more "
+                                                             "than 131,072 characters")}
+# values the reader takes: the normaliser gives them their true spread, or names the range it cannot reach
+SERIES_SCALES = {"values of 1e300": 1e300, "values of 1e-300": 1e-300, "values of 1e-310": 1e-310}
+
+
+def test_odd_csv_files_are_read_or_refused_by_name():
+    for name, (raw, columns) in CSV_READ.items():
+        got = read_series_csv(raw, "s.csv", max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
+        assert {k: v.tolist() for k, v in got.items()} == columns, name
+    for name, (raw, says) in CSV_REFUSED.items():
+        with pytest.raises(ValueError) as e:                 # never csv.Error: the page catches ValueError
+            read_series_csv(raw, "s.csv", max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
+        assert f"s.csv {says}" in str(e.value), str(e.value)
+
+
+def test_the_normaliser_gives_huge_and_tiny_series_their_true_spread():
+    from rnn_core.series import Normaliser
+
+    for name, scale in SERIES_SCALES.items():
+        x = scale * np.sin(STEPS / 8)
+        if scale < 1e-308:
+            with pytest.raises(ValueError, match=r"standard deviation, 7\.05e-311, is below 2\.23e-308"):
+                Normaliser.fit(x[:480])
+            continue
+        norm = Normaliser.fit(x[:480])
+        unit = Normaliser.fit(np.sin(STEPS / 8)[:480])
+        assert norm.std == pytest.approx(scale * unit.std, rel=1e-12), name        # not inf, not 0 shown as 1
+        assert norm.mean == pytest.approx(scale * unit.mean, rel=1e-9), name
+        z = norm.encode(x)
+        np.testing.assert_allclose(z, unit.encode(np.sin(STEPS / 8)), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(norm.decode(z), x, rtol=1e-12, atol=scale * 1e-15)
+    with pytest.raises(ValueError, match="largest float64"):                 # a value past the float64 range
+        Normaliser.fit(np.array([1e-300, 2e-300])).encode([1e300])
+
+
+def _series_page(values):
+    """Time series with ``values`` as an uploaded CSV's column, as the upload callback leaves it."""
+    at = open_page("pages/time_series.py")
+    at.session_state["ts_csv"] = {"name": "odd.csv", "digest": f"{values[1]!r}", "columns": {"v": values}}
+    at.selectbox(key="ts_source").set_value("Uploaded CSV").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("name", ["values of 1e300", "values of 1e-300"])
+def test_huge_and_tiny_series_show_their_true_numbers(name):
+    scale = SERIES_SCALES[name]
+    at = _series_page(scale * np.sin(STEPS / 8))
+    sess = at.session_state["ts_session"]
+    assert sess.data.name == "v" and np.isfinite(sess.data.z).all()        # untrained: adopted at once
+    line = next(m.value for m in at.markdown if "**Series:**" in m.value)
+    assert f"standard deviation {sess.data.norm.std:.4g}" in line and f"{0.7046 * scale:.4g}"[:4] in line, line
+    captions = " ".join(c.value for c in at.caption)
+    for false in ("No prediction", "left the range of numbers", "not finite", "n/a"):
+        assert false not in captions, (false, captions)
+    before = sess.held_out_fraction()
+    at.number_input(key="ts_iterations").set_value(60).run()
+    click(at, "Train")
+    while sess.running:
+        at.run()
+    assert sess.iteration == 60 and not sess.diverged
+    after = sess.held_out_fraction()
+    assert 0 < after < 0.5 * before, (before, after)                        # it learned: the error is real
+    held = float(re.search(r"root mean squared error ([0-9.e+-]+)", " ".join(c.value for c in at.caption)).group(1))
+    assert held == pytest.approx(np.sqrt(sess.held_out_mse()) * sess.data.norm.std, rel=0.01)
+
+
+def test_a_series_too_fine_to_normalise_is_refused_and_the_sine_stays():
+    at = _series_page(SERIES_SCALES["values of 1e-310"] * np.sin(STEPS / 8))
+    said = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "v cannot be normalised" in said and "below 2.23e-308" in said and "are kept" in said, said
+    assert at.session_state["ts_session"].data.name == "Sine"
+
+
+# ----- found later: a gradient of exactly 0 in a caption ----------------------------------------------
+ZERO_NORMS = {"an interior 0": [1.0, 0.0, 1.0], "0 at step 1": [0.0, 0.0, 1e-3, 1.0], "every step 0": [0.0, 0.0],
+              "0 at step T": [0.5, 0.0]}
+
+
+def test_fade_caption_names_an_exact_zero_and_never_divides_by_it():
+    from ui.common.text import fade_caption
+
+    said = {name: fade_caption(np.array(n, np.float32), "The total gradient") for name, n in ZERO_NORMS.items()}
+    assert said["an interior 0"] == ("The total gradient at step 1 is 1 times its value at step 3. It is exactly 0 at "
+                                     "step 2 (below the smallest number a float holds, or no path back).")
+    assert said["0 at step 1"].startswith("The total gradient is exactly 0 from step 2 back to step 1")
+    assert "vanishes before it reaches the first tokens" in said["0 at step 1"]
+    assert said["every step 0"] == "The total gradient is exactly 0 at every step: nothing flows back."
+    assert "exactly 0 at step 2" in said["0 at step T"] and "fold" not in said["0 at step T"]
+    assert "not a finite number at step 2" in fade_caption([1.0, float("nan"), 1.0])
+
+
+class _Record:
+    """A training record whose per-step norms underflowed to 0 inside (iteration 80 of the issue's LSTM run)."""
+
+    def __init__(self, iteration, norms):
+        self.iteration, self.loss, self.grad_norm, self.clipped = iteration, 1.0, 1.0, False
+        self.elapsed, self.tokens, self.w_hh_terms = 0.01, 10, np.ones(len(norms), np.float32)
+        self.grad_norm_per_step = self.last_step_grad_norm_per_step = np.asarray(norms, np.float32)
+        self.loss_per_step = np.ones(len(norms))
+
+
+@pytest.mark.parametrize("path, key", [("pages/train.py", "train_session"), ("pages/time_series.py", "ts_session")])
+def test_a_live_area_with_an_exact_zero_gradient_draws_true_captions(path, key):
+    at = open_page(path)
+    sess = at.session_state[key]
+    for it in (1, 11):
+        sess.metrics.append(_Record(it, [1.0, 0.0, 0.0, 1.0]))
+    at.run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "exactly 0 at steps 2-3" in captions, captions
+    if key == "train_session":                                     # the heatmap's caption: 1 of step T's
+        assert "At step 1 it was 1.0e+00 of step T's in iteration 1" in captions
+        sess.metrics.append(_Record(21, [1.0, 0.0, 0.0, 0.0]))
+        at.run()
+        captions = " ".join(c.value for c in at.caption)
+        assert not at.exception and "undefined (the gradient is exactly 0 at step T)" in captions, captions
+
+
+# ----- found later: the status line after Reset weights and during a run -------------------------------
+@pytest.mark.parametrize("path, prefix, key", [("pages/train.py", "tr", "train_session"),
+                                               ("pages/time_series.py", "ts", "ts_session")])
+def test_reset_weights_updates_the_status_at_once(path, prefix, key):
+    at = open_page(path)
+    at.select_slider(key=f"{prefix}_hidden").set_value(16).run()
+    at.number_input(key=f"{prefix}_iterations").set_value(20).run()
+    click(at, "Train")
+    sess = at.session_state[key]
+    while sess.running:
+        at.run()
+    assert sess.iteration == 20
+    at.selectbox(key=f"{prefix}_cell").set_value("gru").run()
+    assert any("needs new weights" in i.value for i in at.info)
+    click(at, "Reset weights")
+    assert sess.model.cell == "gru" and sess.iteration == 0
+    assert not any("needs new weights" in i.value for i in at.info), [i.value for i in at.info]
+    lines = [m.value for m in at.markdown if "iterations so far" in m.value]
+    assert len(lines) == 1 and "GRU, H=16, 0 iterations so far" in lines[0], lines
+
+
+@pytest.mark.parametrize("path, prefix, key", [("pages/train.py", "tr", "train_session"),
+                                               ("pages/time_series.py", "ts", "ts_session")])
+def test_the_status_line_counts_what_the_progress_bar_counts(path, prefix, key):
+    at = open_page(path)
+    at.select_slider(key=f"{prefix}_hidden").set_value(16).run()
+    at.number_input(key=f"{prefix}_iterations").set_value(100_000).run()
+    click(at, "Train")
+    sess = at.session_state[key]
+    for _ in range(2):                                   # two more ticks: the count moves on
+        at.run()
+        n = sess.iteration
+        bar = [e.proto.text for e in at.get("progress")]
+        lines = [m.value for m in at.markdown if "iterations so far" in m.value]
+        assert bar and bar[0].startswith(f"iteration {n} ("), bar
+        assert len(lines) == 1 and f"{n:,} iterations so far" in lines[0], (n, lines)
+    click(at, "Stop")
+
+
+# ----- found later: links to Step through and Generate, and how a number is written in a link ------------
+# (page, parameter, value, what the warning says; None: taken)
+STEP_LINKS = {
+    "an unknown model": ("pages/step_through.py", "model", "nope", "not a model of this browser tab"),
+    "a step past the sentence": ("pages/step_through.py", "step", "99",
+                                 "not within 1 to 12: the sentence has 12 tokens"),
+    "a step that is not a number": ("pages/step_through.py", "step", "abc", "not a number"),
+    "an unknown view": ("pages/step_through.py", "view", "Sideways", "not one of Forward, Backward"),
+    "an unknown loss": ("pages/step_through.py", "loss", "all", "not one of many_to_one, many_to_many"),
+    "an empty sentence": ("pages/step_through.py", "sentence", " ", "empty"),
+    "Generate's unknown model": ("pages/generate.py", "model", "nope", "not a model of this browser tab"),
+}
+NUMBER_LINKS = {
+    "1e5": ("pages/train.py", "iterations", "1e5", None),
+    "5_000": ("pages/train.py", "iterations", "5_000", "not a number"),
+    "Arabic-Indic digits": ("pages/train.py", "iterations", "\u0665\u0660\u0660", "not a number"),
+    "a seed past 2,147,483,647": ("pages/train.py", "seed", "2147483648", "not within 0 to 2,147,483,647"),
+    "a list with a repeat": ("pages/gradient_lab.py", "cells", "rnn,rnn", "rnn listed twice"),
+}
+
+
+@pytest.mark.parametrize("case", [*STEP_LINKS, *NUMBER_LINKS])
+def test_every_link_value_is_taken_or_named(case):
+    path, param, value, says = {**STEP_LINKS, **NUMBER_LINKS}[case]
+    at = open_page(path)
+    keys = ("model_name", "step", "view", "loss_shape", "sentence", "gen_model", "tr_iterations", "tr_seed",
+            "lab_cells")
+    before = {k: at.session_state[k] for k in keys if k in at.session_state}
+    at.query_params[param] = value                          # a link followed, or the address edited by hand
+    at.run()
+    assert not at.exception, at.exception
+    said = " ".join(w.value for w in at.warning).replace("\\", "")           # markdown escapes off
+    if says is None:
+        assert not said and at.session_state["tr_iterations"] == 100_000, said
+        return
+    assert f"{param}=" in said and says in said and "kept the current settings" in said, (case, said)
+    assert {k: at.session_state[k] for k in before} == before, case
+    if path == "pages/generate.py":                          # the page's own link names the model it shows
+        assert at.query_params["model"] in ("Demo RNN", ["Demo RNN"]), at.query_params["model"]
+
+
+# ----- found later: two browser tabs are two sessions --------------------------------------------------
+TABS = {"a model trained in another tab": "not a model of this browser tab"}
+
+
+def test_each_model_picker_says_a_tab_is_a_session_of_its_own():
+    for path, key in (("pages/step_through.py", "model_name"), ("pages/generate.py", "gen_model")):
+        at = open_page(path)
+        assert "another browser tab" in at.selectbox(key=key).help, path
+    train = open_page("pages/train.py")
+    train.number_input(key="tr_iterations").set_value(1).run()
+    click(train, "Train")
+    assert "Trained on the Train page" in train.session_state["models"]
+    other = open_page("pages/step_through.py", model="Trained on the Train page")     # another tab: a new session
+    said = " ".join(w.value for w in other.warning).replace("\\", "")
+    assert TABS["a model trained in another tab"] in said and other.session_state["model_name"] == "Demo RNN"
+    assert "two tabs are two sessions" in " ".join(README.read_text().split())
+
+
+# ----- found later: the command line's files and flags --------------------------------------------------
+CLI_MORE = {
+    "--out in a missing folder": (("train", "--corpus", "assets/corpora/cuisine.txt", "--out", "/nonexistent/m.npz"),
+                                  "argument --out: the folder /nonexistent does not exist"),
+    "--out a folder": (("train", "--corpus", "assets/corpora/cuisine.txt", "--out", "{tmp}"),
+                       "argument --out: {tmp} is a folder"),
+    "--corpus /dev/null": (("train", "--corpus", "/dev/null", "--out", "{tmp}/m.npz"),
+                           "/dev/null is a device or a pipe, not a text file"),
+    "--corpus a folder": (("train", "--corpus", "{tmp}", "--out", "{tmp}/m.npz"), "{tmp} is a folder, not a text file"),
+    "--gap with a corpus": (("train", "--corpus", "assets/corpora/cuisine.txt", "--gap", "3", "--out", "{tmp}/m.npz"),
+                            "argument --gap: applies only with --task"),
+    "--level char with a task": (("train", "--task", "delay", "--level", "char", "--out", "{tmp}/m.npz"),
+                                 "argument --level: applies only with --corpus"),
+    "--temperature with greedy": (("complete", "--model", "assets/models/demo_rnn.npz", "--temperature", "0.5", "hi"),
+                                  "argument --temperature: applies only with --strategy sample"),
+    "--temperature 5e-324": (("complete", "--model", "assets/models/demo_rnn.npz", "--strategy", "sample",
+                              "--temperature", "5e-324", "hi"),
+                             "argument --temperature: 5e-324 is outside [0.01, 100]"),
+    "a seed past 2,147,483,647": (("train", "--task", "delay", "--seed", "2147483648", "--out", "{tmp}/m.npz"),
+                                  "argument --seed: 2147483648 is outside 0..2147483647"),
+}
+
+
+@pytest.mark.parametrize("case", CLI_MORE)
+def test_cli_files_and_flags_are_checked_before_anything_runs(case, tmp_path):
+    args, says = CLI_MORE[case]
+    r = _cli(*(a.format(tmp=tmp_path) for a in args))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("rnn_core: error: "), r.stderr
+    assert says.format(tmp=tmp_path) in lines[0] and not r.stdout and not (tmp_path / "m.npz").exists(), r.stderr
+
+
+def test_a_tiny_temperature_stays_finite_in_the_api():
+    import warnings
+
+    from rnn_core.sampling import generate
+
+    model, vocab = load_model(ROOT / "assets" / "models" / "demo_rnn.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # no RuntimeWarning either
+        tiny = generate(model, vocab, "my favourite dish is sushi . so , my favourite cuisine is", 3, "sample", 5e-324)
+    greedy = generate(model, vocab, "my favourite dish is sushi . so , my favourite cuisine is", 3, "greedy")
+    assert [g.token for g in tiny] == [g.token for g in greedy]
+    assert all(np.isfinite(g.probs).all() and g.probs.max() == 1.0 for g in tiny)
+    with pytest.raises(ValueError, match="temperature"):
+        generate(model, vocab, "my dish", 1, "sample", float("inf"))
+
+
+# ----- found later: an exception no page foresaw ------------------------------------------------------
+ERRORS = {"an exception in a page": "This app has encountered an error"}
+
+
+def test_an_unforeseen_exception_shows_a_short_message_and_no_traceback(monkeypatch):
+    """The project's .streamlit/config.toml sets client.showErrorDetails = "none": an exception injected into
+    Home shows Streamlit's short message, without its type, its text or a traceback."""
+    import tomllib
+
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    from helpers import APP
+    import ui.home.sections as home
+
+    setting = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["client"]["showErrorDetails"]
+    assert setting == "none"
+    before = config.get_option("client.showErrorDetails")      # what the file gave this process, or the default
+    config.set_option("client.showErrorDetails", setting)       # as `streamlit run` in the project's root reads it
+
+    def lessons():
+        raise RuntimeError("a secret detail from /srv/app")
+
+    monkeypatch.setattr(home, "lessons", lessons)
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+    finally:
+        config.set_option("client.showErrorDetails", before)
+    (shown,) = at.exception
+    assert shown.message.startswith(ERRORS["an exception in a page"]) and not shown.stack_trace
+    assert "secret" not in str(shown.proto) and "RuntimeError" not in str(shown.proto)
+
+
 # ----- the README's table -------------------------------------------------------------------------------
 TABLE = {
     "Sentence boxes (Home, Step through, Gradient lab, Generate)": set(TEXTS),
     "Pasted training text (Train)": set(TEXTS) | {"over the limit"},
     "Uploaded training text (Train, .txt; the CLI's --corpus)": set(TEXT_FILES),
     "Uploaded model (Step through, Train; the CLI's --model and info)": set(MODEL_FILES),
-    "Uploaded series (Time series, .csv)": set(CSV_FILES),
+    "Uploaded series (Time series, .csv)": set(CSV_FILES) | set(CSV_READ) | set(CSV_REFUSED) | set(SERIES_SCALES),
     "URL parameters of every setting (Train, Time series, Gradient lab)": set(NUMBERS),
+    "Links to Step through and Generate": set(STEP_LINKS),
+    "Numbers in links (every page)": set(NUMBER_LINKS),
+    "Page addresses": set(UNKNOWN_PATHS),
+    "Two browser tabs": set(TABS),
+    "Gradient norms (Train, Time series, Backward view)": set(ZERO_NORMS),
+    "An unforeseen error (any page)": set(ERRORS),
     "CLI number arguments": set(NUMBERS),
+    "CLI files and flags": set(CLI_MORE),
     "Python API number arguments": set(NUMBERS),
 }
 

@@ -53,13 +53,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server():
-    """A fresh `streamlit run app.py` on a free port: (url, process, log file)."""
+def _start_server(script: str = "app.py"):
+    """A fresh `streamlit run app.py` (or ``script``) on a free port, from the project's root (so its
+    .streamlit/config.toml applies): (url, process, log file)."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"server-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -80,12 +81,12 @@ def uncaught_errors(log_path, offset: int = 0) -> list[str]:
     return [part.split("\n  Stopping")[0][:2000] for part in text.split("Uncaught app execution")[1:]]
 
 
-def _stop_server(proc, log):
+def _stop_server(proc, log, expect_errors: bool = False):
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=10)
     log.close()
     errors = uncaught_errors(log.name)
-    assert not errors, f"the server logged {len(errors)} script error(s):\n" + "\n".join(errors)
+    assert expect_errors or not errors, f"the server logged {len(errors)} script error(s):\n" + "\n".join(errors)
 
 
 _LOGS = {}                                   # the module server's url -> its log file
@@ -761,6 +762,72 @@ def test_time_series_upload_a_csv_and_bad_ones(server, page, tmp_path):
     pred = figure(page, "Prediction over the series")
     assert len(pred[0]["y"]) == 200 and abs(pred[0]["y"][1] - 20.167) < 1e-3
     _no_exception(page)
+
+
+def test_time_series_reads_odd_csv_files(server, page, tmp_path):
+    """Old Mac line endings are read, two columns with one name are both kept, and a cell longer than the CSV
+    reader's limit is named: once these raised csv.Error in a red box."""
+    page.goto(server + "/time_series")
+    figure(page, "Prediction over the series", timeout=60_000)
+    wait_idle(page)
+    _pick_series(page, "Uploaded CSV")
+    files = {"mac.csv": b"t,w\r" + b"".join(b"%d,%d\r" % (i, i % 7) for i in range(60)),
+             "same.csv": b"v,v\n" + b"".join(b"%d,%d\n" % (i, 2 * i) for i in range(60)),
+             "long.csv": b"v\n1\n" + b"7" * 131_073 + b"\n2\n"}
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+    page.locator("input[type=file]").set_input_files(str(tmp_path / "mac.csv"))
+    expect(page.get_by_role("combobox", name="Column")).to_have_value("t", timeout=30_000)
+    wait_idle(page)
+    page.locator("input[type=file]").set_input_files(str(tmp_path / "same.csv"))
+    expect(page.get_by_role("combobox", name="Column")).to_have_value("v (column 1)", timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("combobox", name="Column").click()
+    expect(page.get_by_role("option", name="v (column 2)", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    page.locator("input[type=file]").set_input_files(str(tmp_path / "long.csv"))
+    expect(page.get_by_text("That file cannot be used: long.csv cannot be read as CSV at line 3: a cell holds "
+                            "more than 131,072 characters", exact=False)).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    _no_exception(page)
+
+
+# what the address bar can hold that names no page (tests/test_bad_input.py holds the README's table to it)
+UNKNOWN_PATHS = {"/extra": "Streamlit's own 'Page not found', then Home",
+                 "/train/extra": "a blank page: the server answers before the app runs"}
+
+
+def test_unknown_page_addresses(server, page):
+    """/extra: Streamlit says "Page not found" and runs Home. /train/extra: Streamlit's server answers it with
+    index.html, whose scripts load relative to it (/train/static/...), and answers those with index.html too,
+    so no script runs and the app is never asked: a blank page the app cannot see or change."""
+    page.goto(server + "/extra")
+    expect(page.get_by_text("Page not found")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("textbox", name="Sentence", exact=True)).to_have_value(SUSHI, timeout=20_000)
+    html = urllib.request.urlopen(server + "/").read().decode()
+    script = re.search(r'src="\./(static/js/[^"]+)"', html).group(1)
+    with urllib.request.urlopen(f"{server}/train/{script}") as r:
+        assert r.headers.get_content_type() == "text/html"          # the blank page's cause, in Streamlit
+    assert set(UNKNOWN_PATHS) == {"/extra", "/train/extra"}
+
+
+def test_an_unforeseen_exception_shows_a_short_message_in_the_browser(browser):
+    """A script that raises, served like the app (from the project's root): the browser shows Streamlit's short
+    message and nothing of the exception; the server's log holds it in full."""
+    url, proc, log = _start_server("tests/app_that_raises.py")
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        pg = ctx.new_page()
+        pg.goto(url + "/")
+        expect(pg.get_by_text("This app has encountered an error", exact=False)).to_be_visible(timeout=30_000)
+        body = pg.inner_text("body")
+        for hidden in ("secret", "RuntimeError", "Traceback", "app_that_raises.py", "/srv/"):
+            assert hidden not in body, hidden
+    finally:
+        ctx.close()
+        _stop_server(proc, log, expect_errors=True)
+    logged = Path(log.name).read_text(errors="replace")
+    assert "Traceback" in logged and "RuntimeError: a secret detail from /srv/rnn-playground" in logged
 
 
 # ----- the dark theme ------------------------------------------------------------------------------------

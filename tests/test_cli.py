@@ -111,7 +111,7 @@ def test_memory_bad_cells():
 def test_a_run_too_big_for_memory_is_refused_before_training(tmp_path):
     """In range for every flag, but one BPTT step would need thousands of GiB: exit 2, one line, nothing written."""
     out = tmp_path / "m.npz"
-    r = cli("train", "--task", "delay", "--gap", "10000", "--batch", "4096", "--hidden", "4096", "--seq-len", "10000",
+    r = cli("train", "--task", "delay", "--gap", "10000", "--batch", "4096", "--hidden", "4096",
              "--out", str(out))
     assert r.returncode == 2 and not out.exists()
     assert r.stderr.count("\n") == 1 and "GiB of memory" in r.stderr and "Traceback" not in r.stderr

@@ -122,7 +122,7 @@ def test_captions_are_read_from_the_numbers():
     assert "falls about 10^6-fold from step 25" in fade_caption(np.geomspace(1e-6, 1, 25))
     assert "grows about 10^3-fold" in fade_caption(np.geomspace(1e3, 1, 10))
     assert "stays within 4.0-fold" in fade_caption(np.array([0.5, 2.0, 1.0]))
-    assert fade_caption(np.array([0.0, 1.0])) == ""                     # nothing to say about a zero
+    assert fade_caption(np.array([0.0, 1.0])).startswith("The gradient is exactly 0 at step 1")   # named, not divided
     assert loss_sum_text([1.0, 2.0, 3.0], False) == "E = (e_1 + … + e_3) / 3 = (1.00 + 2.00 + 3.00) / 3 = 2.000"
     assert loss_sum_text([0, 0, 0.5], True) == "E = e_3 = 0.500 (only the last step has a target)"
     assert "+ … + 6.00" in loss_sum_text([1, 2, 3, 4, 5, 6], False)

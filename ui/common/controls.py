@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import streamlit as st
 
-from rnn_core import CELLS
+from rnn_core import CELLS, MAX_SEED
 from rnn_core.optim import OPTIMIZERS
 from rnn_core.rnn import ACTIVATIONS
 
@@ -18,7 +18,7 @@ from .links import Param, number, one_of
 STEP_KEYS = {"previous": "J", "play": "K", "next": "L"}
 RHO = (0.0, 3.0, 0.05)              # the W_hh spectral radius slider: lo, hi, step
 ITERATIONS = (1, 100_000)
-SEEDS = (0, 2**31 - 1)
+SEEDS = (0, MAX_SEED)                # as the command line's --seed
 
 
 @dataclass(frozen=True)

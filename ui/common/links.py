@@ -9,6 +9,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from rnn_core._checks import number_from_text
+
 from . import state
 from .text import md_escape, shorten
 
@@ -48,14 +50,14 @@ def one_of(options) -> Callable[[str], object]:
 
 
 def number(lo, hi, kind=int, step=None) -> Callable[[str], object]:
-    """A number from lo to hi (whole for ``kind=int``; a multiple of ``step`` from lo when given)."""
+    """A number from lo to hi (whole for ``kind=int``; a multiple of ``step`` from lo when given), written
+    as the command line reads one: ASCII digits, a sign, a decimal point, an exponent (1e5)."""
+    shown = (lambda v: f"{v:,}") if kind is int else (lambda v: f"{v:g}")
+
     def parse(text: str):
-        try:
-            v = kind(float(text)) if kind is float else int(text)
-        except ValueError:
-            raise ValueError("not a number") from None
+        v = number_from_text(text, whole=kind is int)
         if not (math.isfinite(v) and lo <= v <= hi):
-            raise ValueError(f"not within {lo:g} to {hi:g}")
+            raise ValueError(f"not within {shown(lo)} to {shown(hi)}")
         if step is not None:
             v = round(lo + round((v - lo) / step) * step, 10)
         return v
@@ -63,11 +65,14 @@ def number(lo, hi, kind=int, step=None) -> Callable[[str], object]:
 
 
 def some_of(options) -> Callable[[str], object]:
-    """A comma-separated list, each one of ``options``."""
+    """A comma-separated list, each one of ``options`` and each once."""
     def parse(text: str):
         vals = [v for v in text.split(",") if v]
         if not vals or any(v not in options for v in vals):
             raise ValueError(f"not a list of {', '.join(options)}")
+        twice = sorted({v for v in vals if vals.count(v) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice")
         return vals
     return parse
 
@@ -102,15 +107,29 @@ def read(page: str, params: dict[str, Param]) -> None:
 def write(page: str, params: dict[str, Param]) -> dict[str, str]:
     """Mirror the page's settings into the URL; returns them (for the copy-link box). Shows what a link
     carried that could not be used."""
-    problems = st.session_state[state.LINK_PROBLEMS]
-    if problems:
-        st.warning("The link's " + "; ".join(md_escape(p) for p in problems) + ": kept the current settings.")
-        st.session_state[state.LINK_PROBLEMS] = []
+    show_problems()
     want = {name: p.show(st.session_state[p.key]) for name, p in params.items()}
     st.session_state[state.LINKS_WRITTEN][page] = want
     if {k: st.query_params.get(k) for k in want} != want:
         st.query_params.update(want)
     return want
+
+
+def show_problems() -> None:
+    """Name what the last link carried that could not be used (once), and say the current settings stay."""
+    problems = st.session_state[state.LINK_PROBLEMS]
+    if problems:
+        st.warning("The link's " + "; ".join(md_escape(p) for p in problems) + ": kept the current settings.")
+        st.session_state[state.LINK_PROBLEMS] = []
+
+
+def known_model(text: str) -> str:
+    """A link's model: one this browser tab holds (each tab is a session of its own: a model trained or
+    uploaded in another tab is not here)."""
+    models = st.session_state[state.MODELS]
+    if text not in models:
+        raise ValueError("not a model of this browser tab; it has " + ", ".join(shorten(m, 30) for m in models))
+    return text
 
 
 def link_to(want: dict[str, str]) -> str:

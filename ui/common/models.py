@@ -43,6 +43,10 @@ def demo_models() -> dict[str, LoadedModel]:
     return {name: LoadedModel(name, *_demo(filename)) for name, filename in DEMOS.items()}
 
 
+# said by every model picker: a model trained or uploaded lives in this browser session only
+THIS_TAB = ("A model trained or uploaded here belongs to this browser tab: another browser tab is a session of "
+            "its own and does not see it (download the model here, then upload it there).")
+
 UPLOADED = "Uploaded: "           # how an uploaded model's name begins
 
 

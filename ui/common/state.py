@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core._checks import number_from_text
 from rnn_core.cuisine import PROMPT
 
 from .config import SeriesConfig, TrainConfig
 from .live import end_stale_ticks
-from .text import validate_sentence
+from .text import shorten, validate_sentence
 
 # ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
 # shared
@@ -200,27 +201,47 @@ URL_KEYS = ("sentence", "step", "model", "view", "loss")
 
 def read_url() -> None:
     """Apply ?sentence=..&step=..&model=..&view=..&loss=.. when they are not what Step through last wrote
-    there: a shared link, a lesson link from Home, or a URL edited by hand."""
+    there: a shared link, a lesson link from Home, or a URL edited by hand. A value that cannot be used is
+    named in LINK_PROBLEMS (the page shows them) and the current one stays."""
     qp = {k: st.query_params[k] for k in URL_KEYS if k in st.query_params}
     if not qp or qp == st.session_state.get(URL_WRITTEN):
         return
-    if qp.get("model") in st.session_state[MODELS]:
-        st.session_state[MODEL] = qp["model"]
-    if qp.get("sentence", "").strip():
-        text = qp["sentence"]
-        st.session_state[SENTENCE_INPUT] = text
-        error = validate_sentence(text, st.session_state[MODELS][st.session_state[MODEL]])
-        st.session_state[SENTENCE_ERROR] = error and f"The link's sentence cannot be read: {error}"
-        if error is None:
-            st.session_state[SENTENCE] = text
-    if qp.get("view") in VIEWS:
-        st.session_state[VIEW] = qp["view"]
-    if qp.get("loss") in ("many_to_one", "many_to_many"):
-        st.session_state[LOSS_SHAPE] = qp["loss"]
-    try:
-        st.session_state[STEP] = max(1, int(qp.get("step", st.session_state[STEP])))
-    except ValueError:
-        pass
+    from .links import known_model                   # links imports this module
+
+    problems = []
+    said = lambda name, why: problems.append(f"{name}={shorten(qp[name], 30)} ({why})")   # noqa: E731
+    if "model" in qp:
+        try:
+            st.session_state[MODEL] = known_model(qp["model"])
+        except ValueError as e:
+            said("model", e)
+    if "sentence" in qp:
+        if qp["sentence"].strip():
+            text = qp["sentence"]
+            st.session_state[SENTENCE_INPUT] = text
+            error = validate_sentence(text, st.session_state[MODELS][st.session_state[MODEL]])
+            st.session_state[SENTENCE_ERROR] = error and f"The link's sentence cannot be read: {error}"
+            if error is None:
+                st.session_state[SENTENCE] = text
+        else:
+            said("sentence", "empty")
+    for name, key, options in (("view", VIEW, VIEWS), ("loss", LOSS_SHAPE, ("many_to_one", "many_to_many"))):
+        if name in qp:
+            if qp[name] in options:
+                st.session_state[key] = qp[name]
+            else:
+                said(name, f"not one of {', '.join(options)}")
+    if "step" in qp:
+        entry = st.session_state[MODELS][st.session_state[MODEL]]
+        T = len(entry.vocab.tokenize(st.session_state[SENTENCE]))
+        try:
+            step = number_from_text(qp["step"], whole=True)
+            if not (isinstance(step, int) and 1 <= step <= T):
+                raise ValueError(f"not within 1 to {T}: the sentence has {T} token{'s' if T != 1 else ''}")
+            st.session_state[STEP] = step
+        except ValueError as e:
+            said("step", e)
+    st.session_state[LINK_PROBLEMS] = problems
 
 
 def write_url() -> dict[str, str]:

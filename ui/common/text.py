@@ -45,21 +45,56 @@ def word_list(words: list[str], n: int = 12, width: int = 40) -> str:
     return shown + (" …" if len(words) > n else "")
 
 
+def _steps(indices: list[int], most: int = 4) -> str:
+    """0-based step indices as 1-based runs: "step 3", "steps 3-7, 9" (the first ``most`` runs, then "…")."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    text = ", ".join(f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in runs[:most])
+    return ("step " if len(indices) == 1 else "steps ") + text + (", …" if len(runs) > most else "")
+
+
 def fade_caption(norms, what: str = "The gradient", items: str = "tokens") -> str:
     """How a per-step gradient norm changes from the last step back to the first, read from its numbers:
-    a fall or rise by a power of ten, or "stays within k-fold". ``items``: what the steps read."""
+    a fall or rise by a power of ten, or "stays within k-fold". A norm that is exactly 0 at some steps (an
+    underflow below the smallest float, or no path back) or not finite is named, never divided by.
+    ``items``: what the steps read."""
     import math
 
     n = [float(v) for v in norms]
-    if len(n) < 2 or not all(math.isfinite(v) and v > 0 for v in (n[0], n[-1])):
+    T = len(n)
+    if T < 2:
         return ""
-    ratio, T = n[0] / n[-1], len(n)
-    lo, hi = min(n), max(n)
+    bad = [i for i, v in enumerate(n) if not math.isfinite(v)]
+    if bad:
+        return f"{what} is not a finite number at {_steps(bad)}: it overflowed."
+    zeros = [i for i, v in enumerate(n) if v == 0]
+    if len(zeros) == T:
+        return f"{what} is exactly 0 at every step: nothing flows back."
+    why = "below the smallest number a float holds, or no path back"
+    if n[0] == 0:
+        k = next(i for i, v in enumerate(n) if v != 0)             # steps 1..k are 0
+        rest = [i for i in zeros if i >= k]
+        where = "at step 1" if k == 1 else f"from step {k} back to step 1"
+        return (f"{what} is exactly 0 {where} ({why}" + (f"; also at {_steps(rest)}" if rest else "")
+                + f"): it vanishes before it reaches the first {items}.")
+    zero_note = f" It is exactly 0 at {_steps(zeros)} ({why})." if zeros else ""
+    if n[-1] == 0:
+        return f"{what} is {n[0]:.2g} at step 1.{zero_note}"
+    ratio = n[0] / n[-1]
+    positive = [v for v in n if v > 0]
+    lo, hi = min(positive), max(positive)
     if ratio < 0.01:
         return (f"{what} falls about 10^{round(-math.log10(ratio))}-fold from step {T} back to step 1: it "
-                f"vanishes before it reaches the first {items}.")
+                f"vanishes before it reaches the first {items}.{zero_note}")
     if ratio > 100:
-        return f"{what} grows about 10^{round(math.log10(ratio))}-fold from step {T} back to step 1: it explodes."
+        return (f"{what} grows about 10^{round(math.log10(ratio))}-fold from step {T} back to step 1: it explodes."
+                f"{zero_note}")
+    if zeros:
+        return f"{what} at step 1 is {ratio:.2g} times its value at step {T}.{zero_note}"
     return (f"{what} stays within {hi / lo:.1f}-fold of itself over the {T} steps (step 1 gets {ratio:.2g} of step "
             f"{T}'s): it reaches the first {items}.")
 

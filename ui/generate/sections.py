@@ -3,22 +3,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core import MAX_SEED
 from rnn_core.sampling import generate
 
 from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
 from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
-from ui.common.links import Param, number, one_of, text_up_to
-from ui.common.models import LoadedModel
+from ui.common.links import Param, known_model, number, one_of, text_up_to
+from ui.common.models import THIS_TAB, LoadedModel
 from ui.common.charts import show
 from ui.common.text import md_escape, shorten, validate_sentence
 
 TEMPERATURES = (0.1, 0.3, 0.5, 0.7, 1.0, 1.3, 1.6, 2.0, 3.0)
 STRATEGIES = {"greedy": "greedy: always the most likely token", "sample": "sample: draw from the distribution"}
-TOKENS, TOP_K, SEEDS = (1, 200), (0, 10_000), (0, 2**31 - 1)
-# what a link to this page carries (a model this session does not have falls back to the demo RNN)
-LINK = {"model": Param(state.GEN_MODEL, text_up_to(200)),
+TOKENS, TOP_K, SEEDS = (1, 200), (0, 10_000), (0, MAX_SEED)
+# what a link to this page carries (a model this browser tab does not have is named, and the current one stays)
+LINK = {"model": Param(state.GEN_MODEL, known_model),
         "prompt": Param(state.GEN_PROMPT, text_up_to(MAX_SENTENCE_CHARS)),
         "tokens": Param(state.GEN_N, number(*TOKENS)), "strategy": Param(state.GEN_STRATEGY, one_of(STRATEGIES)),
         "temperature": Param(state.GEN_TEMPERATURE, one_of(TEMPERATURES)),
@@ -38,7 +39,7 @@ def settings() -> tuple[LoadedModel, str]:
     c1, c2 = st.columns([1, 2])
     name = c1.selectbox("Model", list(models), key=state.GEN_MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
                         help="The demo models read words; the sonnets model reads characters. A model trained on "
-                             "the Train page or uploaded on Step through is here too.")
+                             "the Train page or uploaded on Step through is here too. " + THIS_TAB)
     c2.text_input("Prompt", key=state.GEN_PROMPT, **state.KEEP,
                   help="What the network reads before it writes. " + SENTENCE_LIMITS)
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -50,7 +51,7 @@ def settings() -> tuple[LoadedModel, str]:
                           "above 1 flattens it.")
     c4.number_input("Top-k (0 = all)", *TOP_K, key=state.GEN_TOP_K, disabled=not sampling, **state.KEEP,
                     help="Draw only among the k most likely tokens.")
-    c5.number_input("Seed", *SEEDS, key=state.GEN_SEED, disabled=not sampling, **state.KEEP)
+    c5.number_input(f"Seed (0 to {SEEDS[1]:,})", *SEEDS, key=state.GEN_SEED, disabled=not sampling, **state.KEEP)
     return models[name], st.session_state[state.GEN_PROMPT]
 
 

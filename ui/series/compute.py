@@ -18,25 +18,51 @@ def fixed(x: float, digits: int = 3, sign: bool = False) -> str:
     return text
 
 
+def _scale(*arrays: np.ndarray) -> float:
+    """A power of two near the largest finite |value| of ``arrays`` (1 if none): dividing by it is exact and
+    keeps squares and sums of series of 1e300 or 1e-300 inside the float64 range."""
+    finite = [np.abs(a[np.isfinite(a)]) for a in map(np.asarray, arrays)]
+    top = max((float(f.max()) for f in finite if f.size), default=0.0)
+    return float(np.ldexp(1.0, np.frexp(top)[1] - 1)) if top > 0 else 1.0
+
+
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:
-    d = np.asarray(a, float) - np.asarray(b, float)
-    d = d[np.isfinite(d)]
-    return float(np.sqrt(np.mean(d * d))) if d.size else float("nan")
+    """Root mean squared difference over the positions where both hold a value (NaN: not predicted there);
+    inf if either passed the largest float64 there."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    both = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[both], b[both]
+    if not a.size:
+        return float("nan")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
+    s = _scale(a, b)
+    d = a / s - b / s
+    with np.errstate(over="ignore"):
+        return float(np.sqrt(np.mean(d * d)) * s)
+
+
+def _share(rmse: float, values: np.ndarray) -> str:
+    """rmse squared as a share of the variance of ``values`` (both scaled first: no overflow, no underflow)."""
+    s = _scale(values)
+    var = float(np.var(np.asarray(values, float) / s))
+    return f"{(rmse / s) ** 2 / var:.2%}" if var > 0 else "n/a"
 
 
 def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1) -> str:
     """The one-step error on the held-out and the training part, in the series' units and as a share of
     its variance (``every``: one value in that many was predicted)."""
-    var = float(np.var(values))
     held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
     u = f" {unit}" if unit else ""
-    if not np.isfinite(held):
-        return "No prediction yet: the series is shorter than one window."
-    share = lambda r: f"{r * r / var:.2%}" if var > 0 else "n/a"
+    if np.isnan(held):                     # the held-out part always holds predicted values: these are NaN
+        return "No prediction: the model's outputs are not numbers (NaN). Press Reset weights."
+    if np.isinf(held):
+        return ("The one-step predictions, in the series' units, pass the largest number a float64 holds "
+                f"(about {np.finfo(np.float64).max:.3g}): their error cannot be measured.")
     which = "each value" if every == 1 else f"every {every}th value of this long series"
     return (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
-            f"error {held:.4g}{u}, a mean squared error of {share(held)} of the series' variance; training part: "
-            f"{train:.4g}{u} ({share(train)}).")
+            f"error {held:.4g}{u}, a mean squared error of {_share(held, values)} of the series' variance; "
+            f"training part: {train:.4g}{u} ({_share(train, values)}).")
 
 
 def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> str:
@@ -52,7 +78,8 @@ def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str =
     if not (np.isfinite(first) and np.isfinite(last)):
         return "The forecast left the range of numbers: the model's outputs fed back grew without bound."
     if last > 1.5 * first:
-        trend = f"the error grows {last / first:.1f}-fold as its own outputs are fed back"
+        trend = (f"the error grows {last / first:.1f}-fold as its own outputs are fed back" if first > 0 else
+                 "the error grows from exactly 0 as its own outputs are fed back")
     elif last < first / 1.5:
         trend = "the error shrinks: the model settles onto the series' rhythm"
     else:
@@ -68,6 +95,7 @@ def hidden_caption(values: np.ndarray, hidden: np.ndarray) -> str:
     sd = hidden.std(axis=0)
     live = sd > 1e-6
     corr = np.zeros(hidden.shape[1])
+    values = np.asarray(values, float) / _scale(values)        # a series of 1e300 (or 1e-300) correlates too
     if np.std(values) > 0:
         for k in np.flatnonzero(live):
             corr[k] = np.corrcoef(hidden[:, k], values)[0, 1]

@@ -98,7 +98,7 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
             data = build_series(cfg, csv["columns"] if csv else None, digest)
         except ValueError as e:
             if not problem:
-                st.warning(f"{e}. The current series and model are kept.")
+                st.warning(f"{md_escape(str(e))}. The current series and model are kept.")
             return None
         cache.clear()
         cache[key] = data
@@ -120,20 +120,33 @@ def status_and_buttons(sess: SeriesSession, cfg: SeriesConfig, data: SeriesData 
     if reasons and sess.iteration == 0 and not sess.running:     # an untrained model: nothing to lose
         sess.reset_weights(cfg, data)
         reasons = []
-    if reasons:
-        st.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
-                f"(until then the page shows the current model, trained {sess.iteration:,} iterations on "
-                f"{md_escape(shorten(sess.data.name, 60))}).")
-    elif data is not None and sess.running:
+    if not reasons and data is not None and sess.running:
         sess.apply_live(cfg)
+    notice = st.empty()                     # said after the buttons: Train and Reset weights answer it
+    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg)) in ("train", "reset"):
+        reasons = sess.needs_new_weights(cfg, data)
+    if reasons:
+        notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
+                    f"(until then the page shows the current model, trained {sess.iteration:,} iterations on "
+                    f"{md_escape(shorten(sess.data.name, 60))}).")
+
+
+def model_line(sess: SeriesSession) -> None:
+    """The series the model reads, its normalisation, the model and its iteration count: drawn in the live
+    area, so it moves with the progress bar and follows Reset weights at once."""
     d = sess.data
     unit = f" ({md_escape(d.unit)})" if d.unit else ""
+    train = d.values[: d.split]
+    if train.min() == train.max():
+        scaled = (f"its training part is constant ({_g(train[0], abs(train[0]) or 1.0)}), so values are only "
+                  "shifted by it: a standard deviation of 0 cannot scale them")
+    else:
+        scaled = (f"normalised with the training part's mean {_g(d.norm.mean, d.norm.std)} and standard deviation "
+                  f"{_g(d.norm.std, d.norm.std)}")
     st.markdown(f"**Series:** {md_escape(shorten(d.name, 60))}{unit}, {d.n:,} values: the first {d.split:,} for "
-                f"training, the last {d.n - d.split:,} held out; normalised with the training part's mean "
-                f"{_g(d.norm.mean, d.norm.std)} and standard deviation {_g(d.norm.std, d.norm.std)}. "
+                f"training, the last {d.n - d.split:,} held out; {scaled}. "
                 f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
                 f"{sess.iteration:,} iterations so far.")
-    run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg))
 
 
 def live_area(sess: SeriesSession) -> None:
@@ -147,6 +160,7 @@ def live_area(sess: SeriesSession) -> None:
                 st.rerun()
             was_running = sess.running
             sess.train_for(TICK_SECONDS, other_script_runs)
+            model_line(sess)
             done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
             if sess.running or was_running:
                 st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")

@@ -60,8 +60,17 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
     if split < need:
         raise ValueError(f"The series has {n:,} values: its training part ({split}) is too short for windows of "
                          f"{cfg.window} steps (it needs at least {need}); use a shorter window or a longer series")
-    norm = Normaliser.fit(values[:split])
-    return SeriesData(name, values, unit, split, norm, norm.encode(values), key)
+    try:
+        norm = Normaliser.fit(values[:split])
+        z = norm.encode(values)
+    except ValueError as e:
+        raise ValueError(f"{name} cannot be normalised: {e}") from None
+    reach = float(np.abs(z).max())
+    if reach > np.finfo(np.float32).max:                   # the model reads float32
+        raise ValueError(f"{name} cannot be normalised for the model: its values reach {reach:.3g} standard "
+                         f"deviations from the training part's mean, past the largest float32 "
+                         f"({np.finfo(np.float32).max:.3g})")
+    return SeriesData(name, values, unit, split, norm, z, key)
 
 
 @dataclass
@@ -151,10 +160,10 @@ class SeriesSession(LiveRun):
             return held_out_mse(self.model, d.z, d.split, self.config.window, max_targets=MAX_HELD_OUT)
 
     def held_out_fraction(self) -> float:
-        """The held-out MSE as a fraction of the whole series' variance (units cancel)."""
-        d = self.data
-        var = float(np.var(d.values))
-        return self.held_out_mse() * d.norm.std ** 2 / var if var > 0 else float("nan")
+        """The held-out MSE as a fraction of the whole series' variance (units cancel: both are read in
+        normalised units, so a series of 1e300 or of 1e-300 neither overflows nor underflows here)."""
+        var = float(np.var(self.data.z))
+        return self.held_out_mse() / var if var > 0 else float("nan")
 
     def forecast_from(self, start: int, steps: int) -> np.ndarray:
         """Free-running predictions (series units) for steps start .. start+steps-1, reading the window

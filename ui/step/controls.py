@@ -10,7 +10,7 @@ from ui.common import state
 from ui.common.controls import STEP_KEYS
 from ui.common.limits import MAX_MODEL_BYTES, SENTENCE_LIMITS
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
-from ui.common.models import LoadedModel, add_upload, drop_oldest, load_upload
+from ui.common.models import THIS_TAB, LoadedModel, add_upload, drop_oldest, load_upload
 from ui.common.sentences import commit
 from ui.common.text import md_escape, shorten, validate_sentence
 
@@ -106,7 +106,8 @@ def model_picker() -> LoadedModel:
     models = st.session_state[state.MODELS]
     names = list(models)
     st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
-                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI.")
+                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI. "
+                      + THIS_TAB)
     with st.expander("Upload a model (.npz)"):
         st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
                          key=state.MODEL_UPLOAD, on_change=_on_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)

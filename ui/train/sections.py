@@ -143,19 +143,26 @@ def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
 
 
 def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) -> None:
-    """What needs new weights (if anything), the data and model line, and **Train**, **Stop**, **Reset weights**."""
+    """What needs new weights (if anything, said after the buttons), the data line, and **Train**, **Stop**,
+    **Reset weights** (the model line is drawn in the live area)."""
     reasons = sess.needs_new_weights(cfg, data) if data is not None else []
-    if reasons:
-        st.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
-                "(the current model stays until then).")
-    elif data is not None and sess.running:
+    if not reasons and data is not None and sess.running:
         sess.apply_live(cfg, data)
+    notice = st.empty()                     # said after the buttons: Train and Reset weights answer it
     shown = data or sess.data
-    st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}. "
-                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
-                f"{sess.iteration:,} iterations so far.")
-    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) == "reset":
+    st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}.")
+    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) in ("train", "reset"):
         publish(sess)
+        reasons = sess.needs_new_weights(cfg, data)
+    if reasons:
+        notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
+                    "(the current model stays until then).")
+
+
+def model_line(sess: TrainSession) -> None:
+    """The model and its iteration count, drawn in the live area so it moves with the progress bar."""
+    st.markdown(f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
+                f"{sess.iteration:,} iterations so far.")
 
 
 def publish(sess: TrainSession) -> None:
@@ -177,6 +184,7 @@ def live_area(sess: TrainSession) -> None:
             was_running = sess.running
             sess.train_for(TICK_SECONDS, other_script_runs)
             publish(sess)
+            model_line(sess)
             done = sess.iteration - sess.run_start
             total = max(1, sess.target - sess.run_start)
             if sess.running or was_running:
@@ -238,8 +246,8 @@ def draw_metrics(sess: TrainSession) -> None:
         if len(last_matrix) > 1:
             early, now = last_matrix[0], last_matrix[-1]
             st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
-                       f"value at step T. At step 1 it was {early[0] / early[-1]:.1e} of step T's in iteration "
-                       f"{its[0]} and is {now[0] / now[-1]:.1e} in iteration {its[-1]}.")
+                       f"value at step T. At step 1 it was {_of_step_t(early)} in iteration {its[0]} and is "
+                       f"{_of_step_t(now)} in iteration {its[-1]}.")
     with c8:
         terms = sess.metrics.w_hh_terms
         show(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH)
@@ -247,6 +255,16 @@ def draw_metrics(sess: TrainSession) -> None:
             st.caption(f"Iteration {its[-1]}. " + terms_caption(terms))
     if sess.model is not None and sess.data is not None:
         st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
+
+
+def _of_step_t(row: np.ndarray) -> str:
+    """Step 1's value as a share of step T's, in words that stay true when either is 0 (an underflow)."""
+    first, last = float(row[0]), float(row[-1])
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return "not a finite number"
+    if last == 0:
+        return "undefined (the gradient is exactly 0 at step T)"
+    return "exactly 0 of step T's" if first == 0 else f"{first / last:.1e} of step T's"
 
 
 def history_section(sess: TrainSession) -> None:
