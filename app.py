@@ -1,7 +1,10 @@
 """RNN Playground: page config, per-session state, navigation."""
 import streamlit as st
 
+from rnn_core import keep_freed_memory
 from ui.common import guard, state
+
+keep_freed_memory()               # training here: keep freed arrays for the next BPTT step (once per process)
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
 state.init()

@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._alloc import keep_freed_memory
 from .cells import CELLS, make_model
 from .cuisine import make_corpus
-from .data import ASSETS, TokenStream, read_text_file
+from .data import TokenStream, read_text_file
 from .gradcheck import check_all
 from .io import ModelFileError, load_model, save_model
 from .optim import OPTIMIZERS
+from .resources import CHECKOUT_ASSETS, in_checkout
 from .rnn import ACTIVATIONS
 from .sampling import complete
 from .tasks import EXPERIMENT, TASK_LR, TASKS, make_task, memory_experiment
@@ -97,6 +99,12 @@ def _choices_list(choices):
     return parse
 
 
+def _corpus_out() -> str:
+    """make-corpus's default: the checkout's copy (it rewrites it identically), or cuisine.txt in the current
+    folder when rnn_core is an installed package (whose own files are not for writing)."""
+    return str(CHECKOUT_ASSETS / "corpora" / "cuisine.txt") if in_checkout() else "cuisine.txt"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="rnn-core", description="Train and explain recurrent networks in NumPy "
                 "(also: python -m rnn_core).")
@@ -165,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="describe a saved model")
     i.add_argument("model", help="a model file (.npz)")
 
-    m = sub.add_parser("make-corpus", help="write the cuisine corpus (assets/corpora/cuisine.txt)")
-    m.add_argument("--out", default=str(ASSETS / "corpora" / "cuisine.txt"), help="where to write it")
+    m = sub.add_parser("make-corpus", help="write the cuisine corpus (in a checkout: assets/corpora/cuisine.txt)")
+    m.add_argument("--out", default=_corpus_out(), help="where to write it")
     return p
 
 
@@ -206,7 +214,8 @@ def cmd_train(a) -> int:
     bar = None
     if not a.quiet:
         from tqdm import tqdm
-        bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True)
+        # disable=None: a bar on a terminal only; a log file or CI gets the summary lines, not a stream of \r updates
+        bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True, disable=None)
     rec, interrupted = None, False
     try:
         for rec in trainer.run(a.steps):
@@ -308,17 +317,18 @@ def cmd_make_corpus(a) -> int:
 
 
 def main(argv=None) -> int:
+    keep_freed_memory()           # the command trains: keep freed memory for the next BPTT step (rnn_core/_alloc.py)
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
         return {"train": cmd_train, "complete": cmd_complete, "gradcheck": cmd_gradcheck,
                 "memory": cmd_memory, "info": cmd_info, "make-corpus": cmd_make_corpus}[a.command](a)
     except UsageError as e:
-        print(f"rnn_core: error: {e}", file=sys.stderr)
+        print(f"rnn-core: error: {e}", file=sys.stderr)
         return 2
     except (ModelFileError, ValueError, OSError) as e:
-        print(f"rnn_core: error: {e}", file=sys.stderr)
+        print(f"rnn-core: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("rnn_core: interrupted", file=sys.stderr)
+        print("rnn-core: interrupted", file=sys.stderr)
         return 130

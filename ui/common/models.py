@@ -1,18 +1,19 @@
-"""The models a session can show: the demo models from assets/, uploads, and (later) the Train page's."""
+"""The models a session can show: the demo models the package ships (assets/models), uploads, and the Train
+page's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
 from rnn_core import Vocab
 from rnn_core.io import load_model
+from rnn_core.resources import asset_bytes, asset_path
 
 from .limits import MAX_MODEL_BYTES
 from .memory import UPLOADED_MODELS_BUDGET, held_bytes
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
+DEMO_DIR = asset_path("models")     # a checkout's assets/models, or the installed package's copy
 DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz",
          "Demo sonnets (LSTM, characters)": "demo_sonnets.npz"}
 
@@ -35,7 +36,7 @@ class LoadedModel:
 def _demo(filename: str) -> tuple:
     """A demo file, read and checked once per server; st.cache_data hands every call its own copy
     (about 0.2 ms for the four demos, where checking them again would take about 19 ms per session)."""
-    return load_model((DEMO_DIR / filename).read_bytes())
+    return load_model(asset_bytes("models", filename))
 
 
 def demo_models() -> dict[str, LoadedModel]:
