@@ -18,6 +18,7 @@ from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
 from ui.common.charts import show
+from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, md_escape, shorten
 
 from . import compute, figures
@@ -203,6 +204,11 @@ def forecast_section(sess: SeriesSession, horizon: int) -> None:
     fc = sess.forecast_from(start, horizon)
     show(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST)
     st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
+    st.download_button("Download the forecast (CSV)",
+                       lambda: compute.forecast_frame(d.values, start, fc, d.unit).to_csv(index=False).encode(),
+                       f"rnn_playground_forecast_from_{start}.csv", mime="text/csv", key=state.TS_DL_FORECAST,
+                       on_click="ignore", help="Each forecast step: the time step, the forecast, the true value "
+                                               "where the series has one, and the error.")
 
 
 def hidden_section(sess: SeriesSession) -> None:
@@ -301,3 +307,4 @@ def files_section(sess: SeriesSession) -> None:
     st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
                        mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,
                        help="The weights, the cell, and the normalisation the model reads its values in.")
+    pytorch_downloads(sess, state.TS_DL_TORCH, state.TS_DL_SAFETENSORS, "rnn_playground_series_model")
