@@ -15,6 +15,6 @@ USER playground
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"
+    CMD ["python", "-m", "rnn_playground", "--check-health", "--port", "8501"]
 # the production profile (.streamlit/production.toml): no error details in the browser, no file watcher, ...
 CMD ["python", "-m", "rnn_playground", "--production", "--port", "8501", "--address", "0.0.0.0"]

@@ -59,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="served over HTTPS inside another site's page (an LMS iframe): Streamlit's XSRF cookie gets "
                         "SameSite=None; Secure, so uploads work there")
     p.add_argument("--print-command", action="store_true", help="print the Streamlit command line and exit")
+    p.add_argument("--check-health", action="store_true",
+                   help="ask the app running on --port (on this machine) whether it is healthy: exit status 0 if it "
+                        "answers ok within 4 seconds, else 1 (for health checks: Docker, systemd)")
     return p
+
+
+def check_health(port: int, timeout: float = 4.0) -> int:
+    """0 if the app on ``port`` answers Streamlit's /_stcore/health with ok, else 1 (and why, on stderr)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=timeout) as r:
+            body = r.read()
+    except OSError as e:
+        print(f"rnn-playground: port {port} is not healthy: {e}", file=sys.stderr)
+        return 1
+    if body != b"ok":
+        print(f"rnn-playground: port {port} answered {body[:80]!r}, not ok", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
 
 
 def command(argv: list[str] | None = None) -> list[str]:
@@ -83,8 +103,11 @@ def command(argv: list[str] | None = None) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    cmd = command(argv)
-    if "--print-command" in (sys.argv[1:] if argv is None else argv):
+    args = sys.argv[1:] if argv is None else argv
+    cmd = command(args)
+    if "--check-health" in args:
+        return check_health(build_parser().parse_known_args(args)[0].port)
+    if "--print-command" in args:
         print(" ".join(cmd))
         return 0
     env = {**ENVIRONMENT, **os.environ}       # glibc's allocator setting from the start (rnn_core/_alloc.py)
