@@ -97,6 +97,22 @@ def test_the_installed_package_reads_its_data_outside_a_checkout(installed, tmp_
     assert sunspots == 309 and demo == "rnn False"
 
 
+def test_the_apps_figures_import_from_the_installed_package(installed, tmp_path):
+    code = ("from rnn_core import load_model\n"
+            "from rnn_core.resources import asset_bytes\n"
+            "from rnn_playground import figures\n"
+            "import ui\n"
+            "m, v = load_model(asset_bytes('models', 'demo_rnn.npz'))\n"
+            "fig = figures.next_token(m, v, 'My favourite dish is sushi. So, my favourite cuisine is')\n"
+            "print(ui.__file__)\n"
+            "print(fig.data[0].y[0])\n")
+    r = subprocess.run([str(installed / "python"), "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    where, top = r.stdout.split()
+    assert "site-packages/rnn_playground/app/ui/" in where and top == "japanese"
+
+
 def test_make_corpus_writes_the_same_corpus_beside_the_user(installed, tmp_path):
     r = subprocess.run([str(installed / "rnn-core"), "make-corpus"], capture_output=True, text=True, cwd=tmp_path,
                        timeout=120)
