@@ -14,7 +14,7 @@ def pytorch_downloads(sess, torch_key: str, safetensors_key: str, stem: str) -> 
     c1.download_button(
         "For PyTorch (.zip)", lambda: sess.export_bytes("torch"), f"{stem}_pytorch.zip", mime="application/zip",
         key=torch_key, on_click=sess.mark_saved, disabled=not twin,
-        help=f"model.safetensors: the state_dict of a module holding `rnn` ({module}) and `head` (torch.nn.Linear); "
+        help=f"model.safetensors: the state_dict of a module holding rnn ({module}) and head (torch.nn.Linear); "
              "config.json: their sizes and " + ("the normalisation" if model.real_inputs else "the vocabulary")
              + "; load_pytorch.py builds the module and loads them (and state_dict.pt for torch.load, where this "
                "server has PyTorch).")

@@ -249,7 +249,7 @@ def step_section(sess: SeriesSession) -> None:
     step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
     unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])               # the formulas need the room: a wider one would scroll
     with left:
         show(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW)
     with right:
@@ -272,8 +272,12 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
         st.latex(r"h_t = f(W_{xh} x_t + W_{hh} h_{t-1} + b_h)")
         terms = "".join(rf"\underbrace{{{_f(v, sign=True)}}}_{{{name}}}"
                         for v, name in ((x_in, r"W_{xh} x_t"), (rec, r"W_{hh} h_{t-1}"), (b, "b_h")))
-        # two lines, the sum and then its value: one line ran past the formula's column
-        st.latex(rf"\begin{{aligned}} h_{{{t + 1}}}[{unit}] &= {f}({terms}) \\ &= {_f(h)} \end{{aligned}}")
+        # two formulas, the sum and then h: one line ran past its column, and a formula that scrolls cannot be
+        # reached from the keyboard (axe-core's scrollable-region-focusable; KaTeX's aligned environment always
+        # overflows its box by 2 px, so these are separate formulas, not one aligned block)
+        a = rf"a_{{{t + 1}}}[{unit}]"
+        st.latex(rf"{a} = {terms} = {_f(x_in + rec + b)}")          # ends in a number: an underbrace last overhangs
+        st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}({a}) = {_f(h)}")
     else:
         g = {k: float(v[t, unit]) for k, v in trace.gates.items()}
         if m.cell == "lstm":
@@ -289,8 +293,8 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
                      rf"\cdot {_f(float(h_prev[unit]))} = {_f(h)}")
     y = float(trace.outputs[t, 0])
     y_units = float(d.norm.decode(y))
-    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)} \;\to\; {_f(y)} \times {std} "
-             rf"+ ({mean}) = {_g(y_units, d.norm.std)}")
+    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)}")
+    st.latex(rf"\text{{in the series' units: }} {_f(y)} \times {std} + ({mean}) = {_g(y_units, d.norm.std)}")
     nxt = lo + t + 1
     if nxt < d.n:
         true, true_z = float(d.values[nxt]), float(d.z[nxt])

@@ -119,7 +119,7 @@ def model_picker() -> LoadedModel:
                          max_upload_size=MAX_VOCAB_JSON_MB,
                          help="The tokens in id order: a JSON list [\"<unk>\", \"the\", ...], {\"token\": id, ...}, or "
                               "the config.json of a download for PyTorch. A file exported here carries its own.")
-        st.caption("From PyTorch: save a module's state_dict with `safetensors.torch.save_file` (one "
+        st.markdown("From PyTorch: save a module's state_dict with `safetensors.torch.save_file` (one "
                    "`nn.RNN`/`LSTM`/`GRU` layer, an optional `nn.Embedding` before it, an `nn.Linear` after it) and "
                    "upload it with its vocabulary.")
     if st.session_state[state.UPLOAD_ERROR]:
