@@ -103,7 +103,7 @@ def test_two_sessions_through_the_proxy_each_stay_with_their_process(proxy):
                 break
         assert len(sessions) == 2, f"all browsers went to {list(sessions)}"
         for backend, (ctx, page) in sessions.items():
-            figure(page, "Next-token probabilities")
+            figure(page, "Next-token probabilities", timeout=60_000)    # a cold server through the proxy
             wait_idle(page)
             page.get_by_role("button", name="Next step").click()           # the WebSocket reaches its process
             expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "2", timeout=20_000)
