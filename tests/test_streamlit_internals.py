@@ -51,11 +51,17 @@ def test_the_plotly_theme_module_that_style_py_builds_on():
     import plotly.io as pio
     from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
 
-    configure_streamlit_plotly_theme()
-    assert "streamlit" in pio.templates
     from ui.common import style
 
-    assert style.TEMPLATE in pio.templates and pio.templates.default == style.TEMPLATE
+    default = pio.templates.default
+    try:
+        configure_streamlit_plotly_theme()              # (it makes "streamlit" the default: put ours back after)
+        assert "streamlit" in pio.templates
+    finally:
+        pio.templates.default = default
+    theirs = pio.templates["streamlit"].layout.to_plotly_json()
+    ours = pio.templates[style.TEMPLATE].layout.to_plotly_json()
+    assert theirs and all(ours[k] == v for k, v in theirs.items() if k != "colorway")   # ours is built on theirs
 
 
 def test_the_config_options_the_deployment_sets_exist():
