@@ -1,16 +1,20 @@
 # RNN Playground in a container: docker build -t rnn-playground . && docker run -p 8501:8501 rnn-playground
+# (deploy/compose.yaml runs several of these behind the sticky proxy)
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    # glibc keeps freed arrays for the next BPTT step (rnn_core/_alloc.py; the launcher sets the same)
+    MALLOC_MMAP_THRESHOLD_=268435456 MALLOC_TRIM_THRESHOLD_=536870912
 RUN useradd --create-home --uid 10001 playground
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# the locked runtime set, every file checked against its hash
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 COPY --chown=playground:playground . .
 USER playground
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", \
-     "--server.headless=true"]
+    CMD ["python", "-m", "rnn_playground", "--check-health", "--port", "8501"]
+# the production profile (.streamlit/production.toml): no error details in the browser, no file watcher, ...
+CMD ["python", "-m", "rnn_playground", "--production", "--port", "8501", "--address", "0.0.0.0"]

@@ -1,6 +1,7 @@
 # Two commands for a fresh Debian machine with Python 3.11:
-#   make run    set up .venv and open the app
-#   make test   set up .venv (with test tools and Chromium) and run every test, browser tests included
+#   make run    set up .venv from requirements.lock and open the app
+#   make test   set up .venv from requirements-dev.lock (with test tools and Chromium) and run every test,
+#               browser tests included
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,18 +10,36 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium nginx lint demo-model bench gradcheck clean
+.PHONY: run test chromium nginx lint demo-model bench gradcheck lock tox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# every package from the locks: exact versions, each file checked against its hash (pip's hash-checking mode),
+# so a reinstall next term gets the same set the tests ran with
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
+
+# rewrite the locks from requirements*.txt (the direct pins): uv resolves for every platform and Python >= 3.11,
+# keeping the versions already locked unless a pin asks for another
+UV := uv==0.13.9
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV)
+	$(BIN)/python -m uv pip compile requirements.txt --universal --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/python -m uv pip compile requirements-dev.txt --universal --python-version 3.11 --generate-hashes \
+		-c requirements.lock -o requirements-dev.lock
+
+# the suite on Python 3.11, 3.12 and 3.13 (tox.ini; each interpreter must be on PATH, e.g. from pyenv)
+tox: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check tox==4.67.15
+	$(BIN)/tox
 
 run: $(VENV)/.runtime
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)

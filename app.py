@@ -1,9 +1,13 @@
 """RNN Playground: page config, per-session state, navigation."""
 import streamlit as st
 
-from ui.common import guard, state
+from rnn_core import keep_freed_memory
+from ui.common import about, charts, guard, state
 
-st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
+keep_freed_memory()               # training here: keep freed arrays for the next BPTT step (once per process)
+
+st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide",
+                   menu_items=about.menu_items())
 state.init()
 
 pages = [
@@ -16,4 +20,5 @@ pages = [
     st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
 ]
 st.navigation(pages).run()
+charts.image_format_picker()      # every page's sidebar ends with it
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once

@@ -54,7 +54,8 @@ def worker(a) -> None:
         return
     if a.impl == "numpy":
         sys.path.insert(0, str(ROOT))
-        from rnn_core import make_model
+        from rnn_core import keep_freed_memory, make_model
+        keep_freed_memory()                                   # as the project's entry points do
         model = make_model(a.cell, a.V, a.H, seed=0, dtype=np.float32)
         step = lambda: model.loss_and_grads(x, y)
     else:

@@ -42,6 +42,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     import rnn_core
+    rnn_core.keep_freed_memory()           # a process-wide setting (the older revisions set it on import)
     with tempfile.TemporaryDirectory() as tmp:
         old_core = load_revision(a.rev, Path(tmp))
         print(f"{'cell':5s} {'V':>3s} {'H':>4s} {'B':>3s} {'T':>3s} {a.rev + ' ms':>12s} {'now ms':>9s} "

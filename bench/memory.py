@@ -26,7 +26,8 @@ WORKER = r"""
 import json, resource, sys
 sys.path.insert(0, ROOT)
 import numpy as np
-from rnn_core import Vocab, make_model
+from rnn_core import Vocab, keep_freed_memory, make_model
+keep_freed_memory()
 from rnn_core.data import CORPORA, TokenStream
 from rnn_core.train import Trainer
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

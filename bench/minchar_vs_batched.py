@@ -22,9 +22,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rnn_core import Vocab, make_model  # noqa: E402
+from rnn_core import Vocab, keep_freed_memory, make_model  # noqa: E402
 from rnn_core.data import CORPORA, TokenStream  # noqa: E402
 from rnn_core.train import Trainer  # noqa: E402
+
+keep_freed_memory()           # as the project's entry points do (rnn_core/_alloc.py)
 
 
 def minchar_loop(ids: np.ndarray, V: int, H: int, T: int, steps: int, lr: float = 0.1, seed: int = 0) -> float:

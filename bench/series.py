@@ -34,10 +34,11 @@ SIZES = [  # (F, K, H, B, T, loss)
 
 def sine_to_one_percent(repeats: int) -> None:
     sys.path.insert(0, str(ROOT))
-    from rnn_core import make_model
+    from rnn_core import keep_freed_memory, make_model
     from rnn_core.series import Normaliser, SeriesWindows, held_out_mse, make_series, split_point
     from rnn_core.train import Trainer
 
+    keep_freed_memory()                                   # as the project's entry points do
     z = make_series("Sine")
     sp = split_point(z.size)
     norm = Normaliser.fit(z[:sp])
@@ -69,7 +70,8 @@ def worker(a) -> None:
     y = rng.standard_normal((B, T, K) if loss == "many_to_many" else (B, K)).astype(np.float32)
     if a.impl == "numpy":
         sys.path.insert(0, str(ROOT))
-        from rnn_core import make_model
+        from rnn_core import keep_freed_memory, make_model
+        keep_freed_memory()
         model = make_model(a.cell, hidden_size=H, input_size=F, output_size=K, head="linear", seed=0,
                            dtype=np.float32)
         step = lambda: model.loss_and_grads(x, y, loss=loss)

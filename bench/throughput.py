@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rnn_core import make_model  # noqa: E402
+from rnn_core import keep_freed_memory, make_model  # noqa: E402
 from timing import SIZES, median_seconds  # noqa: E402  (bench/ is the script's folder)
+
+keep_freed_memory()           # as the project's entry points do (rnn_core/_alloc.py)
 
 
 def main(argv=None) -> None:

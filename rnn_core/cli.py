@@ -1,4 +1,4 @@
-"""Command line: ``python -m rnn_core train | complete | gradcheck | info | make-corpus``."""
+"""Command line: ``python -m rnn_core train | complete | gradcheck | memory | info | export | make-corpus``."""
 from __future__ import annotations
 
 import argparse
@@ -11,13 +11,16 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._alloc import keep_freed_memory
 from ._checks import number_from_text
 from .cells import CELLS, MAX_SEED, make_model
 from .cuisine import make_corpus
-from .data import ASSETS, TokenStream, read_text_file
+from .data import TokenStream, read_text_file
 from .gradcheck import check_all
+from .export import load_any, save_torch, to_safetensors
 from .io import ModelFileError, load_model, save_model
 from .optim import OPTIMIZERS
+from .resources import CHECKOUT_ASSETS, in_checkout
 from .rnn import ACTIVATIONS
 from .sampling import complete
 from .tasks import EXPERIMENT, TASK_LR, TASKS, make_task, memory_experiment
@@ -131,6 +134,12 @@ def _check_out(out: str) -> None:
         raise UsageError(f"argument --out: {out} cannot be written (no permission)")
 
 
+def _corpus_out() -> str:
+    """make-corpus's default: the checkout's copy (it rewrites it identically), or cuisine.txt in the current
+    folder when rnn_core is an installed package (whose own files are not for writing)."""
+    return str(CHECKOUT_ASSETS / "corpora" / "cuisine.txt") if in_checkout() else "cuisine.txt"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="rnn-core", description="Train and explain recurrent networks in NumPy "
                 "(also: python -m rnn_core).")
@@ -168,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("complete", help="print the most likely continuation of a prompt")
     c.add_argument("prompt", help="the text to continue")
-    c.add_argument("--model", required=True, help="a model file (.npz) saved by train or the app")
+    c.add_argument("--model", required=True, help="a model file saved by train or the app (.npz), or exported "
+                   "as .safetensors")
     c.add_argument("--tokens", type=_positive_int(1, 10_000), default=1, help="how many tokens to generate")
     c.add_argument("--strategy", choices=("greedy", "sample"), default="greedy",
                    help="the most likely token, or one drawn from the distribution")
@@ -201,10 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{TASK_LR['adding']:g})")
 
     i = sub.add_parser("info", help="describe a saved model")
-    i.add_argument("model", help="a model file (.npz)")
+    i.add_argument("model", help="a model file (.npz or .safetensors)")
 
-    m = sub.add_parser("make-corpus", help="write the cuisine corpus (assets/corpora/cuisine.txt)")
-    m.add_argument("--out", default=str(ASSETS / "corpora" / "cuisine.txt"), help="where to write it")
+    x = sub.add_parser("export", help="write a saved model for PyTorch (.pt + .json) or as .safetensors")
+    x.add_argument("model", help="a model file (.npz) saved by train or the app")
+    x.add_argument("--to", choices=("torch", "safetensors"), required=True,
+                   help="torch: the state_dict (torch.save; needs torch) and a .json with the module's settings and "
+                        "the vocabulary beside it; safetensors: one file, read by safetensors.torch.load_file, with "
+                        "the settings and the vocabulary in its metadata (no torch needed)")
+    x.add_argument("--out", required=True, help="where to write it (.pt or .safetensors)")
+
+    m = sub.add_parser("make-corpus", help="write the cuisine corpus (in a checkout: assets/corpora/cuisine.txt)")
+    m.add_argument("--out", default=_corpus_out(), help="where to write it")
     return p
 
 
@@ -248,7 +266,8 @@ def cmd_train(a) -> int:
     bar = None
     if not a.quiet:
         from tqdm import tqdm
-        bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True)
+        # disable=None: a bar on a terminal only; a log file or CI gets the summary lines, not a stream of \r updates
+        bar = tqdm(total=a.steps, unit="it", file=sys.stderr, mininterval=0.2, dynamic_ncols=True, disable=None)
     rec, interrupted = None, False
     try:
         for rec in trainer.run(a.steps):
@@ -284,6 +303,9 @@ def cmd_complete(a) -> int:
     _refuse_unused(a, [(flag, sampled, "with --strategy sample (greedy takes the most likely token)")
                        for flag in ("--temperature", "--top-k", "--seed")])
     model, vocab = load_model(a.model)
+
+
+    model, vocab = load_any(a.model)
     if vocab is None:
         raise UsageError(f"{a.model} is a regression model (it reads numbers); complete needs a token model")
     unknown = vocab.unknown_tokens(a.prompt)
@@ -331,7 +353,7 @@ def cmd_memory(a) -> int:
 
 
 def cmd_info(a) -> int:
-    model, vocab = load_model(a.model)
+    model, vocab = load_any(a.model)
     reads = (f"vocabulary: {len(vocab)} {vocab.level} tokens" if vocab is not None else
              f"inputs: {model.input_size} numbers per step; outputs: {model.output_size} (linear head, squared error)")
     print(f"cell: {model.cell}\nactivation: {model.activation}\nhidden size: {model.hidden_size}\n"
@@ -347,6 +369,21 @@ def cmd_info(a) -> int:
     return 0
 
 
+def cmd_export(a) -> int:
+    model, vocab = load_model(a.model)
+    training = model.metadata
+    if a.to == "safetensors":
+        Path(a.out).write_bytes(to_safetensors(model, vocab, training))
+        written = [a.out]
+    else:
+        try:
+            written = save_torch(a.out, model, vocab, training)
+        except ImportError as e:
+            raise UsageError(str(e)) from None
+    print(f"wrote {' and '.join(written)}")
+    return 0
+
+
 def cmd_make_corpus(a) -> int:
     Path(a.out).write_text(make_corpus(), encoding="utf-8")
     print(f"wrote {a.out}")
@@ -354,17 +391,19 @@ def cmd_make_corpus(a) -> int:
 
 
 def main(argv=None) -> int:
+    keep_freed_memory()           # the command trains: keep freed memory for the next BPTT step (rnn_core/_alloc.py)
     parser = build_parser()
     try:
         a = parser.parse_args(argv)
         return {"train": cmd_train, "complete": cmd_complete, "gradcheck": cmd_gradcheck,
-                "memory": cmd_memory, "info": cmd_info, "make-corpus": cmd_make_corpus}[a.command](a)
+                "memory": cmd_memory, "info": cmd_info, "export": cmd_export,
+                "make-corpus": cmd_make_corpus}[a.command](a)
     except UsageError as e:
-        print(f"rnn_core: error: {e}", file=sys.stderr)
+        print(f"rnn-core: error: {e}", file=sys.stderr)
         return 2
     except (ModelFileError, ValueError, OSError) as e:
-        print(f"rnn_core: error: {e}", file=sys.stderr)
+        print(f"rnn-core: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("rnn_core: interrupted", file=sys.stderr)
+        print("rnn-core: interrupted", file=sys.stderr)
         return 130

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+from .resources import asset, asset_path
 
 
 @dataclass
@@ -74,10 +74,11 @@ class Corpus:
 
     @property
     def path(self) -> Path:
-        return ASSETS / "corpora" / self.filename
+        """The file on disk (in a checkout: assets/corpora; installed: the package's data)."""
+        return asset_path("corpora", self.filename)
 
     def read(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        return asset("corpora", self.filename).read_text(encoding="utf-8")
 
 
 CORPORA = {

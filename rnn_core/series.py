@@ -2,7 +2,7 @@
 and free-running forecasts for regression models (linear head, squared error).
 
 Every built-in series is generated from a seed (the same seed, the same numbers); the real one
-(yearly sunspot numbers) is read from ``assets/series``.
+(yearly sunspot numbers) is read from the package's data (``assets/series`` in a checkout).
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import ASSETS, Batch, decode_text
+from .data import Batch, decode_text
+from .resources import asset_bytes
 
 MAX_SERIES = 1_000_000            # values in one series
 MIN_SERIES = 16                   # a series shorter than this cannot give a window and a held-out part
@@ -55,7 +56,7 @@ def _random_walk(n, rng):
 
 
 def _sunspots(n, rng):
-    return read_series_csv((ASSETS / "series" / "sunspots.csv").read_bytes(), "sunspots.csv")["SUNACTIVITY"]
+    return read_series_csv(asset_bytes("series", "sunspots.csv"), "sunspots.csv")["SUNACTIVITY"]
 
 
 SERIES: dict[str, BuiltinSeries] = {s.name: s for s in (

@@ -128,3 +128,44 @@ def test_every_chart_on_every_page_has_alt_text_with_its_numbers(page):
         assert re.search(r"\d", el.proto.alt) or el.proto.alt.endswith("No data yet."), el.proto.alt
         config = json.loads(el.proto.config) if el.proto.config else {}
         assert config["toImageButtonOptions"]["scale"] == 2
+
+
+def test_the_camera_saves_an_svg_when_the_session_asks_for_one():
+    fig = style.layout(go.Figure(), "Gradient norm per time step")
+    cfg = style.config_for(fig, image="svg")
+    assert cfg["toImageButtonOptions"] == {"format": "svg", "filename": "rnn_playground_gradient_norm_per_time_step",
+                                           "scale": 1}
+    with pytest.raises(ValueError):
+        style.config_for(fig, image="gif")
+
+
+def test_a_charts_data_is_every_point_it_draws():
+    fig = style.figure([dict(type="bar", x=[0.1, 0.7], y=["&lt;unk&gt;", "japanese"], orientation="h", name="p"),
+                        dict(type="scatter", y=[3.0, np.nan, 1.0], name="<b>loss</b>")], "Two traces")
+    frame = style.figure_frame(fig)
+    assert list(frame.columns) == ["trace", "x", "y"]
+    assert frame.values.tolist()[:2] == [["p", 0.1, "<unk>"], ["p", 0.7, "japanese"]]    # user text as typed
+    assert frame["trace"].tolist()[2:] == ["loss"] * 3 and frame["x"].tolist()[2:] == [0, 1, 2]
+    assert np.isnan(frame["y"].iloc[3]) and frame["y"].iloc[4] == 1.0
+    heat = style.layout(go.Figure(go.Heatmap(z=[[0.5, -1.0], [2.0, 3.0]], x=["a", "b"], y=[10, 20], name="h")), "H")
+    cells = style.figure_frame(heat)
+    assert cells.values.tolist() == [["h", "a", 10, 0.5], ["h", "b", 10, -1.0], ["h", "a", 20, 2.0],
+                                     ["h", "b", 20, 3.0]]
+    assert style.figure_csv(heat).decode().splitlines()[0] == "trace,x,y,z"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_on_every_page_has_its_data_download_and_the_sessions_image_format(page):
+    from ui.common import state
+
+    at = open_page(page)
+    charts = at.get("plotly_chart")
+    downloads = {el.proto.id: el for el in at.get("download_button")}
+    labels = [el.proto.label for el in at.get("download_button")]
+    assert labels.count("Data (CSV)") == len(charts) > 0
+    for el in charts:
+        assert any(state.csv_key(el.key) in wid for wid in downloads), el.key
+    at.session_state[state.CHART_IMAGE] = "svg"
+    at.run()
+    for el in at.get("plotly_chart"):
+        assert json.loads(el.proto.config)["toImageButtonOptions"]["format"] == "svg"

@@ -21,10 +21,41 @@ def trained(tmp_path_factory):
 
 def test_train_with_defaults_then_complete_says_japanese(trained):
     out, r = trained
-    assert "final loss" in r.stdout and "it/s" in r.stderr          # progress bar on stderr
+    assert "final loss" in r.stdout
+    assert "\r" not in r.stderr and "it/s" not in r.stderr         # off a terminal (a pipe, a CI log): no bar
     c = cli("complete", "--model", str(out), SUSHI)
     assert c.returncode == 0, c.stderr
     assert c.stdout.strip().splitlines()[-1] == "japanese"
+
+
+def test_the_progress_bar_appears_on_a_terminal(tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    main, sub = pty.openpty()
+    fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))      # a 100-column terminal
+    try:
+        r = subprocess.run([sys.executable, "-m", "rnn_core", "train", "--corpus", "assets/corpora/cuisine.txt",
+                            "--steps", "30", "--hidden", "16", "--out", str(tmp_path / "m.npz")],
+                           stdout=subprocess.PIPE, stderr=sub, timeout=120)
+        os.close(sub)
+        chunks = []
+        while True:
+            try:
+                data = os.read(main, 4096)
+            except OSError:                          # the terminal's other end closed: all read
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(main)
+    assert r.returncode == 0
+    err = b"".join(chunks).decode()
+    assert "it/s" in err and "30/30" in err
 
 
 def test_complete_other_dishes_and_several_tokens(trained):
@@ -71,7 +102,7 @@ def test_gradcheck_prints_worst_error():
 def test_bad_arguments_one_line_exit_2(args):
     r = cli(*args)
     assert r.returncode == 2
-    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("rnn_core: error:")
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("rnn-core: error:")
     assert "Traceback" not in r.stderr
 
 
@@ -169,11 +200,9 @@ def test_ctrl_c_during_train_saves_the_weights_so_far(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "rnn_core", "train", "--corpus", "assets/corpora/cuisine.txt",
                              "--steps", "1000000", "--hidden", "16", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    seen = ""
-    while "it/s" not in seen and time.time() < deadline:      # the progress bar is drawing: training runs
-        seen += proc.stderr.read(1)
-    time.sleep(1.0)
+    first = proc.stderr.readline()                  # "training a rnn ...": printed as the first iteration starts
+    assert first.startswith("training a rnn"), first
+    time.sleep(2.0)                                 # off a terminal there is no progress bar to wait for
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

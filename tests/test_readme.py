@@ -16,9 +16,9 @@ def _run(code: str, tmp_path, monkeypatch) -> dict:
     return scope
 
 
-def test_the_readme_has_a_token_block_a_numbers_block_and_an_export_block():
+def test_the_readme_has_a_token_block_a_numbers_block_a_safetensors_block_and_an_export_block():
     blocks = _blocks()
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     assert "from rnn_core import Vocab, make_model, save_model, load_model" in blocks[0]
     assert 'head="linear"' in blocks[1]
 
@@ -44,9 +44,14 @@ def test_the_numbers_block_runs_as_written(tmp_path, monkeypatch):
     assert held < 0.01, held                          # 300 iterations learn the sine
 
 
+def test_the_safetensors_block_runs_without_torch(tmp_path, monkeypatch):
+    scope = _run(_blocks()[2], tmp_path, monkeypatch)
+    assert scope["back"].cell == "lstm" and scope["raw"][8:9] == b"{"
+
+
 def test_the_export_block_runs_where_torch_is_installed(tmp_path, monkeypatch):
     import pytest
 
     pytest.importorskip("torch")
-    scope = _run(_blocks()[2], tmp_path, monkeypatch)
+    scope = _run(_blocks()[3], tmp_path, monkeypatch)
     assert type(scope["rnn"]).__name__ == "GRU"

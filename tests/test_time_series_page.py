@@ -89,7 +89,8 @@ def test_step_through_the_window_writes_out_the_numbers(page):
     at = page
     assert at.slider(key="ts_step").value == 1
     latex = " ".join(x.value for x in at.latex)                  # the sine starts at 0: x_1 reads 0.000
-    assert r"\begin{aligned} h_{1}[0] &= \tanh(" in latex and "= 0.000" in latex and "-0.000" not in latex
+    assert r"a_{1}[0] = \underbrace{" in latex and r"h_{1}[0] = \tanh(a_{1}[0]) = " in latex
+    assert "= 0.000" in latex and "-0.000" not in latex
     click(at, "Next step")
     click(at, "Next step")
     assert at.session_state["ts_step"] == 3

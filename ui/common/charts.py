@@ -1,18 +1,34 @@
-"""The one place a chart reaches the page: every figure is finished (log ticks, PNG export, alt text)
-the same way."""
+"""The one place a chart reaches the page: every figure is finished (log ticks, image export, alt text) and gets
+its data download the same way, so a new chart has them all without asking."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from .style import config_for, count_ticks, describe, log_ticks
+from . import state
+from .style import IMAGE_FORMATS, config_for, count_ticks, describe, figure_csv, file_name, log_ticks
 
 
 def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
     """``st.plotly_chart`` with the app's finishing: log axes in powers of ten, whole-number ticks on a short
-    count axis, a PNG named after the figure
-    at scale 2, and alternative text (``alt``, or one read from the figure's own numbers). ``kw`` goes to
+    count axis, the camera button saving the image named after the figure (a PNG at scale 2, or an SVG: the
+    session's choice in the sidebar), alternative text (``alt``, or one read from the figure's own numbers), and
+    under it a **Data (CSV)** download of the numbers it draws, built when clicked. ``kw`` goes to
     st.plotly_chart (on_select, selection_mode)."""
     log_ticks(fig)
     count_ticks(fig)
-    return st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key), alt=alt or describe(fig), **kw)
+    image = st.session_state.get(state.CHART_IMAGE, IMAGE_FORMATS[0])
+    out = st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key, image), alt=alt or describe(fig),
+                          **kw)
+    st.download_button("Data (CSV)", lambda: figure_csv(fig), f"rnn_playground_{file_name(fig, key)}.csv",
+                       mime="text/csv", key=state.csv_key(key), on_click="ignore", type="tertiary",
+                       icon=":material/download:", help="The numbers this chart draws, one row per point.")
+    return out
+
+
+def image_format_picker() -> None:
+    """The sidebar's choice of what every chart's camera button saves (kept for the session)."""
+    st.sidebar.radio("Chart images (the camera above each chart)", IMAGE_FORMATS, key=state.CHART_IMAGE,
+                     format_func=lambda f: {"png": "PNG (slides)", "svg": "SVG (print, editing)"}[f], horizontal=True,
+                     **state.KEEP, help="PNG: a picture at twice the chart's size. SVG: lines and text that stay sharp "
+                                       "at any size and open in a drawing program.")

@@ -4,6 +4,7 @@
 refused by the browser before it is sent.
 """
 MAX_MODEL_BYTES = 50_000_000     # an uploaded model (.npz), on Step through and Train, and what its arrays unpack to
+MAX_VOCAB_JSON_MB = 10           # the vocabulary (.json) uploaded with a PyTorch model (.safetensors) on Step through
 MAX_SENTENCE_CHARS = 20_000      # a typed or linked sentence
 MAX_SENTENCE_TOKENS = 200        # what Step through reads
 MAX_TRAIN_TEXT_BYTES = 2_000_000  # pasted or uploaded training text (Train)

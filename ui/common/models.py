@@ -1,18 +1,20 @@
-"""The models a session can show: the demo models from assets/, uploads, and (later) the Train page's."""
+"""The models a session can show: the demo models the package ships (assets/models), uploads, and the Train
+page's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
 from rnn_core import Vocab
-from rnn_core.io import load_model
+from rnn_core.export import load_any, read_vocab_json
+from rnn_core.io import ModelFileError, load_model
+from rnn_core.resources import asset_bytes, asset_path
 
-from .limits import MAX_MODEL_BYTES
+from .limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB
 from .memory import UPLOADED_MODELS_BUDGET, held_bytes
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
+DEMO_DIR = asset_path("models")     # a checkout's assets/models, or the installed package's copy
 DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz",
          "Demo sonnets (LSTM, characters)": "demo_sonnets.npz"}
 
@@ -35,7 +37,7 @@ class LoadedModel:
 def _demo(filename: str) -> tuple:
     """A demo file, read and checked once per server; st.cache_data hands every call its own copy
     (about 0.2 ms for the four demos, where checking them again would take about 19 ms per session)."""
-    return load_model((DEMO_DIR / filename).read_bytes())
+    return load_model(asset_bytes("models", filename))
 
 
 def demo_models() -> dict[str, LoadedModel]:
@@ -72,7 +74,12 @@ def add_upload(models: dict[str, LoadedModel], entry: LoadedModel,
     return drop_oldest(models, budget, entry.name, lambda n: n.startswith(UPLOADED))
 
 
-def load_upload(name: str, raw: bytes) -> LoadedModel:
-    """An uploaded .npz as a LoadedModel; ModelFileError with a plain message if it is unusable."""
-    model, vocab = load_model(raw, max_bytes=MAX_MODEL_BYTES)
+def load_upload(name: str, raw: bytes, vocab_raw: bytes | None = None) -> LoadedModel:
+    """An uploaded model as a LoadedModel: an .npz, or a .safetensors file (exported here, or a PyTorch
+    state_dict with ``vocab_raw``, its vocabulary's JSON). ModelFileError with a plain message if it is unusable."""
+    vocab = read_vocab_json(vocab_raw, MAX_VOCAB_JSON_MB * 1_000_000) if vocab_raw is not None else None
+    model, vocab = load_any(raw, vocab, max_bytes=MAX_MODEL_BYTES)
+    if vocab is None:
+        raise ModelFileError("it is a model of numbers (a linear head): it reads values, not words, so it has no "
+                             "tokens to step through")
     return LoadedModel(f"{UPLOADED}{name}", model, vocab)

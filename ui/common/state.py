@@ -42,6 +42,7 @@ PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
 UPLOAD_NOTE = "upload_note"    # which older uploads were let go to keep the uploads within their budget
 MODEL_UPLOAD = "model_upload"
+VOCAB_UPLOAD = "vocab_upload"  # the vocabulary (.json) of a .safetensors model from PyTorch
 NO_RECURRENCE = "no_recurrence"   # Step through shows the model with W_hh = 0
 TOKEN_PILLS = "token_pills"
 CACHE = "analysis_cache"       # small per-session cache of analyses
@@ -74,6 +75,8 @@ TR_RUNS = "tr_runs"
 TR_RUNS_CHOSEN = "tr_runs_chosen"      # the learner picked runs to overlay (else: the last three)
 TR_DL_MODEL = "tr_dl_model"
 TR_DL_CSV = "tr_dl_csv"
+TR_DL_TORCH = "tr_dl_torch"            # the model for PyTorch (.zip)
+TR_DL_SAFETENSORS = "tr_dl_safetensors"
 TRAIN_SESSION = "train_session"
 TRAIN_DATA_CACHE = "train_data_cache"
 CHART_TR_LOSS = "tr_loss"
@@ -93,6 +96,7 @@ GEN_MODEL, GEN_PROMPT, GEN_N = "gen_model", "gen_prompt", "gen_tokens"
 GEN_STRATEGY, GEN_TEMPERATURE, GEN_TOP_K, GEN_SEED = "gen_strategy", "gen_temperature", "gen_top_k", "gen_seed"
 GEN_PICK = "gen_pick"          # the generated token whose distribution is shown
 CHART_GEN_DIST = "gen_distribution"
+GEN_DL_TEXT = "gen_dl_text"    # the prompt and the generated text (.txt)
 
 # Gradient lab
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
@@ -122,8 +126,19 @@ TS_FROM_N = "ts_forecast_from_n"       # the series length TS_FROM was placed fo
 TS_STEP = "ts_step"                    # the step shown in the step-through of the forecast's context window
 TS_UNIT = "ts_unit"                    # the hidden unit written out in the formula
 TS_DL_MODEL = "ts_dl_model"
+TS_DL_TORCH = "ts_dl_torch"
+TS_DL_SAFETENSORS = "ts_dl_safetensors"
+TS_DL_FORECAST = "ts_dl_forecast"      # the forecast beside the truth (CSV)
 CHART_TS_PRED, CHART_TS_FORECAST, CHART_TS_HIDDEN = "ts_pred_fig", "ts_forecast_fig", "ts_hidden_fig"
 CHART_TS_LOSS, CHART_TS_STEPS, CHART_TS_WINDOW = "ts_loss_fig", "ts_steps_fig", "ts_window_fig"
+
+CHART_IMAGE = "chart_image"            # what every chart's camera button saves: "png" | "svg" (sidebar, every page)
+
+
+def csv_key(chart_key: str) -> str:
+    """The key of a chart's "Data (CSV)" download, made from the chart's own key (ui.common.charts.show)."""
+    return f"{chart_key}__csv"
+
 
 # every keyed widget keeps its value while it is not drawn (another view, another page)
 KEEP = {"persist_state": "session"}
@@ -140,7 +155,7 @@ DEFAULTS = {
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",
-    GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0,
+    GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0, CHART_IMAGE: "png",
     LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
     LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_TASK: "delay", LAB_SENTENCE: PROMPT,
     LAB_CURSOR: None, LAB_CURSOR_N: 0,

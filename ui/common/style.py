@@ -8,9 +8,11 @@ Okabe-Ito colours for colour-blind readers, and each also has its own line dash.
 """
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -189,8 +191,49 @@ def file_name(fig: go.Figure, fallback: str = "chart") -> str:
     return slug[:60] or fallback
 
 
-def config_for(fig: go.Figure, fallback: str = "chart") -> dict:
-    """Plotly's toolbar: no logo; the camera saves a PNG at twice the size (slides), named after the figure."""
+IMAGE_FORMATS = ("png", "svg")
+
+
+def config_for(fig: go.Figure, fallback: str = "chart", image: str = "png") -> dict:
+    """Plotly's toolbar: no logo; the camera saves the figure named after it, a PNG at twice the size (slides) or
+    an SVG (vector: print, editing)."""
+    if image not in IMAGE_FORMATS:
+        raise ValueError(f"unknown image format {image!r}")
     return {"displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": f"rnn_playground_{file_name(fig, fallback)}",
-                                     "scale": 2}}
+            "toImageButtonOptions": {"format": image, "filename": f"rnn_playground_{file_name(fig, fallback)}",
+                                     "scale": 2 if image == "png" else 1}}
+
+
+def _text(v):
+    """A label as the reader saw it: Plotly labels carry user text HTML-escaped (text.plotly_text)."""
+    return html.unescape(v) if isinstance(v, str) else v
+
+
+def figure_frame(fig: go.Figure) -> pd.DataFrame:
+    """The numbers a chart draws, one row per point: the trace's name, x, y, and z for a heatmap's cells
+    (its x and y are the cell's column and row). What a chart's "Data (CSV)" download holds."""
+    rows = []
+    for i, tr in enumerate(fig.data):
+        name = _text(re.sub(r"<[^>]+>", "", tr.name or "")).strip() or f"{tr.type} {i + 1}"
+        if tr.type == "heatmap":
+            if tr.z is None:
+                continue
+            z = [list(r) for r in tr.z]
+            ys = list(tr.y) if tr.y is not None and len(tr.y) else list(range(len(z)))
+            xs = list(tr.x) if tr.x is not None and len(tr.x) else list(range(max(map(len, z), default=0)))
+            rows += [(name, _text(xs[c]), _text(ys[r]), v) for r, row in enumerate(z) if r < len(ys)
+                     for c, v in enumerate(row) if c < len(xs)]
+            continue
+        x, y = getattr(tr, "x", None), getattr(tr, "y", None)
+        if x is None and y is None:
+            continue
+        n = len(y if y is not None else x)
+        xs = list(x) if x is not None else list(range(n))
+        ys = list(y) if y is not None else [None] * n
+        rows += [(name, _text(a), _text(b), None) for a, b in zip(xs, ys)]
+    frame = pd.DataFrame(rows, columns=["trace", "x", "y", "z"])
+    return frame if frame["z"].notna().any() else frame.drop(columns="z")
+
+
+def figure_csv(fig: go.Figure) -> bytes:
+    return figure_frame(fig).to_csv(index=False).encode("utf-8")

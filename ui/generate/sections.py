@@ -74,6 +74,10 @@ def output(entry: LoadedModel, prompt: str) -> None:
     sep = "" if entry.vocab.level == "char" else " "
     text = entry.vocab.decode(entry.vocab.encode([g.token for g in out])) if sep else "".join(g.token for g in out)
     st.markdown(f"**{md_escape(shorten(prompt, 300))}** {md_escape(text)}")
+    written = prompt + (sep if text and text[:1] not in ".,!?;:" else "") + text
+    st.download_button("Download the text (.txt)", written.encode("utf-8"), "rnn_playground_generated.txt",
+                       mime="text/plain", key=state.GEN_DL_TEXT, on_click="ignore",
+                       help="The prompt and what the network wrote after it, as plain UTF-8 text.")
     unknown = entry.vocab.unknown_tokens(prompt)
     if unknown:
         st.info(f"The model never saw {len(unknown)} of the prompt's tokens; it reads them as `<unk>`.")

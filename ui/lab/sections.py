@@ -77,7 +77,7 @@ def lag_sweep_section() -> None:
     e = EXPERIMENT
     task = st.segmented_control("Task", list(SWEEP_TASKS), key=state.LAB_TASK, format_func=SWEEP_TASKS.get,
                                 required=True, **KEEP)
-    what = ("Remember the first token: one of 4 symbols, then `gap` distractors, then a question mark."
+    what = ("Remember the first token: one of 4 symbols, then *gap* distractors, then a question mark."
             if task == "delay" else
             "The adding problem (Hochreiter & Schmidhuber, 1997): numbers in [0, 1], two of them marked (one in "
             "the first two steps, one in the second half); predict their sum at the end, within 0.04. A "

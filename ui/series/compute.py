@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def number(x: float, scale: float) -> str:
@@ -63,6 +64,17 @@ def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: s
     return (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
             f"error {held:.4g}{u}, a mean squared error of {_share(held, values)} of the series' variance; "
             f"training part: {train:.4g}{u} ({_share(train, values)}).")
+
+
+def forecast_frame(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> pd.DataFrame:
+    """The forecast as a table: time step t, the forecast, the truth (empty past the data's end), the error."""
+    t = np.arange(start, start + fc.size)
+    truth = np.full(fc.size, np.nan)
+    known = values[start:start + fc.size]
+    truth[:known.size] = known
+    u = f" ({unit})" if unit else ""
+    return pd.DataFrame({"t": t, "steps ahead": np.arange(1, fc.size + 1), f"forecast{u}": fc, f"true{u}": truth,
+                         f"forecast - true{u}": fc - truth})
 
 
 def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> str:

@@ -18,6 +18,7 @@ from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
 from ui.common.charts import show
+from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, md_escape, shorten
 
 from . import compute, figures
@@ -217,6 +218,11 @@ def forecast_section(sess: SeriesSession, horizon: int) -> None:
     fc = sess.forecast_from(start, horizon)
     show(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST)
     st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
+    st.download_button("Download the forecast (CSV)",
+                       lambda: compute.forecast_frame(d.values, start, fc, d.unit).to_csv(index=False).encode(),
+                       f"rnn_playground_forecast_from_{start}.csv", mime="text/csv", key=state.TS_DL_FORECAST,
+                       on_click="ignore", help="Each forecast step: the time step, the forecast, the true value "
+                                               "where the series has one, and the error.")
 
 
 def hidden_section(sess: SeriesSession) -> None:
@@ -257,7 +263,7 @@ def step_section(sess: SeriesSession) -> None:
     step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
     unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])               # the formulas need the room: a wider one would scroll
     with left:
         show(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW)
     with right:
@@ -280,8 +286,12 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
         st.latex(r"h_t = f(W_{xh} x_t + W_{hh} h_{t-1} + b_h)")
         terms = "".join(rf"\underbrace{{{_f(v, sign=True)}}}_{{{name}}}"
                         for v, name in ((x_in, r"W_{xh} x_t"), (rec, r"W_{hh} h_{t-1}"), (b, "b_h")))
-        # two lines, the sum and then its value: one line ran past the formula's column
-        st.latex(rf"\begin{{aligned}} h_{{{t + 1}}}[{unit}] &= {f}({terms}) \\ &= {_f(h)} \end{{aligned}}")
+        # two formulas, the sum and then h: one line ran past its column, and a formula that scrolls cannot be
+        # reached from the keyboard (axe-core's scrollable-region-focusable; KaTeX's aligned environment always
+        # overflows its box by 2 px, so these are separate formulas, not one aligned block)
+        a = rf"a_{{{t + 1}}}[{unit}]"
+        st.latex(rf"{a} = {terms} = {_f(x_in + rec + b)}")          # ends in a number: an underbrace last overhangs
+        st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}({a}) = {_f(h)}")
     else:
         g = {k: float(v[t, unit]) for k, v in trace.gates.items()}
         if m.cell == "lstm":
@@ -297,8 +307,8 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
                      rf"\cdot {_f(float(h_prev[unit]))} = {_f(h)}")
     y = float(trace.outputs[t, 0])
     y_units = float(d.norm.decode(y))
-    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)} \;\to\; {_f(y)} \times {std} "
-             rf"+ ({mean}) = {_g(y_units, d.norm.std)}")
+    st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)}")
+    st.latex(rf"\text{{in the series' units: }} {_f(y)} \times {std} + ({mean}) = {_g(y_units, d.norm.std)}")
     nxt = lo + t + 1
     if nxt < d.n:
         true, true_z = float(d.values[nxt]), float(d.z[nxt])
@@ -315,3 +325,4 @@ def files_section(sess: SeriesSession) -> None:
     st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
                        mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,
                        help="The weights, the cell, and the normalisation the model reads its values in.")
+    pytorch_downloads(sess, state.TS_DL_TORCH, state.TS_DL_SAFETENSORS, "rnn_playground_series_model")

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from rnn_core import make_model
+from rnn_core.export import to_safetensors, torch_bundle
 from rnn_core.io import save_model
 from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, held_out_mse, make_series,
                              one_step_predictions, split_point)
@@ -192,3 +193,9 @@ class SeriesSession(LiveRun):
             settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
             save_model(buf, self.model, None, settings)
         return buf.getvalue()
+
+    def export_bytes(self, kind: str) -> bytes:
+        """For PyTorch (``"torch"``: a zip) or one ``"safetensors"`` file, with the normalisation inside."""
+        with self.steady():
+            settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+            return (torch_bundle if kind == "torch" else to_safetensors)(self.model, None, settings)

@@ -8,7 +8,7 @@ from rnn_core.io import ModelFileError
 
 from ui.common import state
 from ui.common.controls import STEP_KEYS
-from ui.common.limits import MAX_MODEL_BYTES, SENTENCE_LIMITS
+from ui.common.limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB, SENTENCE_LIMITS
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
 from ui.common.models import THIS_TAB, LoadedModel, add_upload, drop_oldest, load_upload
 from ui.common.sentences import commit
@@ -81,11 +81,13 @@ def sentence_input() -> str:
 
 
 def _on_upload() -> None:
+    """A model file arrived, or the vocabulary for the one there: load the model (with that vocabulary)."""
     f = st.session_state.get(state.MODEL_UPLOAD)
     if f is None:
         return
+    v = st.session_state.get(state.VOCAB_UPLOAD)
     try:
-        entry = load_upload(f.name, f.getvalue())
+        entry = load_upload(f.name, f.getvalue(), None if v is None else v.getvalue())
     except ModelFileError as e:
         st.session_state[state.UPLOAD_ERROR] = f"That file cannot be used: {e}. The current model stays."
         return
@@ -106,11 +108,21 @@ def model_picker() -> LoadedModel:
     models = st.session_state[state.MODELS]
     names = list(models)
     st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
-                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI. "
+                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI, "
+                      "or a .safetensors file (exported here, or a PyTorch RNN, LSTM or GRU's state_dict). "
                       + THIS_TAB)
-    with st.expander("Upload a model (.npz)"):
-        st.file_uploader(f"Model file (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
-                         key=state.MODEL_UPLOAD, on_change=_on_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
+    with st.expander("Upload a model (.npz), or one trained in PyTorch (.safetensors)"):
+        st.file_uploader(f"Model file (.npz or .safetensors, at most {MAX_MODEL_BYTES // 1_000_000} MB)",
+                         type=["npz", "safetensors"], key=state.MODEL_UPLOAD, on_change=_on_upload,
+                         max_upload_size=MAX_MODEL_BYTES // 1_000_000)
+        st.file_uploader(f"Its vocabulary (.json, at most {MAX_VOCAB_JSON_MB} MB): for a PyTorch state_dict",
+                         type=["json"], key=state.VOCAB_UPLOAD, on_change=_on_upload,
+                         max_upload_size=MAX_VOCAB_JSON_MB,
+                         help="The tokens in id order: a JSON list [\"<unk>\", \"the\", ...], {\"token\": id, ...}, or "
+                              "the config.json of a download for PyTorch. A file exported here carries its own.")
+        st.markdown("From PyTorch: save a module's state_dict with `safetensors.torch.save_file` (one "
+                   "`nn.RNN`/`LSTM`/`GRU` layer, an optional `nn.Embedding` before it, an `nn.Linear` after it) and "
+                   "upload it with its vocabulary.")
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
     if st.session_state[state.UPLOAD_NOTE]:

@@ -18,6 +18,7 @@ from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 from ui.common.models import LoadedModel
 from ui.common.charts import show
+from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
@@ -344,6 +345,8 @@ def files_section(sess: TrainSession) -> None:
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
                      key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
+    if sess.model is not None:
+        pytorch_downloads(sess, state.TR_DL_TORCH, state.TR_DL_SAFETENSORS, "rnn_playground_model")
     result = st.session_state[state.TR_UPLOAD_RESULT]
     if result:
         (st.success if result[0] == "success" else st.error)(result[1])

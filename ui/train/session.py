@@ -12,6 +12,7 @@ import numpy as np
 
 from rnn_core import Vocab, make_model
 from rnn_core.data import CORPORA, TokenStream
+from rnn_core.export import to_safetensors, torch_bundle
 from rnn_core.io import ModelFileError, load_model, model_to_bytes
 from rnn_core.sampling import complete
 from rnn_core.tasks import make_task
@@ -296,3 +297,10 @@ class TrainSession(LiveRun):
         with self.steady():
             settings = {**asdict(self.config), "iterations_trained": self.iteration}
             return model_to_bytes(self.model, self.vocab, settings)
+
+    def export_bytes(self, kind: str) -> bytes:
+        """The model for PyTorch: ``"torch"`` a zip (state_dict, config with the vocabulary, a loader script),
+        ``"safetensors"`` one file with both inside. Built when the download is clicked, as model_bytes."""
+        with self.steady():
+            settings = {**asdict(self.config), "iterations_trained": self.iteration}
+            return (torch_bundle if kind == "torch" else to_safetensors)(self.model, self.vocab, settings)
