@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium nginx lint demo-model bench gradcheck clean
+.PHONY: run test chromium nginx lint demo-model lab-sweeps bench gradcheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ demo-model: $(VENV)/.runtime
 	done
 	$(BIN)/python -m rnn_core train --corpus assets/corpora/sonnets.txt --level char --cell lstm --hidden 128 \
 		--steps 3000 --lr 0.005 --out assets/models/demo_sonnets.npz --quiet
+
+# the Gradient lab's stored lag sweeps (each task's default settings, seed 0), shown at once when the page opens,
+# and the sushi task's longest gap for seeds 1-4 (the README's table); one run after another, as above
+LAB := assets/lab
+lab-sweeps: $(VENV)/.runtime
+	mkdir -p $(LAB)/seeds
+	$(BIN)/python -m rnn_core memory --task cuisine --gaps 0,5,10,20,30 --out $(LAB)/lag_sweep_cuisine.json
+	$(BIN)/python -m rnn_core memory --task delay --gaps 5,10,20,40 --out $(LAB)/lag_sweep_delay.json
+	$(BIN)/python -m rnn_core memory --task adding --gaps 5,10,20,40 --out $(LAB)/lag_sweep_adding.json
+	for seed in 1 2 3 4; do \
+		$(BIN)/python -m rnn_core memory --task cuisine --gaps 30 --seed $$seed \
+			--out $(LAB)/seeds/cuisine_gap30_seed$$seed.json || exit 1; \
+	done
 
 # benchmarks print their figures; PyTorch columns appear only where torch is installed
 bench: $(VENV)/.dev

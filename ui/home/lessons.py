@@ -38,8 +38,8 @@ LESSONS = (
            "Switch the Loss to many-to-one and only the last step keeps a loss.",
            {"step": "12", "view": "Backward", "loss": "many_to_many"}),
     Lesson("Backpropagation through time", STEP, "How dL/dh_t is built",
-           "BPTT starts at the last step and walks back: Next step moves one step earlier. At each step dL/dh_t is the "
-           "loss's own part plus what flows back from step t+1, split per unit in the bars.",
+           "BPTT starts at the last step and walks back: Back to t-1 moves one step earlier. At each step dL/dh_t is "
+           "the loss's own part plus what flows back from step t+1, split per unit in the bars.",
            {"step": "12", "view": "Backward", "loss": "many_to_one"}),
     Lesson("Vanishing and exploding gradients", LAB, "How much gradient survives",
            "BPTT multiplies one Jacobian per step, so the gradient that survives from the last step falls or grows "

@@ -24,9 +24,11 @@ def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean(d * d))) if d.size else float("nan")
 
 
-def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1) -> str:
+def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1,
+                       style: str = "grey dotted") -> str:
     """The one-step error on the held-out and the training part, in the series' units and as a share of
-    its variance (``every``: one value in that many was predicted)."""
+    its variance (``every``: one value in that many was predicted), and the same error of the baseline that copies
+    the previous value (drawn as ``style``), so the caption says whether the network beats copying."""
     var = float(np.var(values))
     held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
     u = f" {unit}" if unit else ""
@@ -34,9 +36,23 @@ def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: s
         return "No prediction yet: the series is shorter than one window."
     share = lambda r: f"{r * r / var:.2%}" if var > 0 else "n/a"
     which = "each value" if every == 1 else f"every {every}th value of this long series"
-    return (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
+    text = (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
             f"error {held:.4g}{u}, a mean squared error of {share(held)} of the series' variance; training part: "
             f"{train:.4g}{u} ({share(train)}).")
+    # the baseline that copies: predict the previous value, on the same held-out steps
+    prev = np.full(values.size, np.nan)
+    prev[1:] = values[:-1]
+    same = np.isfinite(pred)
+    same[:split] = False
+    copy = _rmse(prev[same], values[same])
+    if np.isfinite(copy) and copy > 0:
+        ratio = held / copy
+        verdict = (f"the network's error is {ratio:.2f} of copying's: it beats copying" if ratio < 0.9 else
+                   f"the network's error is {ratio:.2f} of copying's: it does not beat copying" if ratio > 1.1 else
+                   f"the network's error is {ratio:.2f} of copying's: about as good as copying")
+        text += (f" Persistence (predict the previous value, the {style} line) has a held-out error of {copy:.4g}{u}: "
+                 f"{verdict}.")
+    return text
 
 
 def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> str:

@@ -35,6 +35,8 @@ class SeriesData:
     norm: Normaliser
     z: np.ndarray                     # (n,) normalised
     key: tuple
+    first: int = 0                    # the first value's position on the time axis (the sunspots' 1700)
+    axis: str = "time step t"         # the time axis's title ("year")
 
     @property
     def n(self) -> int:
@@ -47,6 +49,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
     if cfg.source in SERIES:
         values, unit, name = make_series(cfg.source, seed=cfg.seed), SERIES[cfg.source].unit, cfg.source
         key = ("builtin", cfg.source, cfg.seed)
+        first, axis = SERIES[cfg.source].first, SERIES[cfg.source].axis
     else:
         if not uploaded:
             raise ValueError("Upload a CSV file to train on it")
@@ -54,6 +57,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
             raise ValueError(f"The file has no numeric column {cfg.column!r}")
         values, unit, name = uploaded[cfg.column], "", cfg.column
         key = ("upload", digest, cfg.column)
+        first, axis = 0, "time step t"
     n = values.size
     split = split_point(n, HELD_OUT)
     need = cfg.window + 2
@@ -61,7 +65,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
         raise ValueError(f"The series has {n:,} values: its training part ({split}) is too short for windows of "
                          f"{cfg.window} steps (it needs at least {need}); use a shorter window or a longer series")
     norm = Normaliser.fit(values[:split])
-    return SeriesData(name, values, unit, split, norm, norm.encode(values), key)
+    return SeriesData(name, values, unit, split, norm, norm.encode(values), key, first, axis)
 
 
 @dataclass
