@@ -261,8 +261,8 @@ def vanishing_caption(entry: LoadedModel, diag, fresh: Untrained, last_only: boo
     text += fade_caption(own, f"{what} of this trained {entry.model.cell.upper()}")
     if mine >= 0.01:
         text += " Training has grown the weights the gradient passes through."
-    text += (f" The {styles[JACOBIAN]} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach step "
-             "t" + (" (s = (h, c) for the LSTM)." if entry.model.cell == "lstm" else "."))
+    text += (f" The {styles[JACOBIAN]} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach "
+             "step t" + (" (s = (h, c) for the LSTM)." if entry.model.cell == "lstm" else "."))
     if len(own) < 20 and mine >= 0.01:
         text += " A longer sentence, or the Gradient lab's lag sweep, shows where a trained RNN runs out."
     return text
