@@ -41,10 +41,10 @@ def prediction_figure(values: np.ndarray, pred: np.ndarray, split: int, unit: st
     bx, by = decimate(t[shown] + first, base[shown])
     fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", name="true series", line=dict(color=TRUTH, width=1.5),
                              hovertemplate="%{x}<br>true %{y:.4g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=PERSISTENCE, line=dict(color=GREY, width=1, dash="dot"),
-                             hovertemplate="%{x}<br>previous value %{y:.4g}<extra></extra>"))
     fig.add_trace(go.Scatter(x=px, y=py, mode="lines", name="one-step prediction", line=dict(color=BLUE, width=2),
                              hovertemplate="%{x}<br>predicted %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=PERSISTENCE, line=dict(color=GREY, width=1, dash="dot"),
+                             hovertemplate="%{x}<br>previous value %{y:.4g}<extra></extra>"))
     fig.add_vrect(x0=first + split - 0.5, x1=first + values.size - 0.5, fillcolor=ACCENT, opacity=0.08, line_width=0,
                   annotation_text="held out", annotation_position="top left")
     fig.add_vrect(x0=first - 0.5, x1=first + split - 0.5, fillcolor=BLUE, opacity=0.04, line_width=0,
