@@ -268,7 +268,8 @@ def jacobian_chain(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: s
     if len(terms) > 4:
         terms, norms = terms[:2] + [r"\cdots"] + terms[-1:], norms[:2] + [r"\cdots"] + norms[-1:]
     st.latex(rf"\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}} = " + r" \, ".join(terms))
-    st.latex(r"\text{factor norms: } " + r" \times ".join(norms) + rf" = {_sci(float(np.prod(factors.astype(np.float64))))}")
+    product = float(np.prod(factors.astype(np.float64)))                      # float32 overflows on long chains
+    st.latex(r"\text{factor norms: } " + r" \times ".join(norms) + rf" = {_sci(product)}")
     st.latex(rf"\geq \left\|\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}}\right\| = "
              rf"{_sci(float(jac[k - 1]))}")
     st.caption(f"{T - k} factors, one per step: the product of their norms bounds how much of the last step's "
