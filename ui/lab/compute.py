@@ -198,11 +198,19 @@ def late_loss_summary(ll: LateLoss, step: int, tokens: list[str], styles: dict[s
                     f"({sig(rnn[0])} at step 1): the Backward view on Step through and the first chart show where "
                     "it does. "))
     p = ll.products[t]
+    line = f" ({styles['LSTM']})" if styles.get("LSTM") else ""
     text += (f"The LSTM's cell state passes it back through the forget gates alone: elementwise, with no W_hh and no "
              f"squashing derivative. Their product f_{step + 1} ... f_{T} (right) keeps a median {sig(np.median(p))} "
-             f"of each unit (max {sig(p.max())}) from step {step} to the end, and {ll.c_share[t]:.0%} of the LSTM's "
-             f"||de_T/ds_{step}||^2 is in c_{step}: that path is why its curve"
-             f"{' (' + styles['LSTM'] + ')' if styles.get('LSTM') else ''} stays up.")
+             f"of each unit (max {sig(p.max())}) from step {step} to the end. ")
+    share, first = float(ll.c_share[t]), float(ll.c_share[0])
+    if share >= 0.5:
+        text += (f"{share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step}: that path is why its curve{line} "
+                 "stays up.")
+    else:
+        text += (f"Here, though, only {share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step} ({first:.0%} at "
+                 f"step 1): over these {T} tokens most of its gradient goes through h_t and W_hh, as the trained "
+                 f"RNN's does, so its curve{line} stays up for that reason too. The cell-state path is what is left "
+                 "where that one vanishes: the lag sweep below trains all three across longer gaps.")
     return text
 
 

@@ -212,8 +212,8 @@ def slope_note(activation: str, slope: float, h: float, where: str = "tanh") -> 
         return ("f' = 0: relu passes no gradient back through this unit at this step." if slope == 0 else
                 "f' = 1: relu passes this unit's gradient back unchanged.")
     if slope < 1 - SATURATED ** 2:
-        return (f"{where} is saturated here (|{h:.3f}| is close to 1, where the curve is flat): f' = {slope:.2g}, so "
-                "almost no gradient flows back through this unit at this step.")
+        return (f"{where} is saturated here: its value {h:.3f} is close to ±1, where the curve is flat, so f' = "
+                f"{slope:.2g} and almost no gradient flows back through this unit at this step.")
     return f"f' = {slope:.2f}: {where} passes {slope:.0%} of the gradient back through this unit at this step."
 
 

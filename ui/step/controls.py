@@ -75,8 +75,9 @@ def sgd_controls(a, tokens: list[str]) -> None:
     c0.selectbox("Step toward", tokens, key=state.SGD_TARGET, **state.KEEP,
                  help="The word this sentence should end in: the step lowers its loss. The default is the loaded "
                       "model's runner-up after the last token, one it gets wrong, so a step visibly moves p.")
-    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.05, key=state.SGD_LR, **state.KEEP,
-                    help="W := W - eta dL/dW, for every weight, on this sentence and target.")
+    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.01, key=state.SGD_LR, **state.KEEP,
+                    help="W := W - eta dL/dW, for every weight, on this sentence and target. One sentence's gradient "
+                         "is steep: a large eta overshoots.")
     c2.button("Apply one SGD step", on_click=_apply_sgd, args=(a,), width="stretch")
     c3.button("Undo", on_click=_undo_sgd, disabled=sgd_steps() == 0, width="stretch",
               help="Back to the loaded model (the demo models and other sessions never change).")

@@ -302,7 +302,10 @@ def update_section(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
     st.markdown(f"After {steps} step(s) toward “{word}”: p(“{word}”) **{start:.4f} (the loaded model) → "
                 f"{record['p_after']:.4f} (now)**; the last step took it from {record['p_before']:.4f} (its loss "
                 f"{record['loss']:.4f}). Every number on this page reads the updated copy, “{md_escape(entry.name)}”: "
-                "the loss line, the charts, the Forward view. **Undo** returns to the loaded model.")
+                "the loss line, the charts, the Forward view. **Undo** returns to the loaded model."
+                + (" The last step overshot: it lowered p instead of raising it. The gradient describes the loss only "
+                   "near W, and a step this long left that region; a smaller learning rate stays inside it."
+                   if record["p_after"] < record["p_before"] else ""))
 
 
 def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -> None:
