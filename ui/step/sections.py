@@ -299,9 +299,14 @@ def update_section(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
     st.dataframe(df, hide_index=True, width="stretch", column_config={
         k: st.column_config.NumberColumn(format="%.4g") for k in ("before", "dL/dW", "eta * dL/dW", "after")})
     start = controls.sgd_start()
+    probs = a.trace.probs[-1]
+    top = int(np.argmax(probs))
     st.markdown(f"After {steps} step(s) toward “{word}”: p(“{word}”) **{start:.4f} (the loaded model) → "
                 f"{record['p_after']:.4f} (now)**; the last step took it from {record['p_before']:.4f} (its loss "
-                f"{record['loss']:.4f}). Every number on this page reads the updated copy, “{md_escape(entry.name)}”: "
+                f"{record['loss']:.4f}). The top prediction after the last token is now "
+                f"“{md_escape(entry.vocab.tokens[top])}” ({float(probs[top]):.1%}): a step changes every weight, so "
+                f"more than one word's probability moves. Every number on this page reads the updated copy, "
+                f"“{md_escape(entry.name)}”: "
                 "the loss line, the charts, the Forward view. **Undo** returns to the loaded model."
                 + (" The last step overshot: it lowered p instead of raising it. The gradient describes the loss only "
                    "near W, and a step this long left that region; a smaller learning rate stays inside it."
