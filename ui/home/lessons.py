@@ -34,8 +34,8 @@ LESSONS = (
            "y_t = softmax(W_hy h_t + b_y) turns the last hidden state into a probability for every word of the "
            "vocabulary. After the last token the tallest bar is japanese.", {"step": "12", "view": "Forward"}),
     Lesson("The loss over time", STEP, "Loss at each time step e_t",
-           "With a many-to-many loss every step predicts its next word and E is the mean of the steps' losses e_t. "
-           "Switch the Loss to many-to-one and only the last step keeps a loss.",
+           "With a many-to-many loss every step predicts its next word: E = e_1 + ... + e_T, and the app trains on "
+           "their mean. Switch the Loss to many-to-one and only the last step keeps a loss.",
            {"step": "12", "view": "Backward", "loss": "many_to_many"}),
     Lesson("Backpropagation through time", STEP, "How dL/dh_t is built",
            "BPTT starts at the last step and walks back: Back to t-1 moves one step earlier. At each step dL/dh_t is "

@@ -206,7 +206,8 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
                           help="The word the network should predict after the last token.")
     shape = c2.radio("Loss", LOSS_SHAPES, key=state.LOSS_SHAPE, format_func=LOSS_SHAPES.get, horizontal=True,
                      **state.KEEP, help="Many-to-one: only the last step has a target. Many-to-many: every step "
-                                        "predicts its next word, and E is the mean of the steps' losses e_t.")
+                                        "predicts its next word: E = e_1 + ... + e_T, whose mean training "
+                                        "minimises.")
     last_only = shape == "many_to_one"
     tid = vocab.tokens.index(target)
     loss, diag = analysis.backward(entry, sentence, a, tid, shape)

@@ -83,8 +83,9 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     hyperparameters(sb, KEYS, TRUNCATION)
     sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
                  disabled=source in TASK_SOURCES,
-                 help="Many-to-many: E is the mean of e_t over every step. Many-to-one: only the last step of "
-                      "each chunk has a target (the long-memory tasks are always many-to-one).")
+                 help="Many-to-many: every step has a loss e_t; E is their sum (as the seeds write it) and "
+                      "training minimises their mean. Many-to-one: only the last step of each chunk has a target "
+                      "(the long-memory tasks are always many-to-one).")
     text, problem = text_from_state(source)
     return config_from_state(), text, problem
 
