@@ -12,8 +12,8 @@ st.caption("BPTT multiplies one Jacobian per step. Move the sliders and watch wh
 
 lab_views.jacobian_section()
 st.divider()
-lab_views.clipping_section()
+lab_views.late_loss_section()
 st.divider()
 lab_views.lag_sweep_section()
 st.divider()
-lab_views.side_by_side_section()
+lab_views.clipping_section()

@@ -45,7 +45,8 @@ MAX_SEED = 2**31 - 1      # the seeds the app and the command line take (make_mo
 
 def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: int = 32, activation: str = "tanh",
                seed: int = 0, dtype=np.float64, spectral_radius: float | None = None,
-               forget_bias: float | None = None, *, input_size: int | None = None,
+               forget_bias: float | None = None, *, update_bias: float | None = None,
+               input_size: int | None = None,
                output_size: int | None = None, head: str = "softmax") -> RecurrentModel:
     """A freshly initialised model.
 
@@ -56,7 +57,10 @@ def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: in
     Weights are uniform in [-1/sqrt(H), 1/sqrt(H)] (PyTorch's default), biases zero (the LSTM's
     forget-gate bias one). ``spectral_radius=rho`` rescales each H x H block of W_hh so that its
     largest |eigenvalue| is rho: rho < 1 makes gradients vanish, rho > 1 lets them explode.
-    ``forget_bias`` (LSTM only) overrides the initial forget-gate bias of 1.
+    ``forget_bias`` (LSTM only) overrides the initial forget-gate bias of 1. ``update_bias`` (GRU only)
+    sets the update gate's initial bias (0 by default, so z starts near sigmoid(0) = 0.5): in
+    h_t = (1 - z) n + z h_{t-1} the update gate z is the share of h_{t-1} kept, so a bias of 3 starts
+    the GRU keeping about sigmoid(3) = 0.95 of its state each step, as a forget bias of 3 does the LSTM's cell.
     """
     cls = model_class(cell)
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
@@ -82,6 +86,8 @@ def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: in
         spectral_radius = _finite("spectral_radius", spectral_radius, 0, 1e6)
     if forget_bias is not None:
         forget_bias = _finite("forget_bias", forget_bias)
+    if update_bias is not None:
+        update_bias = _finite("update_bias", update_bias)
     rng = np.random.default_rng(_whole("seed", seed, 0, 2**63 - 1))
     k = 1.0 / np.sqrt(H)
     params = {}
@@ -95,6 +101,10 @@ def make_model(cell: str = "rnn", vocab_size: int | None = None, hidden_size: in
         if cell != "lstm":
             raise ValueError("forget_bias applies to the LSTM only")
         params["b_h"][H:2 * H] = float(forget_bias)
+    if update_bias is not None:
+        if cell != "gru":
+            raise ValueError("update_bias applies to the GRU only")
+        params["b_xh"][H:2 * H] = float(update_bias)             # blocks r, z, n: the update gate's input bias
     if spectral_radius is not None:
         W_hh = params["W_hh"]
         for blk in range(cls.n_blocks):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -23,7 +24,7 @@ from .optim import OPTIMIZERS
 from .resources import CHECKOUT_ASSETS, in_checkout
 from .rnn import ACTIVATIONS
 from .sampling import complete
-from .tasks import EXPERIMENT, TASK_LR, TASKS, make_task, memory_experiment
+from .tasks import EXPERIMENT, TASK_LR, TASK_SETTINGS, TASKS, experiment_settings, make_task, memory_experiment
 from .train import Trainer, available_bytes, estimate_bytes
 from .vocab import LEVELS, Vocab
 
@@ -171,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--dtype", choices=("float32", "float64"), default=DEFAULTS["dtype"],
                    help="float type of the weights")
     t.add_argument("--spectral-radius", type=_float(0, 1000), default=None, help="rescale W_hh at init")
+    t.add_argument("--weight-decay", type=_float(0, 1000), default=0.0,
+                   help="decoupled weight decay: each update first shrinks the weight matrices by 1 - lr * wd")
     t.add_argument("--max-vocab", type=_positive_int(2, 1_000_000), default=None, action=_Given,
                    help="keep the most frequent tokens of --corpus")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -200,15 +203,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated, e.g. rnn,lstm,gru")
     e.add_argument("--gaps", type=_int_list, default=None, help="comma-separated, e.g. 5,20,50 (default: 2,5,10,20,40)")
     e.add_argument("--budget", type=_positive_int(1, 1_000_000), default=None,
-                   help=f"optimizer steps per run (default: {EXPERIMENT['budget']})")
+                   help=f"optimizer steps per run (default: {EXPERIMENT['budget']}; the cuisine task's "
+                        f"{TASK_SETTINGS['cuisine']['budget']})")
     e.add_argument("--hidden", type=_positive_int(1, 4096), default=None,
                    help=f"hidden size (default: {EXPERIMENT['hidden_size']})")
     e.add_argument("--seed", type=_positive_int(0, MAX_SEED), default=0, help="seed of the weights and sequences")
-    e.add_argument("--forget-bias", type=_float(-100, 100), default=EXPERIMENT["forget_bias"], action=_Given,
-                   help=f"the LSTM's initial forget-gate bias ({EXPERIMENT['forget_bias']:g}: the gate starts open)")
+    e.add_argument("--forget-bias", type=_float(-100, 100), default=None, action=_Given,
+                   help=f"the LSTM's initial forget-gate bias (default: {EXPERIMENT['forget_bias']:g}, the gate starts "
+                        f"open; the cuisine task's {TASK_SETTINGS['cuisine']['forget_bias']:g})")
+    e.add_argument("--update-bias", type=_float(-100, 100), default=None, action=_Given,
+                   help=f"the GRU's initial update-gate bias (default: {EXPERIMENT['update_bias']:g}: z starts at 0.5)")
+    e.add_argument("--out", default=None,
+                   help="also write the settings and every run's numbers to this JSON file (the Gradient lab's "
+                        "stored sweep is made this way)")
     e.add_argument("--lr", type=_float(0, 100, lo_open=True), default=None,
-                   help=f"Adam's learning rate (default: {EXPERIMENT['lr']:g}; the adding problem's "
-                        f"{TASK_LR['adding']:g})")
+                   help=f"Adam's learning rate (default: {EXPERIMENT['lr']:g}; the adding problem's and the "
+                        f"cuisine task's {TASK_LR['adding']:g})")
 
     i = sub.add_parser("info", help="describe a saved model")
     i.add_argument("model", help="a model file (.npz or .safetensors)")
@@ -259,7 +269,7 @@ def cmd_train(a) -> int:
     else:
         model = make_model(a.cell, len(vocab), a.hidden, a.activation, seed=a.seed,
                            dtype=np.dtype(a.dtype), spectral_radius=a.spectral_radius)
-    trainer = Trainer(model, data, a.optimizer, a.lr, a.clip or None)
+    trainer = Trainer(model, data, a.optimizer, a.lr, a.clip or None, weight_decay=a.weight_decay)
     reads = f"vocabulary {len(vocab)}" if vocab is not None else "real inputs, squared error"
     print(f"training a {a.cell} (H={a.hidden}, {model.n_params():,} parameters) on {n_tokens:,} "
           f"{what}, {reads}", file=sys.stderr)
@@ -281,7 +291,8 @@ def cmd_train(a) -> int:
         if bar is not None:
             bar.close()
     settings = {k: getattr(a, k) for k in ("cell", "hidden", "activation", "level", "steps", "lr", "optimizer",
-                                           "clip", "seq_len", "batch", "seed", "dtype", "spectral_radius")}
+                                           "clip", "seq_len", "batch", "seed", "dtype", "spectral_radius",
+                                           "weight_decay")}
     source = {"task": a.task, "gap": a.gap} if a.task else {"corpus": Path(a.corpus).name}
     settings.update(**source, iterations=trainer.iteration,
                     final_loss=None if rec is None else rec.loss, seconds=round(trainer.elapsed, 3))
@@ -332,7 +343,8 @@ def cmd_gradcheck(a) -> int:
 
 
 def cmd_memory(a) -> int:
-    _refuse_unused(a, (("--forget-bias", "lstm" in a.cells, "when --cells includes lstm"),))
+    _refuse_unused(a, (("--forget-bias", "lstm" in a.cells, "when --cells includes lstm"),
+                       ("--update-bias", "gru" in a.cells, "when --cells includes gru")))
     kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden), ("lr", a.lr))
           if v is not None}
     longest = max(a.gaps or [40]) + 8                     # the cuisine task adds a few words around the gap
@@ -347,8 +359,17 @@ def cmd_memory(a) -> int:
         print(f"{r['cell']:5s} {r['gap']:4d} {r['accuracy']:8.3f} {r['loss']:7.3f} "
               f"{r['grad_norm_first_step']:12.3e} {r['grad_ratio_first_last']:12.3e} {r['seconds']:7.1f}", flush=True)
 
-    rows = memory_experiment(a.cells, task=a.task, seed=a.seed, forget_bias=a.forget_bias, progress=show, **kw)
+    rows = memory_experiment(a.cells, task=a.task, seed=a.seed, forget_bias=a.forget_bias,
+                             update_bias=a.update_bias, progress=show, **kw)
     print(f"{len(rows)} runs in {time.perf_counter() - t0:.1f} s; chance accuracy {rows[0]['chance']:.3f}")
+    if a.out:
+        settings = {**experiment_settings(a.task), **kw, "task": a.task, "cells": list(a.cells), "seed": a.seed,
+                    "gaps": sorted({r["gap"] for r in rows})}
+        for name in ("forget_bias", "update_bias"):
+            if getattr(a, name) is not None:
+                settings[name] = getattr(a, name)
+        Path(a.out).write_text(json.dumps({"settings": settings, "records": rows}, indent=1) + "\n")
+        print(f"wrote {a.out}")
     return 0
 
 

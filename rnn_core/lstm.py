@@ -135,17 +135,20 @@ class LSTM(RecurrentModel):
         fac3 = fac[:, :3 * H].reshape(T, 3, H, B)             # g, i, f: each dz = fac * dL/dc_t
         dz3 = dz[:, :3 * H].reshape(T, 3, H, B)
         dc_all = np.empty((T, H, B), self.dtype)
+        # carry[t] = f_t dL/dc_t: what reaches c_{t-1} along the cell-state path alone (h_{t-1} held fixed);
+        # carry[0] is the gradient that leaves the sequence through c0
+        carry = np.empty((T + 1, H, B), self.dtype)
+        carry[T] = 0.0
         dh_next = np.zeros((H, B), self.dtype)
-        dc_next = np.zeros((H, B), self.dtype)
         for t in range(T - 1, -1, -1):
             d = dh[t]
             d += dh_next                                      # total dL/dh_t
             dc = dc_all[t]
             np.multiply(d, k[t], out=dc)
-            dc += dc_next                                     # total dL/dc_t: through h_t and c_{t+1}
+            dc += carry[t + 1]                                # total dL/dc_t: through h_t and c_{t+1}
             np.multiply(fac3[t], dc, out=dz3[t])              # g, i, f at once
             np.multiply(fac[t, 3 * H:], d, out=dz[t, 3 * H:])  # output gate
-            np.multiply(dc, f[t], out=dc_next)                # carousel: dL/dc_{t-1} gets f dL/dc_t
+            np.multiply(dc, f[t], out=carry[t])               # carousel: dL/dc_{t-1} gets f dL/dc_t
             np.matmul(W_hh_T, dz[t], out=dh_next)
         # the shared weight-gradient step takes (N, G) per-position arrays: give it transposed views of
         # feature-major copies, (G, N) and (H, N) with positions in (t, b) order, so its GEMMs stay fast
@@ -153,7 +156,8 @@ class LSTM(RecurrentModel):
         h_prev_fm = np.ascontiguousarray(cache.hs[:-1].transpose(1, 0, 2)).reshape(H, T * B)
         return BPTTResult(dh=_batch_major(dh), dh0=dh_next.T, d_in=dz_fm.T, d_rec=dz_fm.T, h_prev=h_prev_fm.T,
                           rows=np.argsort(cache.perm),                # internal (g, i, f, o) -> public order
-                          cell_grad_norm=np.sqrt(np.einsum("thb,thb->t", dc_all, dc_all)))
+                          cell_grad_norm=np.sqrt(np.einsum("thb,thb->t", dc_all, dc_all)),
+                          dc_state=_batch_major(carry[1:]))
 
     def _step_jacobians(self, cache):
         """d (h_{t+1}, c_{t+1}) / d (h_t, c_t), (T-1, 2H, 2H), for batch row 0."""

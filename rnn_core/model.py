@@ -72,6 +72,7 @@ class BPTTResult:
     h_prev: np.ndarray               # (N, H) h_{t-1} at every position
     rows: np.ndarray | None = None   # puts the cell's G gate rows in the public order (the LSTM's)
     cell_grad_norm: np.ndarray | None = None   # (T,) ||dL/dc_t|| (LSTM)
+    dc_state: np.ndarray | None = None         # (T, B, H) dL/dc_t with h_t held fixed: the state gradient (LSTM)
 
 
 class Diagnostics:
@@ -80,6 +81,10 @@ class Diagnostics:
     grad_norm_per_step: (T,) ||dL/dh_t|| over the whole batch, the total gradient reaching h_t.
     w_hh_contribution_per_step: (T,) ||step-t term of dL/dW_hh||_F (computed on first access).
     w_hh_terms_along_total: (T,) the step-t terms projected on the total: they add up to ||dL/dW_hh||.
+    terms_along_total(name), step_terms(name): the same for "W_xh" (U), "W_hh" (W) and "W_hy" (V): each weight's
+        gradient is a sum over the steps of the unrolled network. The W_xh and W_hh terms of step t collect
+        every later loss through BPTT; the W_hy term of step t is the loss at step t's own (V reaches no
+        earlier step), so for "many_to_one" only the last one is non-zero.
     cell_grad_norm_per_step: (T,) ||dL/dc_t|| for the LSTM, else None.
     dh, dh_local: (.., T, H) total dL/dh_t, and the part of it that comes from the loss at step t.
     loss_per_step: (T,) e_t, the cross-entropy (linear head: squared error) at step t averaged over the batch
@@ -87,14 +92,22 @@ class Diagnostics:
     last_step_grad_norm_per_step: (T,) ||de_T/dh_t||, the gradient of the last step's loss alone as it
         reaches each earlier step; computed when loss_and_grads is asked for it (last_step=True),
         else None. For "many_to_one" it equals grad_norm_per_step.
+    dc_state: (.., T, H) dL/dc_t with h_t held fixed (LSTM, else None): with dh it is the gradient with
+        respect to the LSTM's whole state s_t = (h_t, c_t), what reaches c_t along the cell-state path.
     grad_h0: dL/dh0, the gradient that leaves the sequence (what truncation throws away).
     final_state: keyword arguments that continue from the last step (for truncated BPTT).
     """
 
     def __init__(self, *, dh, local, d_rec, h_prev, batched, final_state, grad_h0, cell_grad_norm=None,
-                 loss_per_step=None, last_step_grad_norm=None):
-        """dh (T,B,H), d_rec (T,B,G) and h_prev (T,B,H) time-major; local = (dlogits, W_hy, last_only)."""
+                 loss_per_step=None, last_step_grad_norm=None, dc_state=None, terms=None):
+        """dh (T,B,H), d_rec (T,B,G), h_prev (T,B,H) and dc_state (T,B,H) time-major;
+        local = (dlogits, W_hy, last_only); terms = (d_in (T*B, G), inputs (T,B) ids or (T,B,F), h (T,B,H),
+        rows (the cell's gate rows in the public order, or None), V the input width): what the per-step weight
+        terms are made of."""
         self.loss_per_step = loss_per_step
+        self._dc_state = dc_state
+        self._terms = terms
+        self._along = {}
         self.last_step_grad_norm_per_step = last_step_grad_norm
         self._dh, self._d_rec, self._h_prev = dh, d_rec, h_prev
         self._local = local          # (dlogits, W_hy copy, last_only): the loss's part of dL/dh_t, made on demand
@@ -116,11 +129,60 @@ class Diagnostics:
             T, B, G = self._d_rec.shape
             D = self._d_rec.reshape(T * B, G)
             Hp = self._h_prev.reshape(T * B, -1)
-            M = (D @ D.T) * (Hp @ Hp.T)                               # <d_i h_i^T, d_j h_j^T> for positions i, j
-            per_step = M.reshape(T, B, T * B).sum(axis=(1, 2))        # <G_t, G>
-            total = np.sqrt(max(float(per_step.sum()), 0.0))
-            self._w_hh_along = per_step / total if total > 0 else np.zeros(T)
+            self._w_hh_along = _along_total(D @ D.T, Hp @ Hp.T, T, B)
         return self._w_hh_along
+
+    def _factors(self, name: str):
+        """(D, X) with the step-t term of d(name) = sum over the batch of D_t X_t^T, both (T, B, .); X is None for
+        one-hot token inputs (their ids stand for it)."""
+        if name == "W_hh":
+            return self._d_rec, self._h_prev
+        if self._terms is None:
+            raise ValueError("these diagnostics do not keep the per-step terms")
+        d_in, inputs, h = self._terms[:3]
+        if name == "W_xh":
+            T, B = inputs.shape[:2]
+            return d_in.reshape(T, B, -1), (None if inputs.ndim == 2 else inputs)
+        if name == "W_hy":
+            dlogits, _, last_only = self._local
+            T, B, H = h.shape
+            D = np.zeros((T, B, dlogits.shape[-1]), dlogits.dtype)
+            if last_only:
+                D[-1] = dlogits
+            else:
+                D.reshape(T * B, -1)[:] = dlogits
+            return D, h
+        raise ValueError(f"no per-step terms for {name!r}: choose W_xh, W_hh or W_hy")
+
+    def terms_along_total(self, name: str) -> np.ndarray:
+        """(T,) each step's term of d(name) ("W_xh", "W_hh", "W_hy") projected on the total: they add up to
+        its norm (Gram products over the T*B positions, no per-step matrix formed)."""
+        if name == "W_hh":
+            return self.w_hh_terms_along_total
+        if name not in self._along:
+            D, X = self._factors(name)
+            T, B = D.shape[:2]
+            D2 = D.reshape(T * B, -1)
+            if X is None:                                             # one-hot inputs: x_i . x_j = [id_i == id_j]
+                ids = self._terms[1].reshape(-1)
+                gx = (ids[:, None] == ids[None, :]).astype(D2.dtype)
+            else:
+                X2 = X.reshape(T * B, -1)
+                gx = X2 @ X2.T
+            self._along[name] = _along_total(D2 @ D2.T, gx, T, B)
+        return self._along[name]
+
+    def step_terms(self, name: str) -> np.ndarray:
+        """(T, *shape of name) each step's term of d(name), summed over the batch: they add up to the gradient.
+        (T times the weight's size: for small models and tests; the charts use ``terms_along_total``.)"""
+        D, X = self._factors(name)
+        T, B, G = D.shape
+        if X is None:                                                 # one-hot token inputs
+            X = np.zeros((T, B, self._terms[4]), D.dtype)
+            np.put_along_axis(X, self._terms[1][..., None], 1.0, axis=-1)
+        out = np.einsum("tbg,tbk->tgk", D, X)
+        rows = self._terms[3] if self._terms is not None and name != "W_hy" else None
+        return out[:, rows] if rows is not None else out
 
     @property
     def w_hh_contribution_per_step(self) -> np.ndarray:
@@ -136,6 +198,10 @@ class Diagnostics:
         return _to_api(self._dh, self._batched)
 
     @property
+    def dc_state(self) -> np.ndarray | None:
+        return None if self._dc_state is None else _to_api(self._dc_state, self._batched)
+
+    @property
     def dh_local(self) -> np.ndarray:
         if self._dh_local is None:
             dlogits, W_hy, last_only = self._local
@@ -146,6 +212,14 @@ class Diagnostics:
                 out.reshape(-1, out.shape[-1])[:] = dlogits @ W_hy
             self._dh_local = out
         return _to_api(self._dh_local, self._batched)
+
+
+def _along_total(gram_d: np.ndarray, gram_x: np.ndarray, T: int, B: int) -> np.ndarray:
+    """(T,) <G_t, G> / ||G|| for G_t = sum over step t's positions of d_i x_i^T, from the positions' Gram
+    matrices: <d_i x_i^T, d_j x_j^T> = (d_i . d_j)(x_i . x_j)."""
+    per_step = (gram_d * gram_x).reshape(T, B, T * B).sum(axis=(1, 2))
+    total = np.sqrt(max(float(per_step.sum()), 0.0))
+    return per_step / total if total > 0 else np.zeros(T)
 
 
 def _to_api(x: np.ndarray, batched: bool) -> np.ndarray:
@@ -381,7 +455,8 @@ class RecurrentModel:
                            d_rec=back.d_rec.reshape(T, B, G), h_prev=back.h_prev.reshape(T, B, -1),
                            batched=batched, final_state=self._final_state(cache, batched),
                            grad_h0=back.dh0 if batched else back.dh0[0], cell_grad_norm=back.cell_grad_norm,
-                           loss_per_step=per_step, last_step_grad_norm=last_step_norms)
+                           loss_per_step=per_step, last_step_grad_norm=last_step_norms, dc_state=back.dc_state,
+                           terms=(back.d_in, ids_tm, cache.h, back.rows, self.input_size))
         if last_step and last_only:
             diag.last_step_grad_norm_per_step = diag.grad_norm_per_step
         return loss_value, {k: grads[k] for k in self.params}, diag
@@ -507,6 +582,20 @@ class RecurrentModel:
             shape = f"(T, {self.input_size})" if self.real_inputs else "(T,)"
             raise ValueError(f"{what} takes one sequence of shape {shape}")
         return ids
+
+    def state_grads(self, ids, target, h0=None, **state) -> np.ndarray:
+        """(T, S) de_T/ds_t for one sequence: the gradient of the last step's loss alone (e_T, the loss of
+        ``target`` after the last input) with respect to the state after step t, s_t = h_t (S = H), or
+        (h_t, c_t) for the LSTM (S = 2H, h first). Each norm ||de_T/ds_t|| compares like with like across
+        cells: how much of one late loss's gradient reaches the state at step t.
+
+        It is the chain de_T/ds_T . ds_T/ds_{T-1} ... ds_{t+1}/ds_t; for the RNN and the GRU it equals the
+        many-to-one dL/dh_t, and the LSTM adds dL/dc_t with h_t held fixed.
+        """
+        ids = self._one_sequence(ids, "state_grads")
+        _, _, diag = self.loss_and_grads(ids, target, loss="many_to_one", h0=h0, **state)
+        dh = diag.dh
+        return dh if diag.dc_state is None else np.concatenate([dh, diag.dc_state], axis=-1)
 
     def step_jacobian_norms(self, ids, h0=None, **state) -> np.ndarray:
         """(T-1,) spectral norm of each factor d s_{t+1} / d s_t of the chain rule, for one sequence."""

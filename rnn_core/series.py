@@ -31,6 +31,8 @@ class BuiltinSeries:
     unit: str
     make: Callable[[int, np.random.Generator], np.ndarray]
     length: int = 600
+    first: int = 0                    # what the first value's position is called on a time axis (a year)
+    axis: str = "time step t"         # the time axis's title
 
 
 def _sine(n, rng):
@@ -68,7 +70,7 @@ SERIES: dict[str, BuiltinSeries] = {s.name: s for s in (
     BuiltinSeries("Random walk", "the sum of Gaussian steps: nothing to learn beyond 'tomorrow is like today'", "",
                   _random_walk),
     BuiltinSeries("Sunspots (yearly, 1700-2008)", "yearly mean sunspot number (a cycle of about 11 years)",
-                  "sunspots", _sunspots, length=309),
+                  "sunspots", _sunspots, length=309, first=1700, axis="year"),
 )}
 
 

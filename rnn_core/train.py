@@ -39,10 +39,16 @@ class Trainer:
     """
 
     def __init__(self, model, data, optimizer: str = "adam", lr: float = 0.01, clip: float | None = 5.0,
-                 last_step_every: int = 0):
+                 last_step_every: int = 0, weight_decay: float = 0.0):
         """``last_step_every=n``: iterations 1, n+1, 2n+1, ... also carry ||de_T/dh_t||, the last step's loss
         alone going back (one more backward pass of the hidden state: +33-47% for that iteration,
-        bench/last_step.py)."""
+        bench/last_step.py). ``weight_decay=wd``: each update first shrinks every weight matrix W_* by the
+        factor 1 - lr * wd (decoupled weight decay, as AdamW; biases are left alone): smaller weights keep
+        tanh out of its flat region and the softmax less sure."""
+        wd = float(weight_decay)
+        if not (np.isfinite(wd) and 0 <= wd <= 1e3):
+            raise ValueError(f"weight_decay must be a number from 0 to 1000, got {weight_decay!r}")
+        self.weight_decay = wd
         self.model = model
         self.last_step_every = int(last_step_every)
         self.data = data
@@ -96,6 +102,11 @@ class Trainer:
             for k, p in params.items():              # the weights this loss was finite for
                 np.copyto(self._good[k], p)
             self._good_count = (self.iteration, self.tokens)
+            if self.weight_decay:
+                shrink = 1.0 - self.optimizer.lr * self.weight_decay
+                for k, p in params.items():
+                    if k.startswith("W_"):
+                        p *= shrink                      # decoupled weight decay: W := (1 - lr wd) W, then the step
             self.optimizer.step(params, grads)
             bad = [k for k, p in params.items() if not np.isfinite(p).all()]
             self._state = diag.final_state

@@ -128,8 +128,9 @@ def test_backward_view_fills_gradient_norms_from_the_end(demo):
     at.segmented_control(key="view").set_value("Backward").run()
     assert not at.exception and at.slider[0].value == len(ids)
     assert at.selectbox(key="target_word").value == "japanese"
-    _button(at, "Next step").click().run()                          # one step back in time
-    _button(at, "Next step").click().run()
+    assert [b.label for b in at.button][:2] == ["Forward to t+1", "Back to t-1"]    # each says what it does
+    _button(at, "Back to t-1").click().run()                        # BPTT's next step: one step back in time
+    _button(at, "Back to t-1").click().run()
     assert at.slider[0].value == len(ids) - 2
     fig = app_figures(at)["Gradient norm per time step"]
     bars = decode_plotly(fig["data"][0]["y"]).astype(float)

@@ -109,9 +109,10 @@ def test_trained_model_is_offered_on_step_through(train_page):
 def test_gradient_lab_figures():
     at = _page("pages/gradient_lab.py")
     figs = app_figures(at)
-    jac = figs["How much gradient survives: ||dh_T/dh_t||"]
+    jac = figs["How much gradient survives: ||ds_T/ds_t||"]
     names = [t["name"] for t in jac["data"]]
-    assert names == ["RNN", "LSTM", "GRU", "rho^(T-t)"]
+    assert names == ["RNN", "LSTM", "GRU", "rho^(T-t)", "LSTM: forget gates f_t+1 ... f_T",
+                     "GRU: update gates z_t+1 ... z_T"]
     theory = decode_plotly(jac["data"][3]["y"])
     np.testing.assert_allclose(theory, 0.9 ** np.arange(39, -1, -1))
     assert "Eigenvalues of W_hh" in figs and "Training loss with and without clipping" in figs
@@ -126,6 +127,6 @@ def test_lag_sweep_one_click():
     at.select_slider(key="lab_budget").set_value(100).run()
     _click(at, "Run the lag sweep")
     df = at.session_state["lab_sweep_result"]
-    assert df["cell"].tolist() == ["rnn", "gru"] * 4 and df["gap"].tolist() == [5, 5, 10, 10, 20, 20, 40, 40]
+    assert df["cell"].tolist() == ["rnn", "gru"] * 5 and df["gap"].tolist() == [0, 0, 5, 5, 10, 10, 20, 20, 30, 30]
     fig = app_figures(at)["Lag sweep: what each cell remembers"]
     np.testing.assert_allclose(decode_plotly(fig["data"][0]["y"]), df[df["cell"] == "rnn"]["accuracy"])

@@ -185,6 +185,9 @@ def test_backward_view_fills_the_gradient_chart(server, page):
     data = figure(page, "Gradient norm per time step")
     bars = data[0]["y"]
     assert len(bars) == 12 and bars[-1] > 0
+    untrained = data[2]["y"]                                           # the contrast: an untrained RNN vanishes
+    assert untrained[0] < 0.01 * untrained[-1]
+    expect(page.get_by_role("button", name="Back to t-1")).to_be_visible()
     wait_idle(page)
     snapshot(page, "backward.png")
 
@@ -246,12 +249,19 @@ def test_train_then_step_through_with_the_trained_model(server, page):
 
 def test_gradient_lab_page(server, page):
     page.goto(server + "/gradient_lab")
-    jac = figure(page, "How much gradient survives: ||dh_T/dh_t||")
-    assert len(jac) == 4
-    page.get_by_role("button", name="Run the lag sweep").click()
-    figure(page, "Lag sweep: what each cell remembers", timeout=120_000)
+    jac = figure(page, "How much gradient survives: ||ds_T/ds_t||")
+    rnn, lstm, gru = (jac[k]["y"][0] for k in range(3))
+    assert len(jac) == 6 and lstm > rnn and gru > rnn             # with the defaults the gates keep more
+    sweep = figure(page, "Lag sweep: what each cell remembers", timeout=30_000)      # stored: shown without a click
+    assert len(sweep) == 6 and sweep[0]["y"][-1] < 0.2 and sweep[2]["y"][-1] >= 0.9
+    expect(page.get_by_role("button", name="Run it yourself")).to_be_visible()
     wait_idle(page)
     snapshot(page, "gradient_lab.png")
+    figure(page, "One late loss, three cells: what reaches each step")
+    heading = page.get_by_role("heading", name="One late loss, three cells")
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")        # Streamlit scrolls an inner container
+    page.wait_for_timeout(500)
+    snapshot(page, "gradient_lab_gates.png")
 
 
 @pytest.mark.parametrize("path, title", [("/train", "Training loss"),
@@ -609,7 +619,7 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("radiogroup", name="Loss").get_by_text("many-to-many", exact=False).click()
     e = figure(page, "Loss at each time step e_t")[0]["y"]
     assert len(e) == 12 and all(v > 0 for v in e)
-    assert len(figure(page, "Gradient norm per time step")) == 3
+    assert len(figure(page, "Gradient norm per time step")) == 4          # + the last step alone, an untrained RNN
     wait_idle(page)
     snapshot(page, "loss_over_time.png")
     page.goto(server + "/train")
@@ -624,7 +634,7 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("button", name="Train", exact=True).click()
     e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
     assert all(v == 0 for v in e[:-1]) and e[-1] > 0
-    last = figure(page, "The last step's gradient going back")[1]["y"]
+    last = figure(page, "The last step's gradient going back")[-1]["y"]   # now; before it the first iteration
     assert last[0] < last[-1]
     _no_exception(page)
 
@@ -644,8 +654,9 @@ def test_one_sgd_step_and_undo(server, page):
 
 def test_the_weight_gradient_as_a_sum_and_the_chain_of_jacobians(server, page):
     page.goto(server + "/step_through?view=Backward&step=5")
-    bars = figure(page, "dL/dW_hh as a sum over time steps")[0]["y"]
-    assert len(bars) == 12 and sum(bars) > 0
+    rows = figure(page, "dE/dU, dE/dW, dE/dV as sums over time steps")
+    assert len(rows) == 3 and len(rows[1]["y"]) == 12 and sum(rows[1]["y"]) > 0
+    assert all(v == 0 for v in rows[2]["y"][:-1])                      # many-to-one: V's terms reach no earlier step
     expect(page.get_by_text("The chain from step 12 back to step 5")).to_be_visible()
     wait_idle(page)
     _no_exception(page)

@@ -216,3 +216,18 @@ def test_version_and_help_show_defaults():
     assert r.returncode == 0 and r.stdout.startswith("rnn-core ")
     h = cli("memory", "--help")
     assert "(default: 1000)" in h.stdout and "(default: delay)" in h.stdout and "(default: 0)" in h.stdout
+
+
+def test_memory_writes_its_settings_and_runs_to_json(tmp_path):
+    """The Gradient lab's stored sweeps are made this way: the file names every setting the runs depend on."""
+    import json
+
+    out = tmp_path / "sweep.json"
+    r = cli("memory", "--task", "cuisine", "--cells", "gru", "--gaps", "0", "--budget", "3", "--update-bias", "2",
+            "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(out.read_text())
+    s = data["settings"]
+    assert s["task"] == "cuisine" and s["gaps"] == [0] and s["budget"] == 3 and s["update_bias"] == 2.0
+    assert s["forget_bias"] == 5.0 and s["lr"] == 0.01 and s["seed"] == 0 and s["cells"] == ["gru"]
+    assert [rec["cell"] for rec in data["records"]] == ["gru"] and data["records"][0]["steps"] == 3

@@ -1,6 +1,7 @@
 """The Gradient lab's pure computations: the lag sweep's caption is read from its numbers."""
 import pandas as pd
 
+from ui.common.text import sig
 from ui.lab.compute import sweep_summary
 
 
@@ -23,13 +24,13 @@ def test_the_caption_follows_other_numbers():
 
 
 def test_the_jacobian_and_clipping_captions_read_their_numbers():
-    from ui.lab.compute import clipping_summary, jacobian_summary
+    from ui.lab.compute import clipping_summary, jacobian_lab, jacobian_summary
 
-    jac = pd.DataFrame([{"cell": c, "t": t, "norm": v} for c, vals in
-                        {"RNN": (1e-3, 1.0), "LSTM": (0.2, 1.0), "GRU": (1e-6, 1.0), "rho^(T-t)": (0.01, 1.0)}.items()
-                        for t, v in zip((1, 40), vals)])
-    text = jacobian_summary(jac)
-    assert "step 40" in text and "RNN 1.0e-03" in text and "GRU 1.0e-06" in text and "rho^(T-1) is 1.0e-02" in text
+    lab = jacobian_lab(0.9, "tanh", 40, 3.0, 3.0)
+    first = lab.table[lab.table.t == 1].set_index("cell")["norm"]
+    text = jacobian_summary(lab)
+    assert "step 40" in text and f"RNN {sig(first['RNN'])}" in text and f"GRU {sig(first['GRU'])}" in text
+    assert f"rho^(T-1) is {sig(0.9 ** 39)}" in text and "sigmoid(3) = 0.95" in text
     clip = pd.DataFrame([{"run": "without clipping", "loss": v, "diverged": False} for v in (4.6, 50.0, 30.0)]
                         + [{"run": "clipped at 1", "loss": v, "diverged": False} for v in (4.6, 4.7, 1.2)])
     text = clipping_summary(clip)

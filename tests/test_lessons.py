@@ -72,11 +72,11 @@ def test_the_default_train_runs_first_iteration_shows_the_last_steps_gradient_va
     fig = app_figures(at)["The last step's gradient going back"]
     last = decode_plotly(fig["data"][1]["y"]).astype(float)
     assert len(last) == 25 and last[0] < last[-1] / 100                 # measured: about 2e-6 of step 25's
-    assert any("falls about 10^" in c.value and "vanishes" in c.value for c in at.caption)
+    assert any(c.value.startswith("One late loss going back") and "it vanishes" in c.value for c in at.caption)
     losses = decode_plotly(app_figures(at)["Loss at each time step e_t"]["data"][0]["y"]).astype(float)
     sess = at.session_state["train_session"]
     assert losses.mean() == __import__("pytest").approx(sess.records[-1]["loss"], rel=1e-5)
-    assert any(c.value.startswith("E = (e_1 + … + e_25) / 25") for c in at.caption)
+    assert any(c.value.startswith("E = e_1 + … + e_25 = ") and "E / 25 = " in c.value for c in at.caption)
 
 
 def test_train_with_a_many_to_one_loss():
@@ -97,7 +97,7 @@ def test_the_backward_views_loss_shapes():
     entry = at.session_state["models"]["Demo RNN"]
     figs = app_figures(at)
     e = decode_plotly(figs["Loss at each time step e_t (many-to-one: the last step only)"]["data"][0]["y"])
-    assert np.all(e[:-1] == 0) and len(figs["Gradient norm per time step"]["data"]) == 2
+    assert np.all(e[:-1] == 0) and len(figs["Gradient norm per time step"]["data"]) == 3   # + an untrained RNN
     at.radio(key="loss_shape").set_value("many_to_many").run()
     assert not at.exception
     figs = app_figures(at)
@@ -106,8 +106,8 @@ def test_the_backward_views_loss_shapes():
     probs = entry.model.astype(np.float64).forward(ids).probs
     targets = np.append(ids[1:], entry.vocab.tokens.index("japanese"))
     np.testing.assert_allclose(e, -np.log(probs[np.arange(12), targets]), rtol=1e-9)
-    assert len(figs["Gradient norm per time step"]["data"]) == 3            # + the last step's loss alone
-    assert any("E = (e_1 + … + e_12) / 12" in m.value for m in at.markdown)
+    assert len(figs["Gradient norm per time step"]["data"]) == 4            # + the last step's loss alone
+    assert any("E = e_1 + … + e_12 = " in m.value and "E / 12 = " in m.value for m in at.markdown)
 
 
 def test_the_backward_caption_reads_the_numbers():
@@ -123,9 +123,9 @@ def test_captions_are_read_from_the_numbers():
     assert "grows about 10^3-fold" in fade_caption(np.geomspace(1e3, 1, 10))
     assert "stays within 4.0-fold" in fade_caption(np.array([0.5, 2.0, 1.0]))
     assert fade_caption(np.array([0.0, 1.0])).startswith("The gradient is exactly 0 at step 1")   # named, not divided
-    assert loss_sum_text([1.0, 2.0, 3.0], False) == "E = (e_1 + … + e_3) / 3 = (1.00 + 2.00 + 3.00) / 3 = 2.000"
+    assert loss_sum_text([1.0, 2.0, 3.0], False).startswith("E = e_1 + … + e_3 = 1.00 + 2.00 + 3.00 = 6.000")
     assert loss_sum_text([0, 0, 0.5], True) == "E = e_3 = 0.500 (only the last step has a target)"
-    assert "+ … + 6.00" in loss_sum_text([1, 2, 3, 4, 5, 6], False)
+    assert "+ … + 11.00 + 12.00 + 13.00" in loss_sum_text(list(range(1, 14)), False)   # the largest terms shown
 
 
 def test_one_sgd_step_raises_the_targets_probability_and_undo_restores_every_weight():
@@ -133,7 +133,7 @@ def test_one_sgd_step_raises_the_targets_probability_and_undo_restores_every_wei
     from ui.common.models import DEMO_DIR
 
     at = open_page(STEP_PAGE, view="Backward", step="12")
-    at.selectbox(key="target_word").set_value("italian").run()
+    at.selectbox(key="sgd_target").set_value("italian").run()
     demo = at.session_state["models"]["Demo RNN"].model
     saved, _ = load_model(DEMO_DIR / "demo_rnn.npz")
     p0 = float(_bar_prob(at, "italian"))
@@ -170,9 +170,10 @@ def test_dl_dw_hh_as_a_sum_over_time_and_the_chain_of_jacobians():
     m64 = entry.model.astype(np.float64)
     ids = entry.vocab.encode(PROMPT)
     _, grads, _ = m64.loss_and_grads(ids, np.int64(entry.vocab.tokens.index("japanese")), loss="many_to_one")
-    bars = decode_plotly(app_figures(at)["dL/dW_hh as a sum over time steps"]["data"][0]["y"]).astype(float)
+    fig = app_figures(at)["dE/dU, dE/dW, dE/dV as sums over time steps"]
+    bars = decode_plotly(fig["data"][1]["y"]).astype(float)
     assert len(bars) == 12 and bars.sum() == __import__("pytest").approx(np.linalg.norm(grads["W_hh"]), rel=1e-9)
-    assert any("add up to ||dL/dW_hh||" in c.value for c in at.caption)
+    assert any("||dE/dW|| = ||dL/dW_hh||" in c.value for c in at.caption)
     from ui.step.sections import _sci
 
     chain = [m.value for m in at.latex if "factor norms" in m.value]

@@ -192,3 +192,25 @@ def test_memory_estimate_bounds_the_measured_peak(cell, H, V, B, T):
         tracemalloc.stop()
     est = estimate_bytes(cell, H, V, B, T, np.float32)
     assert peak < est < 3 * peak, (peak, est)
+
+
+def test_weight_decay_shrinks_the_weight_matrices_before_each_step():
+    """Decoupled weight decay (as AdamW): W := (1 - lr wd) W, then the optimizer's step with the gradient of the loss
+    at the weights before the shrink; biases are not decayed."""
+    from rnn_core.optim import clip_by_global_norm, make_optimizer
+
+    ids = np.random.default_rng(0).integers(0, 6, 200)
+    model = make_model("gru", 6, 5, seed=0)
+    ref = model.copy()
+    next(Trainer(model, TokenStream(ids, 2, 10), "adam", 0.05, 1.0, weight_decay=2.0).run(1))
+    batch = TokenStream(ids, 2, 10).next_batch()
+    _, grads, _ = ref.loss_and_grads(batch.inputs, batch.targets)
+    clip_by_global_norm(grads, 1.0)
+    for k, p in ref.params.items():
+        if k.startswith("W_"):
+            p *= 1 - 0.05 * 2.0
+    make_optimizer("adam", 0.05).step(ref.params, grads)
+    for k in model.params:
+        np.testing.assert_allclose(model.params[k], ref.params[k], rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="weight_decay"):
+        Trainer(model, TokenStream(ids, 2, 10), weight_decay=-1)

@@ -17,6 +17,7 @@ from .links import Param, number, one_of
 # stepping through time from the keyboard, as in a video player: J back, K play or pause, L forward
 STEP_KEYS = {"previous": "J", "play": "K", "next": "L"}
 RHO = (0.0, 3.0, 0.05)              # the W_hh spectral radius slider: lo, hi, step
+DEFAULT_RADIUS = 3 ** -0.5          # W_hh uniform in +-1/sqrt(H): eigenvalues fill a disc of radius sqrt(H / (3H))
 ITERATIONS = (1, 100_000)
 SEEDS = (0, MAX_SEED)                # as the command line's --seed
 
@@ -48,8 +49,13 @@ def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
                      format_func=lambda v: "off" if v == 0 else f"{v:g}", **keep)
     sb.slider(length.label, length.lo, length.hi, key=length.key, help=length.help, **keep)
     sb.select_slider("Batch size", BATCHES, key=keys["batch"], **keep)
-    sb.slider("W_hh spectral radius at init", RHO[0], RHO[1], step=RHO[2], key=keys["spectral_radius"], **keep,
-              help="0 keeps the default initialisation; applies when the weights are reset.")
+    rho = sb.slider("W_hh spectral radius at init (0 = default)", RHO[0], RHO[1], step=RHO[2],
+                    key=keys["spectral_radius"], **keep,
+                    help="Rescales W_hh when the weights are reset so its largest |eigenvalue| is this; 0 keeps the "
+                         "default initialisation.")
+    if not rho:
+        sb.caption(f"0 keeps the default initialisation, not W_hh = 0: weights uniform in ±1/sqrt(H), a spectral "
+                   f"radius of about {DEFAULT_RADIUS:.2f} (sqrt(1/3)) at any hidden size.")
     sb.number_input(f"Iterations ({ITERATIONS[0]} to {ITERATIONS[1]:,} a run)", *ITERATIONS, step=100,
                     key=keys["iterations"], **keep,
                     help="Press Train again to go on: the weights and the history carry over from run to run.")

@@ -10,15 +10,24 @@ from .style import ACCENT, BLUE, GREY, figure, layout
 from .text import plotly_text
 
 
-def next_token_figure(df: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of the top-k next tokens (frame from ``frames.top_k_frame``)."""
-    bar = dict(type="bar", x=df["probability"].to_numpy(), y=[plotly_text(t) for t in df["token"]], orientation="h",
+def next_token_figure(df: pd.DataFrame, scale: str = "probability") -> go.Figure:
+    """Horizontal bars of the top-k next tokens (frame from ``frames.top_k_frame``): their probability, or with
+    ``scale="log-probability"`` log p (which shows the small ones that probability bars squash to nothing). Where the
+    frame has logits, each bar also reads the logit z behind the softmax."""
+    logp = scale == "log-probability"
+    x = df["log-probability" if logp else "probability"].to_numpy()
+    text = [f"log p {lp:.2f}" if logp else f"{p:.1%}" for p, lp in
+            zip(df["probability"], df["log-probability"] if logp else df["probability"])]
+    if "logit" in df:
+        text = [f"{t} · z {z:.1f}" for t, z in zip(text, df["logit"])]
+    bar = dict(type="bar", x=x, y=[plotly_text(t) for t in df["token"]], orientation="h",
                marker=dict(color=[ACCENT if r == 1 else BLUE for r in df["rank"]]),
-               text=[f"{p:.1%}" for p in df["probability"]], textposition="auto",
-               hovertemplate="%{y}: p = %{x:.6f}<extra></extra>")
+               text=text, textposition="auto",
+               hovertemplate="%{y}: " + ("log p = %{x:.3f}" if logp else "p = %{x:.6f}") + "<extra></extra>")
+    axis = dict(title=dict(text="log-probability (nats)")) if logp else dict(title=dict(text="probability"),
+                                                                              range=[0, 1])
     return figure([bar], "Next-token probabilities", height=max(220, 40 + 26 * len(df)),
-                   yaxis=dict(autorange="reversed", type="category"),
-                   xaxis=dict(title=dict(text="probability"), range=[0, 1]))
+                   yaxis=dict(autorange="reversed", type="category"), xaxis=axis)
 
 
 def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) -> go.Figure:

@@ -10,12 +10,20 @@ def token_labels(tokens: list[str]) -> list[str]:
     return [f"{t + 1} {tok}" for t, tok in enumerate(tokens)]
 
 
-def top_k_frame(probs: np.ndarray, vocab_tokens: list[str], k: int = 10) -> pd.DataFrame:
-    """The k most likely next tokens, most likely first: columns token, probability, rank."""
+def top_k_frame(probs: np.ndarray, vocab_tokens: list[str], k: int = 10, logits: np.ndarray | None = None
+                ) -> pd.DataFrame:
+    """The k most likely next tokens, most likely first: columns token, probability, rank (and logit, the softmax's
+    input z, with its log-probability log p = z - logsumexp(z), when ``logits`` are given)."""
     k = min(k, probs.size)
     order = np.argsort(-probs, kind="stable")[:k]
-    return pd.DataFrame({"token": [vocab_tokens[i] for i in order], "probability": probs[order].astype(float),
-                         "rank": np.arange(1, k + 1)})
+    df = pd.DataFrame({"token": [vocab_tokens[i] for i in order], "probability": probs[order].astype(float),
+                       "rank": np.arange(1, k + 1)})
+    if logits is not None:
+        z = logits.astype(float)
+        top = z.max()
+        df["logit"] = z[order]
+        df["log-probability"] = z[order] - (top + np.log(np.sum(np.exp(z - top))))
+    return df
 
 
 def pca_basis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from rnn_core._checks import number_from_text
 from rnn_core.cuisine import PROMPT
+from rnn_core.tasks import experiment_settings
 
 from .config import SeriesConfig, TrainConfig
 from .live import end_stale_ticks
@@ -31,12 +32,15 @@ SENTENCE_ERROR = "sentence_error"
 STEP = "step"                  # 1-based time step
 VIEW = "view"                  # "Forward" | "Backward"
 UNIT = "unit"                  # the hidden unit written out term by term
+NEXT_SCALE = "next_scale"      # the next-token bars: "probability" or "log-probability"
 PLAYING = "playing"
 TARGET = "target_word"         # Backward view: the word whose loss flows back
 LOSS_SHAPE = "loss_shape"      # Backward view: "many_to_one" | "many_to_many"
 SGD_LR = "sgd_lr"              # Backward view: the learning rate of "Apply one SGD step"
-SGD_MODELS = "sgd_models"      # model name -> (LoadedModel after the steps, how many): session copies
+SGD_MODELS = "sgd_models"      # model name -> (LoadedModel after the steps, how many, p(target) before them)
 SGD_LAST = "sgd_last"          # what the last step did, for the table (None before any)
+SGD_TARGET = "sgd_target"      # Backward view: the word "Apply one SGD step" steps toward
+SGD_RERUN = "sgd_rerun"        # a step or an Undo asks for one whole-page rerun
 PROBE_POS = "probe_position"
 PROBE_WORD = "probe_word"
 UPLOAD_ERROR = "upload_error"
@@ -100,9 +104,11 @@ GEN_DL_TEXT = "gen_dl_text"    # the prompt and the generated text (.txt)
 
 # Gradient lab
 LAB_RHO, LAB_ACT, LAB_T = "lab_rho", "lab_act", "lab_T"
+LAB_JAC_FB, LAB_JAC_UB = "lab_jac_forget_bias", "lab_jac_update_bias"   # the first chart's gate biases
 LAB_CLIP_LR, LAB_CLIP, LAB_CLIP_RHO = "lab_clip_lr", "lab_clip", "lab_clip_rho"
 LAB_CELLS, LAB_BUDGET, LAB_FB = "lab_cells", "lab_budget", "lab_fb"
 LAB_TASK = "lab_task"
+LAB_UB = "lab_update_bias"             # the lag sweep's GRU update-gate bias
 LAB_SENTENCE, LAB_CURSOR = "lab_sentence", "lab_cursor"
 LAB_CURSOR_N = "lab_cursor_tokens"     # the sentence length the cursor was placed for
 LAB_SWEEP = "lab_sweep_result"
@@ -146,18 +152,24 @@ KEEP = {"persist_state": "session"}
 VIEWS = ("Forward", "Backward")
 DEFAULT_MODEL = "Demo RNN"
 
+LAB_DEFAULT_TASK = "cuisine"          # the lag sweep opens on the seeds' sentence with filler words
+_SWEEP = experiment_settings(LAB_DEFAULT_TASK)
 _TRAIN = TrainConfig()
 _SERIES = SeriesConfig()
 DEFAULTS = {
     SENTENCE: PROMPT, SENTENCE_INPUT: PROMPT, SENTENCE_ERROR: None, STEP: 1, VIEW: "Forward", UNIT: 0,
-    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.5, SGD_LAST: None,
+    NEXT_SCALE: "probability",
+    PLAYING: False, NO_RECURRENCE: False, TARGET: None, LOSS_SHAPE: "many_to_one", SGD_LR: 0.02, SGD_LAST: None,
+    SGD_TARGET: None, SGD_RERUN: False,
     PROBE_POS: None, PROBE_WORD: None, UPLOAD_ERROR: None, UPLOAD_NOTE: None, MODEL: DEFAULT_MODEL,
     HOME_SENTENCE: PROMPT, HOME_SHOWN: PROMPT, HOME_ERROR: None,
     **{key: getattr(_TRAIN, name) for key, name in TRAIN_FIELDS.items()}, TR_TEXT: "", TR_UPLOAD_RESULT: None,
     GEN_MODEL: DEFAULT_MODEL, GEN_PROMPT: "My favourite dish is", GEN_N: 20, GEN_STRATEGY: "sample",
     GEN_TEMPERATURE: 1.0, GEN_TOP_K: 0, GEN_SEED: 0, GEN_PICK: 0, CHART_IMAGE: "png",
-    LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
-    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_BUDGET: 1000, LAB_FB: 3.0, LAB_TASK: "delay", LAB_SENTENCE: PROMPT,
+    LAB_RHO: 0.9, LAB_ACT: "tanh", LAB_T: 40, LAB_JAC_FB: _SWEEP["forget_bias"], LAB_JAC_UB: _SWEEP["update_bias"],
+    LAB_CLIP_LR: 2.0, LAB_CLIP: 1.0, LAB_CLIP_RHO: 1.0,
+    LAB_CELLS: ["rnn", "lstm", "gru"], LAB_TASK: LAB_DEFAULT_TASK, LAB_BUDGET: _SWEEP["budget"],
+    LAB_FB: _SWEEP["forget_bias"], LAB_UB: _SWEEP["update_bias"], LAB_SENTENCE: PROMPT,
     LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},

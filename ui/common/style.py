@@ -29,6 +29,13 @@ CELL_COLORS = {"RNN": "#D55E00", "LSTM": "#0072B2", "GRU": "#009E73"}
 CELL_DASH = {"RNN": "solid", "LSTM": "dash", "GRU": "dot"}
 PALETTE = [BLUE, ACCENT, "#009E73", ORANGE, "#CC79A7", "#0072B2", GREY]
 
+# names for the marks' colours and dashes, for captions that name a line: a caption reads them from the figure's
+# own traces (``line_style``), so it says what is drawn
+COLOR_NAMES = {ACCENT: "red", BLUE: "blue", GREY: "grey", INK: "slate", ORANGE: "ochre", "#D55E00": "vermillion",
+               "#0072B2": "blue", "#009E73": "green", "#CC79A7": "pink"}
+DASH_NAMES = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dash-dot", "longdash": "long-dashed",
+              "longdashdot": "long-dash-dot"}
+
 HEIGHT = 340
 MARGIN = dict(l=10, r=10, t=48, b=10)
 
@@ -65,6 +72,36 @@ def figure(traces: list[dict], title: str, height: int = HEIGHT, **layout) -> go
     The figures that redraw on every time step are built this way (about 5x faster).
     """
     return go.Figure(data=traces, layout=dict(title=dict(text=title), height=height, margin=MARGIN, **layout))
+
+
+def color_name(color) -> str | None:
+    """The word a caption uses for a mark colour (None for one without a name, e.g. a list of colours)."""
+    if not isinstance(color, str):
+        return None
+    return {k.lower(): v for k, v in COLOR_NAMES.items()}.get(color.lower())
+
+
+def trace_words(trace) -> tuple[str | None, str | None]:
+    """(colour word, dash word) of a trace drawn as a line (dash None for bars and markers alone); a trace may be a
+    Plotly object or its dict."""
+    get = (lambda k, d=None: trace.get(k, d)) if isinstance(trace, dict) else (lambda k, d=None: getattr(trace, k, d))
+    line, marker = get("line") or {}, get("marker") or {}
+    line_get = (lambda k: line.get(k)) if isinstance(line, dict) else (lambda k: getattr(line, k, None))
+    marker_get = (lambda k: marker.get(k)) if isinstance(marker, dict) else (lambda k: getattr(marker, k, None))
+    kind, mode = get("type") or "scatter", get("mode") or ""
+    drawn_as_line = kind == "scatter" and "lines" in mode
+    color = line_get("color") if drawn_as_line else marker_get("color")
+    dash = DASH_NAMES.get(line_get("dash") or "solid", line_get("dash")) if drawn_as_line else None
+    return color_name(color), dash
+
+
+def line_style(fig: go.Figure, name: str) -> str:
+    """How the trace called ``name`` is drawn, in words a caption can use: "grey long-dash-dot", "red dashed"."""
+    for tr in fig.data:
+        if tr.name == name:
+            color, dash = trace_words(tr)
+            return " ".join(w for w in (color, dash) if w)
+    raise KeyError(f"the figure has no trace called {name!r}")
 
 
 # ----- finishing: what every chart gets on its way to the page (ui.common.charts.show) -----------------

@@ -1,10 +1,15 @@
-"""Showing user text safely: never as HTML, and with Markdown syntax neutralised."""
+"""Showing user text safely (never as HTML, Markdown syntax neutralised), and numbers and sentences read from
+the figures they describe."""
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from .limits import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
+
+SATURATED = 0.95        # |h| above this is tanh's flat region: f'(a) = 1 - h^2 < 0.1, where gradients die
+CERTAIN = 0.99          # a top probability at or above this is named as certainty
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -21,6 +26,28 @@ def plotly_text(text: str) -> str:
 
 def shorten(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def sig(x: float, digits: int = 2) -> str:
+    """A number for people: 0.14, 34, or 1.6e-12 (never 22 zeros), ``digits`` significant digits."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    if 1e-3 <= abs(x) < 1e4:
+        return f"{x:.{digits}g}" if abs(x) < 10 ** digits else f"{x:,.0f}"
+    mantissa, exponent = f"{x:.{max(digits - 1, 0)}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def latex_num(x: float, digits: int = 3) -> str:
+    """A number for KaTeX: 7.93 \times 10^{-5} (a bare 7.925e-05 would render as "7.925e - 05")."""
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else r"\infty"
+    e = int(math.floor(math.log10(abs(x))))
+    if -3 <= e <= 3:
+        return f"{x:.{digits + 1}g}"
+    return rf"{x / 10 ** e:.{digits}g} \times 10^{{{e}}}"
 
 
 def validate_sentence(text: str, entry) -> str | None:
@@ -100,15 +127,46 @@ def fade_caption(norms, what: str = "The gradient", items: str = "tokens") -> st
 
 
 def loss_sum_text(per_step, last_only: bool) -> str:
-    """E written with its numbers: the mean of the per-step losses e_t (or e_T alone for many-to-one)."""
+    """E written with its numbers as the seeds write it, E = e_1 + ... + e_T (its largest terms always shown), and the
+    mean E / T that the app trains on and reports (or e_T alone for many-to-one)."""
     e = [float(v) for v in per_step]
     T = len(e)
     num = lambda v: f"{v:.3f}" if v == 0 or abs(v) >= 0.001 else f"{v:.1e}"     # noqa: E731
     if last_only:
         return f"E = e_{T} = {num(e[-1])} (only the last step has a target)"
-    shown = " + ".join(f"{v:.2f}" for v in e[:3]) + (" + … + " + f"{e[-1]:.2f}" if T > 4 else
-                                                       "".join(f" + {v:.2f}" for v in e[3:]))
-    return f"E = (e_1 + … + e_{T}) / {T} = ({shown}) / {T} = {num(sum(e) / T)}"
+    largest = sorted(range(T), key=lambda i: -e[i])[:3]
+    shown = sorted(set(range(T)) if T <= 12 else {0, 1, T - 1, *largest})
+    parts, prev = [], -1
+    for i in shown:
+        if i > prev + 1:
+            parts.append("…")
+        parts.append(f"{e[i]:.2f}")
+        prev = i
+    top = ", ".join(f"e_{i + 1} = {e[i]:.2f}" for i in largest[:2])
+    total = sum(e)
+    return (f"E = e_1 + … + e_{T} = {' + '.join(parts)} = {num(total)} (the sum, as the seeds write it; largest "
+            f"{top}); the app trains on and reports the mean, E / {T} = {num(total / T)}")
+
+
+def weight_terms_caption(terms: dict, last_only: bool) -> str:
+    """What the U, W, V bars show, read from their numbers: each row adds up to its gradient's norm; V's terms are
+    each step's own loss (no backpropagation through time), U's and W's collect every later loss."""
+    parts = []
+    for name, seed in (("W_xh", "U"), ("W_hh", "W"), ("W_hy", "V")):
+        t = [float(v) for v in terms[name]]
+        total = sum(t)
+        if total <= 0:
+            continue
+        k = max(range(len(t)), key=lambda i: t[i])
+        parts.append(f"||dE/d{seed}|| = ||dL/d{name}|| = {sig(total, 3)} (step {k + 1} the most, {t[k] / total:.0%})")
+    text = "Each row's bars add up to its gradient's norm: " + "; ".join(parts) + ". "
+    text += ("V's term at step t is e_t's own gradient: V maps h_t to y_t and reaches no earlier step, so its terms "
+             "need no backpropagation through time"
+             + (" (here only the last step has a loss, so only its bar is not zero). " if last_only else ". "))
+    text += ("U's and W's term at step t collects every later loss e_k, k >= t, carried back through the chain "
+             "ds_k/ds_t: BPTT. Each bar is step t's term measured along the total (of the mean the app trains on; "
+             "the seeds' sum E has T times these numbers).")
+    return text
 
 
 def terms_caption(terms) -> str:

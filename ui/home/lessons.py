@@ -34,16 +34,17 @@ LESSONS = (
            "y_t = softmax(W_hy h_t + b_y) turns the last hidden state into a probability for every word of the "
            "vocabulary. After the last token the tallest bar is japanese.", {"step": "12", "view": "Forward"}),
     Lesson("The loss over time", STEP, "Loss at each time step e_t",
-           "With a many-to-many loss every step predicts its next word and E is the mean of the steps' losses e_t. "
-           "Switch the Loss to many-to-one and only the last step keeps a loss.",
+           "With a many-to-many loss every step predicts its next word: E = e_1 + ... + e_T, and the app trains on "
+           "their mean. Switch the Loss to many-to-one and only the last step keeps a loss.",
            {"step": "12", "view": "Backward", "loss": "many_to_many"}),
     Lesson("Backpropagation through time", STEP, "How dL/dh_t is built",
-           "BPTT starts at the last step and walks back: Next step moves one step earlier. At each step dL/dh_t is the "
-           "loss's own part plus what flows back from step t+1, split per unit in the bars.",
+           "BPTT starts at the last step and walks back: Back to t-1 moves one step earlier. At each step dL/dh_t is "
+           "the loss's own part plus what flows back from step t+1, split per unit in the bars.",
            {"step": "12", "view": "Backward", "loss": "many_to_one"}),
     Lesson("Vanishing and exploding gradients", LAB, "How much gradient survives",
-           "BPTT multiplies one Jacobian per step, so the gradient that survives from the last step falls or grows "
-           "geometrically. With W_hh's spectral radius at 0.9 the RNN's line runs beside rho^(T-t), down the log axis.",
+           "BPTT multiplies one Jacobian per step, W_hh^T diag(f'(a_t)) for the RNN, so the gradient that survives "
+           "from the last step falls or grows geometrically: with W_hh's spectral radius at 0.9 the RNN's line runs "
+           "beside rho^(T-t), down the log axis. The gated cells' own paths multiply by a gate near 1 instead.",
            {}),
     Lesson("Gradient clipping", LAB, "Training loss with and without clipping",
            "The same RNN trained with SGD at learning rate 2, with and without clipping the gradient's global norm "
@@ -52,6 +53,10 @@ LESSONS = (
            "The LSTM's input, forget and output gates and its cell state, per unit and step: a forget gate near 1 "
            "keeps the cell state, near 0 erases it. The formula writes c_t = f c_t-1 + i g with the step's numbers.",
            {"step": "6", "view": "Forward", "model": "Demo LSTM"}),
+    Lesson("Why gates help: the lag sweep", LAB, "Lag sweep: what each cell remembers",
+           "The seeds' sentence with N filler words between the dish and “So, my favourite cuisine is”, each cell "
+           "trained on each N with the same budget: the RNN answers at chance from N = 10 on, while the LSTM and "
+           "the GRU still name the cuisine at N = 30. The result is stored with the app and shows at once.", {}),
     Lesson("Generation: one-to-many", GEN, "Next-token probabilities",
            "After the prompt, each token the network writes is read back as its next input. Click a generated token "
            "to see the distribution it was drawn from.", {}),

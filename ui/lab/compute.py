@@ -1,30 +1,89 @@
 """The Gradient lab's computations: pure functions of their settings, so st.cache_data may keep them."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from rnn_core import CELLS, Vocab, make_model
 from rnn_core.cells import spectral_radius_of
-from rnn_core.data import CORPORA, TokenStream
+from rnn_core.data import ASSETS, CORPORA, TokenStream
+from rnn_core.rnn import activation_grad
+from rnn_core.tasks import experiment_settings
 from rnn_core.train import Trainer
+
+from ui.common.text import SATURATED, sig
 
 LAB_V, LAB_H = 16, 64
 
 
+@dataclass(frozen=True)
+class JacobianLab:
+    """The first chart's numbers and what its caption explains them with, all from the same fresh networks."""
+
+    table: pd.DataFrame            # cell, t, norm: ||ds_T/ds_t|| per cell, and rho^(T-t)
+    rho: float
+    activation: str
+    forget_bias: float
+    update_bias: float
+    rnn_saturated: float           # share of the RNN's h_t values with |h| > 0.95 (tanh's flat region)
+    rnn_fprime: float              # the RNN's median f'(a_t) over units and steps
+    rnn_active: float              # the share of the RNN's f'(a_t) above 0.5 (for relu: the units passing gradient)
+    forget: float                  # the LSTM's median forget gate
+    forget_path: float             # median over units of f_2 ... f_T: what the cell-state path alone keeps
+    update: float                  # the GRU's median update gate z (the share of h_t-1 it keeps)
+    update_path: float             # median over units of z_2 ... z_T
+
+
+FORGET_PATH = "LSTM: forget gates f_t+1 ... f_T"
+UPDATE_PATH = "GRU: update gates z_t+1 ... z_T"
+
+
+def gate_paths(gate: np.ndarray) -> np.ndarray:
+    """(T, H) gate values -> (T,) the median over units of gate_{t+1} ... gate_T: what the gate's own elementwise path
+    (the LSTM's c_t-1 <- f_t c_t, the GRU's h_t-1 <- z_t h_t) keeps from step T back to step t (1 at T)."""
+    g = gate.astype(float)
+    prods = np.ones_like(g)
+    for t in range(len(g) - 2, -1, -1):
+        prods[t] = prods[t + 1] * g[t + 1]
+    return np.median(prods, axis=1)
+
+
+def _gate_path(gate: np.ndarray) -> float:
+    """What the gate's own path keeps from step T back to step 1."""
+    return float(gate_paths(gate)[0])
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def jacobian_table(rho: float, activation: str, T: int, seed: int = 0) -> pd.DataFrame:
-    """||dh_T/dh_t|| for fresh RNN, LSTM and GRU with W_hh at spectral radius rho, one random sequence."""
+def jacobian_lab(rho: float, activation: str, T: int, forget_bias: float, update_bias: float,
+                 seed: int = 0) -> JacobianLab:
+    """||ds_T/ds_t|| for fresh RNN, LSTM and GRU with W_hh at spectral radius rho reading one random sequence (s = h,
+    or (h, c) for the LSTM); the LSTM starts with ``forget_bias``, the GRU with ``update_bias``."""
     ids = np.random.default_rng(seed).integers(0, LAB_V, T)
-    rows = []
+    rows, traces = [], {}
     for cell in CELLS:
-        m = make_model(cell, LAB_V, LAB_H, activation if cell == "rnn" else "tanh", seed=seed, spectral_radius=rho)
+        kw = {"forget_bias": forget_bias} if cell == "lstm" else ({"update_bias": update_bias} if cell == "gru" else {})
+        m = make_model(cell, LAB_V, LAB_H, activation if cell == "rnn" else "tanh", seed=seed, spectral_radius=rho,
+                       **kw)
         for t, v in enumerate(m.jacobian_norms(ids)):
             rows.append({"cell": cell.upper(), "t": t + 1, "norm": float(v)})
+        traces[cell] = (m, m.forward(ids))
     for t in range(T):
         rows.append({"cell": "rho^(T-t)", "t": t + 1, "norm": float(rho ** (T - 1 - t))})
-    return pd.DataFrame(rows)
+    forget, update = traces["lstm"][1].gates["forget"], traces["gru"][1].gates["update"]
+    for name, gate in ((FORGET_PATH, forget), (UPDATE_PATH, update)):
+        for t, v in enumerate(gate_paths(gate)):
+            rows.append({"cell": name, "t": t + 1, "norm": v})
+    rnn, rnn_trace = traces["rnn"]
+    fprime = activation_grad(rnn.activation, rnn_trace.pre_activation, rnn_trace.hidden,
+                             np.empty_like(rnn_trace.hidden))
+    return JacobianLab(pd.DataFrame(rows), rho, activation, forget_bias, update_bias,
+                       float(np.mean(np.abs(rnn_trace.hidden) > SATURATED)), float(np.median(fprime)),
+                       float(np.mean(fprime > 0.5)),
+                       float(np.median(forget)), _gate_path(forget), float(np.median(update)), _gate_path(update))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -51,6 +110,110 @@ def clipping_runs(lr: float, rho: float, clip: float, iterations: int, seed: int
     return pd.DataFrame(rows)
 
 
+STORED_DIR = ASSETS / "lab"
+STORED_NAME = "assets/lab"
+
+
+def sweep_settings(task: str, gaps, budget: int, forget_bias: float, update_bias: float) -> dict:
+    """What a lag sweep's result depends on, as the stored sweeps record it (seed 0)."""
+    e = experiment_settings(task)
+    return {"task": task, "gaps": [int(g) for g in gaps], "budget": int(budget), "lr": e["lr"],
+            "hidden_size": e["hidden_size"], "batch": e["batch"], "clip": e["clip"],
+            "forget_bias": float(forget_bias), "update_bias": float(update_bias), "seed": 0}
+
+
+@st.cache_data(show_spinner=False)
+def _stored_sweeps() -> list[dict]:
+    """Every sweep stored with the app (``python -m rnn_core memory ... --out``), read once per server."""
+    out = []
+    for path in sorted(STORED_DIR.glob("*.json")):
+        data = json.loads(path.read_text())
+        out.append({"file": path.name, "settings": data["settings"], "records": data["records"]})
+    return out
+
+
+def _same(stored: dict, want: dict) -> bool:
+    return all(k in stored and (stored[k] == v if not isinstance(v, float) else
+                                np.isclose(float(stored[k]), v)) for k, v in want.items())
+
+
+def stored_sweep(settings: dict, cells) -> pd.DataFrame | None:
+    """The stored result of a sweep with these settings for these cells (the same runs, as a frame), or None."""
+    for sweep in _stored_sweeps():
+        have = set(sweep["settings"].get("cells", []))
+        if _same(sweep["settings"], settings) and set(cells) <= have and cells:
+            df = pd.DataFrame([r for r in sweep["records"] if r["cell"] in cells])
+            df.attrs.update(task=settings["task"], settings=settings, file=sweep["file"])
+            return df
+    return None
+
+
+@dataclass
+class LateLoss:
+    """One late loss sent back through three demo models: e_T, the loss of ``target`` after the sentence's last
+    token, and how much of its gradient reaches each step's state."""
+
+    target: str
+    norms: dict[str, np.ndarray]        # cell -> (T,) ||de_T/ds_t||
+    forget: np.ndarray                  # (T, H) the LSTM's forget gates
+    products: np.ndarray                # (T, H) f_t+1 ... f_T per unit
+    c_share: np.ndarray                 # (T,) the share of the LSTM's ||de_T/ds_t||^2 that is in c_t
+    probs: dict[str, float]             # cell -> p(target) after the sentence
+
+
+def late_loss(models: dict, ids_of, target: str) -> LateLoss:
+    """``models``: cell -> (model, vocab); ``ids_of(vocab)`` the sentence's ids in that vocabulary."""
+    norms, probs = {}, {}
+    for cell, (model, vocab) in models.items():
+        ids = ids_of(vocab)
+        m64 = model.astype(np.float64)
+        tid = vocab.tokens.index(target)
+        g = m64.state_grads(ids, np.int64(tid))
+        norms[cell] = np.linalg.norm(g, axis=1)
+        probs[cell] = float(m64.forward(ids).probs[-1, tid])
+        if cell == "lstm":
+            H = model.hidden_size
+            sq = np.sum(g * g, axis=1)
+            c_share = np.divide(np.sum(g[:, H:] ** 2, axis=1), sq, out=np.zeros_like(sq), where=sq > 0)
+            forget = model.forward(ids).gates["forget"].astype(float)
+    return LateLoss(target, norms, forget, forget_products(forget), c_share, probs)
+
+
+def late_loss_summary(ll: LateLoss, step: int, tokens: list[str], styles: dict[str, str] | None = None) -> str:
+    """What the one-late-loss chart shows at the cursor and at step 1, and why the LSTM's curve stays up."""
+    styles = styles or {}
+    T, t = len(tokens), step - 1
+    rel = {c: n / n[-1] if n[-1] > 0 else np.zeros_like(n) for c, n in ll.norms.items()}
+    word = tokens[t]
+    at = ", ".join(f"{c.upper()} {sig(r[t])}" for c, r in rel.items())
+    first = ", ".join(f"{c.upper()} {sig(r[0])}" for c, r in rel.items())
+    best = max(rel, key=lambda c: rel[c][0])
+    text = (f"At step {step} (“{word}”) the gradient of e_T keeps, of its value at step {T}: {at}; at step 1: "
+            f"{first}, the most in the {best.upper()}. ")
+    rnn = rel.get("rnn")
+    if rnn is not None:
+        text += ("The RNN's passes through W_hh^T diag(f'(a_t)) at every step"
+                 + (f": it vanishes over these {T} tokens ({sig(rnn[0])} at step 1). " if rnn[0] < 0.01 else
+                    f"; this trained W_hh is large enough that it does not vanish over {T} tokens "
+                    f"({sig(rnn[0])} at step 1): the Backward view on Step through and the first chart show where "
+                    "it does. "))
+    p = ll.products[t]
+    line = f" ({styles['LSTM']})" if styles.get("LSTM") else ""
+    text += (f"The LSTM's cell state passes it back through the forget gates alone: elementwise, with no W_hh and no "
+             f"squashing derivative. Their product f_{step + 1} ... f_{T} (right) keeps a median {sig(np.median(p))} "
+             f"of each unit (max {sig(p.max())}) from step {step} to the end. ")
+    share, first = float(ll.c_share[t]), float(ll.c_share[0])
+    if share >= 0.5:
+        text += (f"{share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step}: that path is why its curve{line} "
+                 "stays up.")
+    else:
+        text += (f"Here, though, only {share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step} ({first:.0%} at "
+                 f"step 1): over these {T} tokens most of its gradient goes through h_t and W_hh, as the trained "
+                 f"RNN's does, so its curve{line} stays up for that reason too. The cell-state path is what is left "
+                 "where that one vanishes: the lag sweep below trains all three across longer gaps.")
+    return text
+
+
 def forget_products(forget: np.ndarray) -> np.ndarray:
     """(T, H) forget gates -> (T, H) products f_{t+1} ... f_T: how much of c_t survives to the last step."""
     T = forget.shape[0]
@@ -61,9 +224,10 @@ def forget_products(forget: np.ndarray) -> np.ndarray:
 
 
 def sweep_summary(df: pd.DataFrame, solved: float | None = None) -> str:
-    """What the lag sweep shows, read from its numbers: how far back each cell remembers, and how much of
-    the gradient reaches the remembered token at the longest gap. ``solved``: the accuracy that counts
-    as remembering (0.9 for the delay task; 0.8 for the adding problem, whose answers must be within 0.04)."""
+    """What the lag sweep shows, read from its numbers: how far back each cell remembers, how much of the gradient
+    reaches the remembered token at the longest gap, and (token tasks) which cells' loss there is a uniform guess's.
+    ``solved``: the accuracy that counts as remembering (0.9; 0.8 for the adding problem, whose answers must be
+    within 0.04)."""
     adding = df.attrs.get("task") == "adding"
     if solved is None:
         solved = 0.8 if adding else 0.9
@@ -73,21 +237,98 @@ def sweep_summary(df: pd.DataFrame, solved: float | None = None) -> str:
         ok = rows.loc[rows["accuracy"] >= solved, "gap"]
         reach = f"up to gap {int(ok.max())}" if len(ok) else "at no gap"
         ratio = float(rows.loc[rows["gap"] == longest, "grad_ratio_first_last"].iloc[0])
-        parts.append(f"{cell.upper()} remembers {reach} (gradient reaching the token at gap {longest}: {ratio:.1e} "
+        parts.append(f"{cell.upper()} remembers {reach} (gradient reaching the token at gap {longest}: {sig(ratio)} "
                      "of the last step's)")
     chance = float(df["chance"].iloc[0])
     within = " within 0.04 of the sum" if adding else ""
-    return (f"Accuracy of at least {solved:.0%}{within} counts as remembering (chance is {chance:.2f}). "
+    text = (f"Accuracy of at least {solved:.0%}{within} counts as remembering (chance is {chance:.2f}). "
             + "; ".join(parts) + ".")
+    if not adding and "loss" in df:
+        guess = float(np.log(1 / chance))
+        at = df[df["gap"] == longest]
+        lost = at[np.abs(at["loss"] - guess) < 0.05 * guess]
+        if len(lost):
+            who = ", ".join(f"{r.cell.upper()} {r.loss:.2f}" for r in lost.itertuples())
+            text += (f" At gap {longest} the loss ({who} nats) is a uniform guess's, ln {round(1 / chance)} = "
+                     f"{guess:.2f}: at chance, the remembered token is forgotten.")
+    same = df[df["gap"] == longest].groupby("accuracy")["cell"].apply(list)
+    for acc, cells in same.items():
+        if len(cells) > 1:
+            text += (f" {' and '.join(c.upper() for c in cells)} reach the same accuracy there ({acc:.3f}): their "
+                     "points sit side by side.")
+    return text
 
 
-def jacobian_summary(df: pd.DataFrame) -> str:
-    """What the ||dh_T/dh_t|| chart shows at its first step, read from its numbers."""
+def _sigmoid(b: float) -> float:
+    return 1.0 / (1.0 + np.exp(-b))
+
+
+def _line(styles: dict, name: str) -> str:
+    return f" (the {styles[name]} line)" if styles.get(name) else ""
+
+
+def jacobian_summary(lab: JacobianLab, styles: dict[str, str] | None = None) -> str:
+    """What the first chart shows and why, read from its numbers: how much reaches step 1 for each cell, what
+    shrinks (or caps) the RNN's product, and what each gated cell's own path keeps. ``styles``: trace name -> how
+    the figure draws it ("grey long-dash-dot"), so the caption names the lines the figure has."""
+    styles = styles or {}
+    df = lab.table
     first = df[df["t"] == df["t"].min()].set_index("cell")["norm"]
     T = int(df["t"].max())
-    parts = [f"{cell} {first[cell]:.1e}" for cell in ("RNN", "LSTM", "GRU") if cell in first]
-    return (f"Of the gradient at step {T}, this much reaches step 1: " + ", ".join(parts)
-            + f"; rho^(T-1) is {first['rho^(T-t)']:.1e}.")
+    n = T - 1
+    parts = [f"{cell} {sig(first[cell])}" for cell in ("RNN", "LSTM", "GRU") if cell in first]
+    text = (f"Of the gradient at step {T}, this much reaches step 1: " + ", ".join(parts)
+            + f"; rho^(T-1) is {sig(first['rho^(T-t)'])}{_line(styles, 'rho^(T-t)')}. ")
+    # the RNN: one W_hh^T diag(f'(a_t)) per step
+    rnn = first["RNN"]
+    if lab.activation == "relu":
+        text += (f"The RNN multiplies by W_hh^T diag(f'(a_t)) once per step; relu's f' is 1 where a_t > 0 and 0 "
+                 f"elsewhere (here 1 for {lab.rnn_active:.0%} of the values): it passes the active units' gradient "
+                 f"unsquashed and stops the rest, so the product follows W_hh on the active units "
+                 f"({sig(rnn)} at step 1). ")
+    elif lab.rho <= 1:
+        text += (f"The RNN multiplies by W_hh^T diag(f'(a_t)) once per step: |f'| <= 1 (here the median f' is "
+                 f"{lab.rnn_fprime:.2f}) and W_hh's spectral radius is {lab.rho:.2f}, so the product shrinks "
+                 f"geometrically, about like rho^(T-t). ")
+    else:
+        capped = "far below" if rnn < 0.01 * lab.rho ** n else "near"
+        text += (f"W_hh's spectral radius {lab.rho:.2f} > 1 would stretch the gradient {lab.rho:.2f}-fold a step "
+                 f"({lab.rho:.2f}^{n} = {sig(lab.rho ** n)}), but the state grows until tanh saturates: "
+                 f"{lab.rnn_saturated:.0%} of the RNN's h_t have |h| > {SATURATED}, where f'(a) = 1 - h^2 < "
+                 f"{1 - SATURATED ** 2:.2f}, and diag(f'(a_t)) cuts each step back (median f' "
+                 f"{lab.rnn_fprime:.2f}): the RNN's product stays {capped} rho^(T-t). ")
+    # the LSTM: the cell state's own path is f_t alone
+    lstm = first["LSTM"]
+    text += (f"The LSTM's cell state passes the gradient back through the forget gate alone, c_t-1 <- f_t c_t: "
+             f"elementwise, with no W_hh and no squashing derivative. Its bias {lab.forget_bias:g} starts f at "
+             f"sigmoid({lab.forget_bias:g}) = {_sigmoid(lab.forget_bias):.2f}, so that path"
+             f"{_line(styles, FORGET_PATH)} keeps about {lab.forget:.2f}^{n} = {sig(lab.forget_path)}")
+    if lstm < 1e-3:
+        text += f" and the LSTM vanishes too ({sig(lstm)} at step 1). "
+    elif lstm > 3 * lab.forget_path:
+        near = " beside a forget gate near 1" if lab.forget > 0.8 else ""
+        whole = f"grows to {sig(lstm)}" if lstm > 1 else f"keeps {sig(lstm)}"
+        text += (f"; the whole LSTM {whole} at step 1: its cell state also takes in i_t g_t, and g_t reads h_t-1 "
+                 f"through W_hh, a second loop{near}"
+                 + (", which a spectral radius above 1 stretches. " if lab.rho > 1 else
+                    (": their gains add up to more than 1 a step. " if lstm > 1 else ". ")))
+    else:
+        text += ". "
+    # the GRU: h_t = (1 - z) n + z h_{t-1}, z the share kept
+    gru = first["GRU"]
+    halves = " (it halves what is carried each step)" if abs(lab.update - 0.5) < 0.05 else ""
+    text += (f"The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
+             f"{lab.update_bias:g} starts z at sigmoid({lab.update_bias:g}) = {_sigmoid(lab.update_bias):.2f}"
+             f"{halves}, so that path{_line(styles, UPDATE_PATH)} keeps about {lab.update:.2f}^{n} = "
+             f"{sig(lab.update_path)}")
+    if lab.update_path < 1e-3:
+        text += " and the GRU vanishes too" + ("." if gru < 1e-3 else f" (its candidate n_t, through W_hh, "
+                                                                       f"carries {sig(gru)}).")
+    elif gru > 3 * lab.update_path:
+        text += f"; its candidate n_t, which reads h_t-1 through W_hh, adds to it ({sig(gru)} in all)."
+    else:
+        text += "."
+    return text
 
 
 def clipping_summary(df: pd.DataFrame) -> str:

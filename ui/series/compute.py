@@ -50,9 +50,11 @@ def _share(rmse: float, values: np.ndarray) -> str:
     return f"{(rmse / s) ** 2 / var:.2%}" if var > 0 else "n/a"
 
 
-def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1) -> str:
+def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1,
+                       style: str = "grey dotted") -> str:
     """The one-step error on the held-out and the training part, in the series' units and as a share of
-    its variance (``every``: one value in that many was predicted)."""
+    its variance (``every``: one value in that many was predicted), and the same error of the baseline that copies
+    the previous value (drawn as ``style``), so the caption says whether the network beats copying."""
     held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
     u = f" {unit}" if unit else ""
     if np.isnan(held):                     # the held-out part always holds predicted values: these are NaN
@@ -61,9 +63,23 @@ def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: s
         return ("The one-step predictions, in the series' units, pass the largest number a float64 holds "
                 f"(about {np.finfo(np.float64).max:.3g}): their error cannot be measured.")
     which = "each value" if every == 1 else f"every {every}th value of this long series"
-    return (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
+    text = (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
             f"error {held:.4g}{u}, a mean squared error of {_share(held, values)} of the series' variance; "
             f"training part: {train:.4g}{u} ({_share(train, values)}).")
+    # the baseline that copies: predict the previous value, on the same held-out steps
+    prev = np.full(values.size, np.nan)
+    prev[1:] = values[:-1]
+    same = np.isfinite(pred)
+    same[:split] = False
+    copy = _rmse(prev[same], values[same])
+    if np.isfinite(copy) and copy > 0:
+        ratio = held / copy
+        verdict = (f"the network's error is {ratio:.2f} of copying's: it beats copying" if ratio < 0.9 else
+                   f"the network's error is {ratio:.2f} of copying's: it does not beat copying" if ratio > 1.1 else
+                   f"the network's error is {ratio:.2f} of copying's: about as good as copying")
+        text += (f" Persistence (predict the previous value, the {style} line) has a held-out error of {copy:.4g}{u}: "
+                 f"{verdict}.")
+    return text
 
 
 def forecast_frame(values: np.ndarray, start: int, fc: np.ndarray, unit: str = "") -> pd.DataFrame:

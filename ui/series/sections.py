@@ -18,6 +18,7 @@ from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
 from ui.common.charts import show
+from ui.common.style import line_style
 from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, md_escape, shorten
 
@@ -177,8 +178,10 @@ def live_area(sess: SeriesSession) -> None:
 def draw_live(sess: SeriesSession) -> None:
     d = sess.data
     pred = d.norm.decode(sess.predictions())
-    show(figures.prediction_figure(d.values, pred, d.split, d.unit), key=state.CHART_TS_PRED)
-    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit, sess.prediction_stride()))
+    fig = figures.prediction_figure(d.values, pred, d.split, d.unit, d.first, d.axis)
+    show(fig, key=state.CHART_TS_PRED)
+    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit, sess.prediction_stride(),
+                                          line_style(fig, figures.PERSISTENCE)))
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:
@@ -216,7 +219,7 @@ def forecast_section(sess: SeriesSession, horizon: int) -> None:
     start = st.slider("Forecast from time step", w, d.n - 1, key=state.TS_FROM, **state.KEEP,
                       help="The model reads the window before this step, then runs on its own outputs.")
     fc = sess.forecast_from(start, horizon)
-    show(figures.forecast_figure(d.values, start, w, fc, d.unit), key=state.CHART_TS_FORECAST)
+    show(figures.forecast_figure(d.values, start, w, fc, d.unit, d.first, d.axis), key=state.CHART_TS_FORECAST)
     st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
     st.download_button("Download the forecast (CSV)",
                        lambda: compute.forecast_frame(d.values, start, fc, d.unit).to_csv(index=False).encode(),
@@ -232,7 +235,8 @@ def hidden_section(sess: SeriesSession) -> None:
     hidden = sess.hidden_over_time()
     stride = max(1, -(-d.n // MAX_HIDDEN_COLUMNS))
     shown = np.arange(0, d.n, stride)
-    show(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit),
+    show(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit,
+                               d.first + shown, d.axis),
                     key=state.CHART_TS_HIDDEN)
     note = f" Every {stride}th step is drawn." if stride > 1 else ""
     st.caption("The network reads the whole series once from a zero state. " + compute.hidden_caption(d.values, hidden)
@@ -265,7 +269,7 @@ def step_section(sess: SeriesSession) -> None:
     pred = d.norm.decode(trace.outputs[:, 0])
     left, right = st.columns([1, 1])               # the formulas need the room: a wider one would scroll
     with left:
-        show(figures.window_figure(d.values, pred, lo, step, d.unit), key=state.CHART_TS_WINDOW)
+        show(figures.window_figure(d.values, pred, lo, step, d.unit, d.first, d.axis), key=state.CHART_TS_WINDOW)
     with right:
         step_formula(sess, trace, lo, step - 1, int(unit))
 

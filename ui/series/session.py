@@ -36,6 +36,8 @@ class SeriesData:
     norm: Normaliser
     z: np.ndarray                     # (n,) normalised
     key: tuple
+    first: int = 0                    # the first value's position on the time axis (the sunspots' 1700)
+    axis: str = "time step t"         # the time axis's title ("year")
 
     @property
     def n(self) -> int:
@@ -48,6 +50,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
     if cfg.source in SERIES:
         values, unit, name = make_series(cfg.source, seed=cfg.seed), SERIES[cfg.source].unit, cfg.source
         key = ("builtin", cfg.source, cfg.seed)
+        first, axis = SERIES[cfg.source].first, SERIES[cfg.source].axis
     else:
         if not uploaded:
             raise ValueError("Upload a CSV file to train on it")
@@ -55,6 +58,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
             raise ValueError(f"The file has no numeric column {cfg.column!r}")
         values, unit, name = uploaded[cfg.column], "", cfg.column
         key = ("upload", digest, cfg.column)
+        first, axis = 0, "time step t"
     n = values.size
     split = split_point(n, HELD_OUT)
     need = cfg.window + 2
@@ -71,7 +75,7 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
         raise ValueError(f"{name} cannot be normalised for the model: its values reach {reach:.3g} standard "
                          f"deviations from the training part's mean, past the largest float32 "
                          f"({np.finfo(np.float32).max:.3g})")
-    return SeriesData(name, values, unit, split, norm, z, key)
+    return SeriesData(name, values, unit, split, norm, z, key, first, axis)
 
 
 @dataclass

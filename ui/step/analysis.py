@@ -7,10 +7,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from rnn_core import make_model
+from rnn_core.cells import spectral_radius_of
 from rnn_core.model import Trace
 
 from ui.common import state
 from ui.common.models import LoadedModel
+from ui.common.text import CERTAIN, SATURATED, fade_caption, md_escape, sig
+
+from .figures import JACOBIAN, LAST_STEP, UNTRAINED
 
 _CACHE_SIZE = 16
 
@@ -72,6 +77,29 @@ def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: 
     return _cached(("backward", entry.key, sentence, int(target_id), loss), compute)
 
 
+@dataclass
+class Untrained:
+    """The contrast on the Backward view: the same sentence and target through a fresh, untrained RNN of the same
+    size, where the late loss's gradient vanishes."""
+
+    norms: np.ndarray           # (T,) ||de_T/dh_t||
+    radius: float               # W_hh's spectral radius at init
+    fprime: float               # the median f'(a_t) over the sentence
+
+
+def untrained(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int) -> Untrained:
+    """||de_T/dh_t|| of an untrained RNN (the same vocabulary and hidden size, seed 0, the default initialisation)
+    for the loss of ``target_id`` after the last token."""
+    def compute():
+        m = entry.model
+        fresh = make_model("rnn", vocab_size=m.vocab_size, hidden_size=m.hidden_size, seed=0, dtype=np.float64)
+        norms = np.linalg.norm(fresh.state_grads(a.ids, np.int64(target_id)), axis=1)
+        tr = fresh.forward(a.ids)
+        fprime = float(np.median(1.0 - tr.hidden ** 2))
+        return Untrained(norms, spectral_radius_of(fresh.params["W_hh"]), fprime)
+    return _cached(("untrained", entry.model.vocab_size, entry.model.hidden_size, sentence, int(target_id)), compute)
+
+
 def probe(entry: LoadedModel, a: SentenceAnalysis, position: int, word: str) -> SentenceAnalysis:
     """The same sentence with the token at ``position`` (0-based) swapped for ``word``."""
     def compute():
@@ -131,3 +159,110 @@ def sgd_frame(record: dict, n: int = 8) -> pd.DataFrame:
                          "after": after[j]})
     df = pd.DataFrame(rows)
     return df.reindex(df["dL/dW"].abs().sort_values(ascending=False).index).head(n).reset_index(drop=True)
+
+
+# ----- saturation and certainty: the extreme values on screen, named ------------------------------------------
+def flat_mask(activation: str, h: np.ndarray) -> np.ndarray:
+    """Where a value sits in its nonlinearity's flat region, where f' is (nearly) zero: |h| > 0.95 for tanh (and the
+    gated cells' h), h < 0.05 or > 0.95 for sigmoid (f' < 0.05), h = 0 for relu (f' = 0)."""
+    h = np.asarray(h, float)
+    if activation == "relu":
+        return h <= 0
+    if activation == "sigmoid":
+        return (h < 1 - SATURATED) | (h > SATURATED)
+    return np.abs(h) > SATURATED
+
+
+def saturated_shares(a: SentenceAnalysis, activation: str = "tanh") -> np.ndarray:
+    """(T,) the share of each step's hidden values in the flat region."""
+    return flat_mask(activation, a.trace.hidden).mean(axis=1)
+
+
+def saturation_note(a: SentenceAnalysis, step: int, activation: str = "tanh", cell: str = "rnn") -> str:
+    """The share of the sentence's hidden values in the flat region, and at this step, and what that does."""
+    h = a.trace.hidden
+    T, H = h.shape
+    mask = flat_mask(activation, h)
+    total, here = float(mask.mean()), float(mask[step - 1].mean())
+    if activation == "relu":
+        return (f"{total:.0%} of the {T} × {H} values are 0 ({here:.0%} at this step): there relu's f' = 0, so no "
+                "gradient passes back through them.")
+    region = "h < 0.05 or h > 0.95" if activation == "sigmoid" else f"|h| > {SATURATED}"
+    text = (f"{total:.0%} of the {T} × {H} values have {region} ({here:.0%} at this step, written above each column): "
+            f"there the nonlinearity is flat, f'(a) < {1 - SATURATED ** 2 if activation != 'sigmoid' else 0.05:.2g}, "
+            "so a gradient going back through them is cut to a tenth or less. That is the first reason gradients "
+            "vanish.")
+    if cell == "lstm":
+        text += " (The LSTM's h_t = o_t tanh(c_t); its cell state c_t passes gradient back through f_t, not tanh.)"
+    return text
+
+
+def activation_slope(activation: str, a: float, h: float) -> tuple[float, str]:
+    """f'(a) at one unit and the formula it comes from (LaTeX), written with h = f(a) where the math does."""
+    if activation == "tanh":
+        return 1.0 - h * h, rf"1 - h^2 = 1 - ({h:.3f})^2"
+    if activation == "sigmoid":
+        return h * (1.0 - h), rf"h (1 - h) = {h:.3f} \cdot {1 - h:.3f}"
+    return float(a > 0), rf"[a > 0] = [{a:.3f} > 0]"
+
+
+def slope_note(activation: str, slope: float, h: float, where: str = "tanh") -> str:
+    """Say when a unit sits in its nonlinearity's flat region (the formula's f' then is about 0)."""
+    if activation == "relu":
+        return ("f' = 0: relu passes no gradient back through this unit at this step." if slope == 0 else
+                "f' = 1: relu passes this unit's gradient back unchanged.")
+    if slope < 1 - SATURATED ** 2:
+        return (f"{where} is saturated here: its value {h:.3f} is close to ±1, where the curve is flat, so f' = "
+                f"{slope:.2g} and almost no gradient flows back through this unit at this step.")
+    return f"f' = {slope:.2f}: {where} passes {slope:.0%} of the gradient back through this unit at this step."
+
+
+def logit_note(z: np.ndarray, p: np.ndarray, tokens: list[str]) -> str:
+    """The softmax's input behind the two most likely tokens: the logit gap is the log of their probability ratio."""
+    order = np.argsort(-p, kind="stable")
+    if order.size < 2:
+        return ""
+    i, j = int(order[0]), int(order[1])
+    gap = float(z[i] - z[j])
+    return (f"The bars read the logits z = W_hy h_t + b_y behind the softmax: “{tokens[i]}” {float(z[i]):.2f}, "
+            f"“{tokens[j]}” {float(z[j]):.2f}. A gap of {gap:.2f} in z is a ratio e^{gap:.2f} = {sig(np.exp(gap))} "
+            "between their probabilities.")
+
+
+def certainty_note(probs: np.ndarray, t: int, entry) -> str | None:
+    """When the top probability at step t is CERTAIN or more: name it and say where such certainty comes from."""
+    p = float(probs[t].max())
+    if p < CERTAIN:
+        return None
+    n = int(np.sum(probs.max(axis=1) >= CERTAIN))
+    word = entry.vocab.tokens[int(probs[t].argmax())]
+    text = (f"p(“{md_escape(word)}”) = {p:.2%}: the network is all but certain ({n} of the sentence's {len(probs)} "
+            f"steps give their top token {CERTAIN:.0%} or more). ")
+    if entry.name.startswith("Demo ") and "sonnets" not in entry.name:
+        text += ("The demo models learned a small corpus (about 2,300 sentences written from 6 templates): after "
+                 "these words the next one is nearly always the same there, so the model says so. Real text is "
+                 "rarely this predictable.")
+    else:
+        text += "A model this sure has usually seen this context many times with the same next token."
+    return text
+
+
+def vanishing_caption(entry: LoadedModel, diag, fresh: Untrained, last_only: bool, styles: dict[str, str]) -> str:
+    """The Backward view's gradient chart in words: the famous problem, visible in the untrained RNN, and this model's
+    own result beside it; every line named as the figure draws it."""
+    own = diag.grad_norm_per_step if last_only else diag.last_step_grad_norm_per_step
+    what = "The gradient of L" if last_only else f"The last step's loss alone (the {styles[LAST_STEP]} line)"
+    text = "Bars fill as you step back. "
+    text += fade_caption(fresh.norms, f"The {styles[UNTRAINED]} line, an untrained RNN of the same size reading the "
+                                      "same sentence toward the same word,")
+    text += (f" Each step back multiplies by W_hh^T diag(f'(a_t)): its W_hh starts with spectral radius "
+             f"{fresh.radius:.2f} and |f'| <= 1 (median {fresh.fprime:.2f}), so the product shrinks geometrically. ")
+    mine = float(own[0] / own[-1]) if own[-1] > 0 else 0.0
+    text += fade_caption(own, f"{what} of this trained {entry.model.cell.upper()}")
+    if mine >= 0.01:
+        text += " Training has grown the weights the gradient passes through."
+    text += (f" The {styles[JACOBIAN]} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach "
+             "step t" + (" (s = (h, c) for the LSTM)." if entry.model.cell == "lstm" else "."))
+    if len(own) < 20 and mine >= 0.01:
+        text += " A longer sentence, or the Gradient lab's lag sweep, shows where a trained RNN runs out."
+    return text

@@ -1,6 +1,7 @@
 """Widgets that return plain values; their callbacks change session state before the rerun."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from rnn_core.cuisine import CUISINE_OF, PROMPT
@@ -30,31 +31,54 @@ def sgd_steps() -> int:
     return updated[1] if updated else 0
 
 
-def _apply_sgd(a, target_id: int) -> None:
+def sgd_start() -> float | None:
+    """p(the step's target) under the loaded model, before the first of the steps taken (None before any)."""
+    updated = st.session_state[state.SGD_MODELS].get(st.session_state[state.MODEL])
+    return updated[2] if updated else None
+
+
+def _apply_sgd(a) -> None:
     from . import analysis
     entry, name = current_model(), st.session_state[state.MODEL]
+    target_id = entry.vocab.tokens.index(st.session_state[state.SGD_TARGET])
     model, record = analysis.sgd_step(entry, a, target_id, st.session_state[state.LOSS_SHAPE],
                                       float(st.session_state[state.SGD_LR]), int(st.session_state[state.UNIT]))
     n = sgd_steps() + 1
+    start = record["p_before"] if n == 1 else sgd_start()
     base = st.session_state[state.MODELS][name]
     copies = st.session_state[state.SGD_MODELS]
     copies.pop(name, None)                                  # the newest copy goes last
-    copies[name] = (LoadedModel(f"{name} after {n} SGD step(s)", model, base.vocab, base.version), n)
+    copies[name] = (LoadedModel(f"{name} after {n} SGD step(s)", model, base.vocab, base.version), n, start)
     drop_oldest(copies, SGD_COPIES_BUDGET, name)
     st.session_state[state.SGD_LAST] = record
+    st.session_state[state.SGD_RERUN] = True                # the whole page then reads the updated copy
 
 
 def _undo_sgd() -> None:
     st.session_state[state.SGD_MODELS].pop(st.session_state[state.MODEL], None)
     st.session_state[state.SGD_LAST] = None
+    st.session_state[state.SGD_RERUN] = True
 
 
-def sgd_controls(a, target_id: int) -> None:
-    """**Learning rate**, **Apply one SGD step** and **Undo** (back to the loaded model)."""
-    c1, c2, c3 = st.columns([1, 1, 1])
-    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.1, key=state.SGD_LR, **state.KEEP,
-                    help="W := W - eta dL/dW, for every weight, on this sentence and target.")
-    c2.button("Apply one SGD step", on_click=_apply_sgd, args=(a, target_id), width="stretch")
+def rerun_after_sgd() -> None:
+    """A step or an Undo clicked inside the time-step fragment reruns the whole page, so that every number on it
+    (the loss line, the Forward view, the probe) reads the model now shown."""
+    if st.session_state.get(state.SGD_RERUN):
+        st.session_state[state.SGD_RERUN] = False
+        st.rerun()
+
+
+def sgd_controls(a, tokens: list[str]) -> None:
+    """**Step toward** (the target word), **Learning rate**, **Apply one SGD step** and **Undo** (back to the
+    loaded model)."""
+    c0, c1, c2, c3 = st.columns([1, 1, 1, 1])
+    c0.selectbox("Step toward", tokens, key=state.SGD_TARGET, **state.KEEP,
+                 help="The word this sentence should end in: the step lowers its loss. The default is the loaded "
+                      "model's runner-up after the last token, one it gets wrong, so a step visibly moves p.")
+    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.01, key=state.SGD_LR, **state.KEEP,
+                    help="W := W - eta dL/dW, for every weight, on this sentence and target. One sentence's gradient "
+                         "is steep: a large eta overshoots.")
+    c2.button("Apply one SGD step", on_click=_apply_sgd, args=(a,), width="stretch")
     c3.button("Undo", on_click=_undo_sgd, disabled=sgd_steps() == 0, width="stretch",
               help="Back to the loaded model (the demo models and other sessions never change).")
 
@@ -127,7 +151,11 @@ def model_picker() -> LoadedModel:
         st.error(st.session_state[state.UPLOAD_ERROR])
     if st.session_state[state.UPLOAD_NOTE]:
         st.info(st.session_state[state.UPLOAD_NOTE])
-    return current_model()
+    shown = current_model()
+    if sgd_steps():
+        st.info(f"Showing {md_escape(shown.name)} toward “{md_escape(str(st.session_state[state.SGD_TARGET]))}”: every "
+                "number on this page reads that copy. **Undo** on the Backward view returns to the loaded model.")
+    return shown
 
 
 # ----- time stepping --------------------------------------------------------------------------------
@@ -169,10 +197,16 @@ def step_controls(T: int) -> int:
     d = _direction()
     c1, c2, c3, c4 = st.columns(4)
     k = STEP_KEYS
-    c1.button("Previous step", on_click=_move, args=(-d, T), width="stretch", shortcut=k["previous"],
-              help=f"One step back in time (keyboard: {k['previous']}).")
-    c2.button("Next step", on_click=_move, args=(d, T), width="stretch", type="primary", shortcut=k["next"],
-              help=f"One step on in time (keyboard: {k['next']}).")
+    if d > 0:                     # Forward: the network reads on, t -> t+1
+        c1.button("Previous step", on_click=_move, args=(-1, T), width="stretch", shortcut=k["previous"],
+                  help=f"One step back in time, to t-1 (keyboard: {k['previous']}).")
+        c2.button("Next step", on_click=_move, args=(1, T), width="stretch", type="primary", shortcut=k["next"],
+                  help=f"One step on in time, to t+1 (keyboard: {k['next']}).")
+    else:                         # Backward: BPTT walks from the last step to the first, t -> t-1
+        c1.button("Forward to t+1", on_click=_move, args=(1, T), width="stretch", shortcut=k["previous"],
+                  help=f"One step later in time, back toward the loss (keyboard: {k['previous']}).")
+        c2.button("Back to t-1", on_click=_move, args=(-1, T), width="stretch", type="primary", shortcut=k["next"],
+                  help=f"BPTT's next step: one step earlier in time, to t-1 (keyboard: {k['next']}).")
     playing = st.session_state[state.PLAYING]
     c3.button("Pause" if playing else "Play", on_click=_toggle_play, args=(T,), width="stretch", shortcut=k["play"],
               help=f"{'Stop stepping' if playing else 'Step on by itself'} (keyboard: {k['play']}).")
@@ -224,6 +258,9 @@ def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
     ss[state.UNIT] = int(min(max(ss[state.UNIT], 0), entry.model.hidden_size - 1))
     if ss[state.TARGET] not in entry.vocab:
         ss[state.TARGET] = entry.vocab.tokens[int(last_probs.argmax())]
+    if ss[state.SGD_TARGET] not in entry.vocab:             # the runner-up after the last token: a word it gets wrong
+        order = np.argsort(-np.asarray(last_probs), kind="stable")
+        ss[state.SGD_TARGET] = entry.vocab.tokens[int(order[1] if order.size > 1 else order[0])]
     positions = range(T - 1)
     if ss[state.PROBE_POS] not in positions:
         dishes = [i for i in positions if tokens[i] in _DISH_WORDS]

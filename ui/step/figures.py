@@ -12,15 +12,23 @@ from ui.common.text import plotly_text
 from .frames import frame_to_grid
 
 
+SATURATION_ROW = "share of |h| > 0.95 (tanh's flat region)"
+
+
 def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str = "Hidden state over time",
                    colorscale: str = DIVERGING, zrange: tuple[float, float] = (-1, 1), selectable: bool = True,
-                   height: int = 380) -> go.Figure:
-    """Units (rows) by time steps (columns); the current step boxed, its cells clickable."""
+                   height: int = 380, saturated: np.ndarray | None = None) -> go.Figure:
+    """Units (rows) by time steps (columns); the current step boxed, its cells clickable. ``saturated``: (T,) the
+    share of each step's values in tanh's flat region, written above its column (up to 40 steps)."""
     z, labels, units = frame_to_grid(df)
     xs = [plotly_text(s) for s in labels]
     traces = [dict(type="heatmap", z=z, x=xs, y=units, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
                    hovertemplate="step %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>",
                    colorbar=dict(thickness=12))]
+    if saturated is not None and 0 < len(xs) <= 40:
+        traces.append(dict(type="scatter", x=xs, y=[-1.5] * len(xs), mode="text", name=SATURATION_ROW,
+                           text=[f"{v:.0%}" for v in saturated], textfont=dict(size=10), showlegend=False,
+                           hovertemplate="%{x}: %{text} of the values have |h| > 0.95<extra></extra>"))
     shapes = []
     if current_step is not None and 1 <= current_step <= len(xs):
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=current_step - 1.5, x1=current_step - 0.5,
@@ -120,6 +128,11 @@ def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max
                    yaxis=dict(visible=False, range=[-0.1, 2.3]))
 
 
+LAST_STEP = "||de_T/dh_t||: the last step's loss alone"
+UNTRAINED = "untrained RNN, same size: ||de_T/dh_t||"
+JACOBIAN = "||ds_T / ds_t||"
+
+
 def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure:
     """||dL/dh_t|| per step as bars (filled from the last step back to ``from_step``), ||d s_T/d s_t|| as a line."""
     g = df["grad_norm"].to_numpy(dtype=float).copy()
@@ -128,12 +141,16 @@ def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure
     xs = [plotly_text(s) for s in df["label"]]
     traces = [dict(type="bar", x=xs, y=g, name="||dL/dh_t||", marker=dict(color=BLUE),
                    hovertemplate="%{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"),
-              dict(type="scatter", x=xs, y=df["jacobian_norm"], name="||dh_T / dh_t||", mode="lines+markers",
-                   line=dict(color=ACCENT), hovertemplate="%{x}<br>||dh_T/dh_t|| = %{y:.3e}<extra></extra>")]
+              dict(type="scatter", x=xs, y=df["jacobian_norm"], name=JACOBIAN, mode="lines+markers",
+                   line=dict(color=ACCENT), hovertemplate="%{x}<br>||ds_T/ds_t|| = %{y:.3e}<extra></extra>")]
     if "last_step" in df:
-        traces.append(dict(type="scatter", x=xs, y=df["last_step"], name="||de_T/dh_t||: the last step's loss alone",
+        traces.append(dict(type="scatter", x=xs, y=df["last_step"], name=LAST_STEP,
                            mode="lines", line=dict(color=GREY, dash="dash"),
                            hovertemplate="%{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
+    if "untrained" in df:
+        traces.append(dict(type="scatter", x=xs, y=df["untrained"], name=UNTRAINED, mode="lines+markers",
+                           line=dict(color=ORANGE, dash="dot", width=2.5), marker=dict(size=5, color=ORANGE),
+                           hovertemplate="%{x}<br>untrained RNN ||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
     return figure(traces, "Gradient norm per time step", legend=dict(orientation="h", y=-0.35),
                    yaxis=dict(type="log", title=dict(text="norm (log scale)")),
                    xaxis=dict(type="category", title=dict(text="time step")))
@@ -178,3 +195,21 @@ def probe_figure(df: pd.DataFrame) -> go.Figure:
     return figure([line], "Distance between the two hidden-state paths",
                    xaxis=dict(type="category", title=dict(text="time step")),
                    yaxis=dict(title=dict(text="distance"), rangemode="tozero"))
+
+
+WEIGHT_ROWS = {"W_xh": "dE/dU = dL/dW_xh", "W_hh": "dE/dW = dL/dW_hh", "W_hy": "dE/dV = dL/dW_hy"}
+
+
+def weight_terms_figure(terms: dict[str, np.ndarray], labels: list[str]) -> go.Figure:
+    """The seeds' three weight gradients as sums over time steps: one row of bars per weight (U, W, V), each step's
+    term measured along the total, so a row adds up to that gradient's norm."""
+    xs = [plotly_text(s) for s in labels]
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09,
+                        subplot_titles=[WEIGHT_ROWS[k] for k in WEIGHT_ROWS])
+    for r, (name, color) in enumerate((("W_xh", ORANGE), ("W_hh", BLUE), ("W_hy", ACCENT)), start=1):
+        t = np.asarray(terms[name], float)
+        fig.add_trace(go.Bar(x=xs, y=t, name=WEIGHT_ROWS[name], marker_color=color,
+                             hovertemplate=f"%{{x}}<br>{name} term %{{y:.3e}}<extra></extra>"), row=r, col=1)
+    fig.update_xaxes(type="category")
+    fig.update_xaxes(title="time step", row=3, col=1)
+    return layout(fig, "dE/dU, dE/dW, dE/dV as sums over time steps", height=460, showlegend=False)

@@ -55,12 +55,15 @@ def unit_terms_frame(model, h_prev: np.ndarray, unit: int) -> pd.DataFrame:
 
 
 def gradient_frame(grad_norm: np.ndarray, jac_norm: np.ndarray, tokens: list[str],
-                   last_step: np.ndarray | None = None) -> pd.DataFrame:
-    """Per step: ||dL/dh_t|| and ||d s_T / d s_t|| (and ||de_T/dh_t|| when the loss has every step)."""
+                   last_step: np.ndarray | None = None, untrained: np.ndarray | None = None) -> pd.DataFrame:
+    """Per step: ||dL/dh_t|| and ||d s_T / d s_t|| (and ||de_T/dh_t|| when the loss has every step, and an untrained
+    RNN's ||de_T/dh_t|| on the same sentence and target)."""
     df = pd.DataFrame({"step": np.arange(1, len(tokens) + 1), "label": token_labels(tokens),
                        "grad_norm": grad_norm.astype(float), "jacobian_norm": jac_norm.astype(float)})
     if last_step is not None:
         df["last_step"] = np.asarray(last_step, float)
+    if untrained is not None:
+        df["untrained"] = np.asarray(untrained, float)
     return df
 
 

@@ -6,16 +6,18 @@ import streamlit as st
 
 from ui.common import state
 from ui.common.config import LOSS_SHAPES
-from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, w_hh_terms_figure
+from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
 from ui.common.frames import pca_frame, token_labels, top_k_frame
 from ui.common.models import LoadedModel
 from ui.common.charts import show
 from ui.common.links import share
-from ui.common.text import fade_caption, loss_sum_text, md_escape, terms_caption, word_list
+from ui.common.style import line_style
+from ui.common.text import latex_num, loss_sum_text, md_escape, weight_terms_caption, word_list
 
 from . import analysis, controls, figures, frames
 
 PLAY_SECONDS = 0.9
+NEXT_SCALES = ("probability", "log-probability")
 PIECES_UNITS = 32        # units drawn in the pieces chart (all of them are in the heatmap)
 
 
@@ -112,6 +114,9 @@ def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, un
         st.latex(rf"h_{{{t + 1}}}[{unit}] = {f}(\underbrace{{{x_in:+.3f}}}_{{W_{{xh}} x_t}}"
                  rf"\underbrace{{{rec:+.3f}}}_{{W_{{hh}} h_{{t-1}}}}\underbrace{{{b:+.3f}}}_{{b_h}})"
                  rf" = {f}({pre:.3f}) = {h:.3f}")
+        slope, formula = analysis.activation_slope(m.activation, pre, h)
+        st.latex(rf"f'(a_{{{t + 1}}}[{unit}]) = {formula} = {latex_num(slope)}")
+        st.caption(analysis.slope_note(m.activation, slope, h))
     else:
         gates = {k: float(v[t, unit]) for k, v in a.trace.gates.items()}
         h = float(a.trace.hidden[t, unit])
@@ -122,12 +127,20 @@ def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, un
             st.latex(rf"c_{{{t + 1}}}[{unit}] = {_p(gates['forget'])} \cdot {_p(c_prev)} + {_p(gates['input'])}"
                      rf" \cdot {_p(gates['cell candidate'])} = {c:.3f}")
             st.latex(rf"h_{{{t + 1}}}[{unit}] = {_p(gates['output'])} \cdot \tanh({c:.3f}) = {h:.3f}")
+            slope = 1.0 - np.tanh(c) ** 2
+            st.latex(rf"\tanh'(c_{{{t + 1}}}[{unit}]) = 1 - \tanh^2({c:.3f}) = {latex_num(slope)}")
+            st.caption(analysis.slope_note("tanh", slope, float(np.tanh(c)), "c_t's tanh") + " The cell state "
+                       "itself passes its gradient back through f alone, without this slope.")
         else:
             h_prev = float(a.h_prev[t, unit])
             st.latex(r"h_t = (1 - z) \odot n + z \odot h_{t-1}")
             st.latex(rf"h_{{{t + 1}}}[{unit}] = (1 - {_p(gates['update'])}) \cdot {_p(gates['new'])} + "
                      rf"{_p(gates['update'])} \cdot {_p(h_prev)} = {h:.3f}")
-            st.caption(f"reset gate r = {gates['reset']:.3f}")
+            n = gates["new"]
+            st.latex(rf"\tanh'(\cdot) \text{{ of }} n_{{{t + 1}}}[{unit}] = 1 - n^2 = {latex_num(1.0 - n * n)}")
+            st.caption(f"reset gate r = {gates['reset']:.3f}. "
+                       + analysis.slope_note("tanh", 1.0 - n * n, n, "n_t's tanh")
+                       + " The direct path z h_t-1 passes its gradient back without this slope.")
     probs = a.trace.probs[t]
     top = int(np.argmax(probs))
     z = a.trace.logits[t]
@@ -158,13 +171,21 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
             with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
                 st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
     with right:
-        show(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens)),
-                        key=state.CHART_NEXT)
-        st.caption("What the network expects next after reading up to this step.")
-    show(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step), key=state.CHART_HIDDEN,
-                    on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points")
+        scale = st.radio("Show", NEXT_SCALES, key=state.NEXT_SCALE, horizontal=True, **state.KEEP,
+                         help="Log-probabilities show the small probabilities that the bars squash to nothing.")
+        show(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens, logits=a.trace.logits[t]), scale),
+             key=state.CHART_NEXT)
+        st.caption("What the network expects next after reading up to this step. " + analysis.logit_note(
+            a.trace.logits[t], a.trace.probs[t], [md_escape(w) for w in entry.vocab.tokens]))
+        certain = analysis.certainty_note(a.trace.probs, t, entry)
+        if certain:
+            st.info(certain)
+    act = m.activation if m.cell == "rnn" else "tanh"
+    shares = analysis.saturated_shares(a, act)
+    show(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step, saturated=shares),
+         key=state.CHART_HIDDEN, on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points")
     st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
-               "Click a cell in the box to write that unit out.")
+               "Click a cell in the box to write that unit out. " + analysis.saturation_note(a, step, act, m.cell))
     c1, c2 = st.columns(2)
     with c1:
         show(pca_figure(pca_frame(a.trace.hidden, a.tokens), step), key=state.CHART_PCA)
@@ -185,7 +206,8 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
                           help="The word the network should predict after the last token.")
     shape = c2.radio("Loss", LOSS_SHAPES, key=state.LOSS_SHAPE, format_func=LOSS_SHAPES.get, horizontal=True,
                      **state.KEEP, help="Many-to-one: only the last step has a target. Many-to-many: every step "
-                                        "predicts its next word, and E is the mean of the steps' losses e_t.")
+                                        "predicts its next word: E = e_1 + ... + e_T, whose mean training "
+                                        "minimises.")
     last_only = shape == "many_to_one"
     tid = vocab.tokens.index(target)
     loss, diag = analysis.backward(entry, sentence, a, tid, shape)
@@ -199,6 +221,19 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
     else:
         st.markdown(f"Loss over the sentence, each step predicting the next word (the last one “{md_escape(target)}”): "
                     f"**{loss_sum_text(diag.loss_per_step, False)}**.")
+    c1, c2 = st.columns(2)
+    with c1:
+        last_step = None if last_only else diag.last_step_grad_norm_per_step
+        fresh = analysis.untrained(entry, sentence, a, tid)
+        fig = figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens, last_step,
+                                                            fresh.norms), step)
+        show(fig, key=state.CHART_GRAD_NORM)
+        names = [figures.JACOBIAN, figures.UNTRAINED] + ([] if last_only else [figures.LAST_STEP])
+        st.caption(analysis.vanishing_caption(entry, diag, fresh, last_only,
+                                              {name: line_style(fig, name) for name in names}))
+    with c2:
+        show(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD)
+        st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
     if entry.model.cell == "rnn":
         st.latex(r"\frac{\partial L}{\partial h_t} = \underbrace{W_{hy}^\top (y_t - \hat y_t)}_{\text{loss at } t}"
                  r" + \underbrace{W_{hh}^\top \operatorname{diag}(f'(a_{t+1}))\, \frac{\partial L}{\partial h_{t+1}}}"
@@ -208,31 +243,16 @@ def backward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: st
     st.latex(rf"\left\|\frac{{\partial L}}{{\partial h_{{{step}}}}}\right\| = {_sci(np.linalg.norm(dh[t]))}"
              rf"\quad (\text{{loss at }} t: {_sci(np.linalg.norm(dh_local[t]))},\ \text{{from }} t+1: "
              rf"{_sci(np.linalg.norm(flow))})")
-    c1, c2 = st.columns(2)
-    with c1:
-        show(figures.backward_figure(frames.backward_frame(dh, dh_local, t)), key=state.CHART_BACKWARD)
-        st.caption("Per unit: the gradient arriving at h_t, split into its two sources.")
-    with c2:
-        last_step = None if last_only else diag.last_step_grad_norm_per_step
-        show(figures.gradient_figure(frames.gradient_frame(diag.grad_norm_per_step, jac, a.tokens,
-                                                                      last_step), step),
-                        key=state.CHART_GRAD_NORM)
-        fading = (fade_caption(diag.grad_norm_per_step, "The gradient of L") if last_only
-                  else fade_caption(last_step, "The last step's loss alone (dashed)"))
-        st.caption("Bars fill as you step back. " + fading + " The line is ||dh_T/dh_t||, how much of the last "
-                   "state's gradient can reach step t.")
-    show(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only),
-                    key=state.CHART_LOSS_STEPS)
+    show(loss_per_step_figure(diag.loss_per_step, token_labels(a.tokens), last_only), key=state.CHART_LOSS_STEPS)
     st.caption(loss_sum_text(diag.loss_per_step, last_only) + ".")
     c1, c2 = st.columns(2)
     with c1:
-        show(w_hh_terms_figure(diag.w_hh_terms_along_total, token_labels(a.tokens)),
-                        key=state.CHART_W_HH_TERMS)
-        st.caption(terms_caption(diag.w_hh_terms_along_total) + " Each bar is step t's term (the sum over the "
-                   "batch of dL/da_t h_t-1^T) measured along the total gradient.")
+        terms = {name: diag.terms_along_total(name) for name in ("W_xh", "W_hh", "W_hy")}
+        show(figures.weight_terms_figure(terms, token_labels(a.tokens)), key=state.CHART_W_HH_TERMS)
+        st.caption(weight_terms_caption(terms, last_only))
     with c2:
         jacobian_chain(entry, a, sentence, step, jac)
-    update_section(a, tid)
+    update_section(entry, a)
 
 
 def jacobian_chain(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, k: int, jac) -> None:
@@ -249,7 +269,8 @@ def jacobian_chain(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: s
     if len(terms) > 4:
         terms, norms = terms[:2] + [r"\cdots"] + terms[-1:], norms[:2] + [r"\cdots"] + norms[-1:]
     st.latex(rf"\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}} = " + r" \, ".join(terms))
-    st.latex(r"\text{factor norms: } " + r" \times ".join(norms) + rf" = {_sci(float(np.prod(factors)))}")
+    product = float(np.prod(factors.astype(np.float64)))                      # float32 overflows on long chains
+    st.latex(r"\text{factor norms: } " + r" \times ".join(norms) + rf" = {_sci(product)}")
     st.latex(rf"\geq \left\|\frac{{\partial {s}_{{{T}}}}}{{\partial {s}_{{{k}}}}}\right\| = "
              rf"{_sci(float(jac[k - 1]))}")
     st.caption(f"{T - k} factors, one per step: the product of their norms bounds how much of the last step's "
@@ -257,25 +278,40 @@ def jacobian_chain(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: s
                f"{factors.min():.2f}.")
 
 
-def update_section(a: analysis.SentenceAnalysis, target_id: int) -> None:
-    """One SGD step on this sentence and target, with the chosen unit's weights before and after."""
+def update_section(entry: LoadedModel, a: analysis.SentenceAnalysis) -> None:
+    """One SGD step on this sentence toward a chosen word, with the chosen unit's weights before and after; every
+    number on the page then reads the updated copy."""
     st.subheader("One update you can watch")
     st.latex(r"W := W - \eta\, \frac{\partial L}{\partial W}")
-    controls.sgd_controls(a, target_id)
+    controls.sgd_controls(a, entry.vocab.tokens)
     record, steps = st.session_state[state.SGD_LAST], controls.sgd_steps()
+    word = md_escape(st.session_state[state.SGD_TARGET])
     if record is None or steps == 0:
-        st.caption("Apply one step to see the chosen hidden unit's weights change, and the target's probability "
-                   "with them.")
+        tid = entry.vocab.tokens.index(st.session_state[state.SGD_TARGET])
+        st.caption(f"The network now gives “{word}” p = {float(a.trace.probs[-1, tid]):.4f} after the last token. "
+                   "Apply a step to see the chosen hidden unit's weights change and that probability with them; every "
+                   "number on this page then reads the updated copy.")
         return
     df = analysis.sgd_frame(record)
     top = df.iloc[0]
     name = str(top["weight"]).replace("_", "_{", 1).replace("[", "}[", 1)       # W_hh[0, 2] -> W_{hh}[0, 2]
-    st.latex(rf"{name} := {top['before']:.4f} - {record['lr']:g} \times ({top['dL/dW']:.4g}) = {top['after']:.4f}")
-    st.dataframe(df, hide_index=True, width="stretch")
-    word = md_escape(st.session_state[state.TARGET])
-    st.markdown(f"After {steps} step(s): p(“{word}”) **{record['p_before']:.4f} → {record['p_after']:.4f}** "
-                f"(the last step's loss was {record['loss']:.4f}). Step through shows the updated copy; **Undo** "
-                "returns to the loaded model.")
+    st.latex(rf"{name} := {latex_num(top['before'], 4)} - {latex_num(record['lr'])} \times "
+             rf"({latex_num(top['dL/dW'], 4)}) = {latex_num(top['after'], 4)}")
+    st.dataframe(df, hide_index=True, width="stretch", column_config={
+        k: st.column_config.NumberColumn(format="%.4g") for k in ("before", "dL/dW", "eta * dL/dW", "after")})
+    start = controls.sgd_start()
+    probs = a.trace.probs[-1]
+    top = int(np.argmax(probs))
+    st.markdown(f"After {steps} step(s) toward “{word}”: p(“{word}”) **{start:.4f} (the loaded model) → "
+                f"{record['p_after']:.4f} (now)**; the last step took it from {record['p_before']:.4f} (its loss "
+                f"{record['loss']:.4f}). The top prediction after the last token is now "
+                f"“{md_escape(entry.vocab.tokens[top])}” ({float(probs[top]):.1%}): a step changes every weight, so "
+                f"more than one word's probability moves. Every number on this page reads the updated copy, "
+                f"“{md_escape(entry.name)}”: "
+                "the loss line, the charts, the Forward view. **Undo** returns to the loaded model."
+                + (" The last step overshot: it lowered p instead of raising it. The gradient describes the loss only "
+                   "near W, and a step this long left that region; a smaller learning rate stays inside it."
+                   if record["p_after"] < record["p_before"] else ""))
 
 
 def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -> None:
@@ -284,6 +320,7 @@ def step_area(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str) -
 
     @st.fragment(run_every=PLAY_SECONDS if st.session_state[state.PLAYING] else None)
     def area():
+        controls.rerun_after_sgd()
         was_playing = st.session_state[state.PLAYING]
         controls.advance_if_playing(T)
         if was_playing and not st.session_state[state.PLAYING]:

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 from ui.common.figures import loss_curve_traces
 from ui.common.frames import decimate, thin_rows
-from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout
+from ui.common.style import ACCENT, BLUE, GREY, SEQUENTIAL, layout, line_style
+from ui.common.text import sig
 
 
 def training_loss_figure(df: pd.DataFrame, window: int = 20) -> go.Figure:
@@ -70,18 +71,57 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c) for c in cols} for r in runs], columns=cols)
 
 
-def last_step_figure(last: np.ndarray, total: np.ndarray) -> go.Figure:
-    """||de_T/dh_t||: the last step's loss alone going back, beside the total ||dL/dh_t||, log axis."""
+LAST_NOW = "||de_T/dh_t||: the last step's loss alone, now"
+LAST_FIRST = "... in the first iteration"
+TOTAL = "total ||dL/dh_t||"
+
+
+def last_step_figure(last: np.ndarray, total: np.ndarray, first: np.ndarray | None = None,
+                     first_it: int | None = None, now_it: int | None = None) -> go.Figure:
+    """||de_T/dh_t||: the last step's loss alone going back, in the first iteration kept and now, beside the total
+    ||dL/dh_t|| of the latest such iteration, log axis."""
     steps = np.arange(1, len(last) + 1)
-    fig = go.Figure([
-        go.Scatter(x=steps, y=total, mode="lines", name="total ||dL/dh_t||", line=dict(color=GREY, dash="dot"),
-                   hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"),
-        go.Scatter(x=steps, y=last, mode="lines+markers", name="||de_T/dh_t||: the last step's loss alone",
-                   line=dict(color=ACCENT), hovertemplate="step %{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"),
-    ])
+    traces = [go.Scatter(x=steps, y=total, mode="lines", name=TOTAL, line=dict(color=GREY, dash="dot"),
+                         hovertemplate="step %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>")]
+    if first is not None and len(first) == len(last) and first_it != now_it:
+        traces.append(go.Scatter(x=steps, y=first, mode="lines", name=f"{LAST_FIRST} ({first_it})",
+                                 line=dict(color=BLUE, dash="dash"),
+                                 hovertemplate=f"iteration {first_it}<br>step %{{x}}<br>||de_T/dh_t|| = %{{y:.3e}}"
+                                               "<extra></extra>"))
+    traces.append(go.Scatter(x=steps, y=last, mode="lines+markers",
+                             name=LAST_NOW + (f" ({now_it})" if now_it else ""), line=dict(color=ACCENT),
+                             hovertemplate="step %{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
+    fig = go.Figure(traces)
     fig.update_xaxes(title="time step within the chunk")
     fig.update_yaxes(type="log", title="norm (log scale)")
     return layout(fig, "The last step's gradient going back", legend=dict(orientation="h", y=-0.25))
+
+
+def _style(fig: go.Figure, prefix: str) -> str:
+    for tr in fig.data:
+        if (tr.name or "").startswith(prefix):
+            return line_style(fig, tr.name)
+    return ""
+
+
+def last_step_caption(fig: go.Figure, its: list[int], first: np.ndarray | None, now: np.ndarray,
+                      total: np.ndarray) -> str:
+    """The Train page's first gradient chart in words, read from its numbers and the figure's own line styles."""
+    def kept(v):
+        return float(v[0] / v[-1]) if len(v) and v[-1] > 0 else 0.0
+
+    T = len(now)
+    text = (f"One late loss going back: e_{T}, the loss at the chunk's last step alone, reaches step 1 with "
+            f"{sig(kept(now))} of its value at step {T} in iteration {its[-1]} (the {_style(fig, LAST_NOW)} line)"
+            + (": it vanishes" if kept(now) < 0.01 else ""))
+    if first is not None and len(first) == T and its[0] != its[-1]:
+        verdict = "it vanished" if kept(first) < 0.01 else "it reached back"
+        text += (f"; in iteration {its[0]} (the {_style(fig, LAST_FIRST)} line) {sig(kept(first))}: {verdict} before "
+                 "training shaped the weights")
+    text += (f". The total (the {_style(fig, TOTAL)} line) is every step's own loss added where it arises: "
+             f"at step 1 it is {sig(kept(total))} of its value at step {T}. A many-to-many total can hold up or "
+             "grow going back even while each loss's own gradient vanishes, because every step brings a fresh one.")
+    return text
 
 
 def last_step_heatmap(matrix: np.ndarray, iterations) -> go.Figure:

@@ -84,8 +84,9 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     hyperparameters(sb, KEYS, TRUNCATION)
     sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
                  disabled=source in TASK_SOURCES,
-                 help="Many-to-many: E is the mean of e_t over every step. Many-to-one: only the last step of "
-                      "each chunk has a target (the long-memory tasks are always many-to-one).")
+                 help="Many-to-many: every step has a loss e_t; E is their sum (as the seeds write it) and "
+                      "training minimises their mean. Many-to-one: only the last step of each chunk has a target "
+                      "(the long-memory tasks are always many-to-one).")
     text, problem = text_from_state(source)
     return config_from_state(), text, problem
 
@@ -205,50 +206,53 @@ def live_area(sess: TrainSession) -> None:
 
 def draw_metrics(sess: TrainSession) -> None:
     df = sess.metrics_frame()
+    matrix = sess.step_norm_matrix()
+    latest = matrix[-1] if len(matrix) else np.zeros(0)
+    its = sess.metrics.last_step_iterations
+    last_matrix = sess.step_norm_matrix("last_step_norms")
+    total = sess.metrics.last_step_total                     # the total of the same iteration
+    total = total if total is not None else latest
     c1, c2 = st.columns(2)
     with c1:
         show(figures.training_loss_figure(df), key=state.CHART_TR_LOSS)
         st.caption(f"From {df['loss'].iloc[0]:.2f} nats at iteration {int(df['iteration'].iloc[0])} to "
                    f"{df['loss'].tail(20).mean():.2f} (mean of the last 20); a spike that shoots up is an exploding "
                    "gradient." if len(df) else "Press Train to start.")
-    with c2:
-        matrix = sess.step_norm_matrix()
-        latest = matrix[-1] if len(matrix) else np.zeros(0)
-        show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
-                                                 len(df), sess.iteration or None), key=state.CHART_TR_STEPS)
-        st.caption("The latest iteration, the loss of every step together. "
-                   + (fade_caption(latest, "The total gradient") if len(latest) else ""))
+    with c2:                                              # vanishing first: one late loss, going back
+        first = last_matrix[0] if len(last_matrix) else None
+        now = last_matrix[-1] if len(last_matrix) else np.zeros(0)
+        fig = figures.last_step_figure(now, total, first, its[0] if its else None, its[-1] if its else None)
+        show(fig, key=state.CHART_TR_LAST)
+        st.caption(figures.last_step_caption(fig, its, first, now, total) if its else
+                   "Train to see the last step's gradient going back: the loss of step T alone, at every earlier "
+                   "step, in the first iteration and now.")
     c3, c4 = st.columns(2)
     with c3:
+        show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
+                              len(df), sess.iteration or None), key=state.CHART_TR_STEPS)
+        st.caption("The latest iteration, the loss of every step together. "
+                   + (fade_caption(latest, "The total gradient") if len(latest) else ""))
+    with c4:
+        show(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT)
+        if len(last_matrix) > 1:
+            early, later = last_matrix[0], last_matrix[-1]
+            st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
+                       f"value at step T. At step 1 it was {_of_step_t(early)} in iteration {its[0]} and is "
+                       f"{_of_step_t(later)} in iteration {its[-1]}.")
+    c5, c6 = st.columns(2)
+    with c5:
         show(figures.step_norm_heatmap(matrix, sess.metrics.step_norms.iterations), key=state.CHART_TR_HEAT)
         st.caption("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
                    "vanishing back in time.")
-    with c4:
+    with c6:
         show(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL)
         st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
-    c5, c6 = st.columns(2)
+    c7, c8 = st.columns(2)
     last_only = sess.config.loss == "many_to_one" or (sess.data is not None and sess.data.key[0] == "task")
     losses = sess.metrics.step_losses[-1] if sess.metrics.step_losses else np.zeros(0)
-    last = sess.metrics.last_step_norms[-1] if sess.metrics.last_step_norms else np.zeros(0)
-    with c5:
+    with c7:
         show(loss_per_step_figure(losses, last_only=last_only), key=state.CHART_TR_LOSS_STEPS)
         st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else "Train to see the loss at each step.")
-    with c6:
-        its = sess.metrics.last_step_iterations
-        total = sess.metrics.last_step_total                 # the total of the same iteration
-        total = total if total is not None else latest
-        show(figures.last_step_figure(last, total), key=state.CHART_TR_LAST)
-        st.caption((f"Iteration {its[-1]}: " + fade_caption(last, "the last step's gradient")) if its
-                   else "Train to see the last step's gradient.")
-    c7, c8 = st.columns(2)
-    with c7:
-        last_matrix = sess.step_norm_matrix("last_step_norms")
-        show(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT)
-        if len(last_matrix) > 1:
-            early, now = last_matrix[0], last_matrix[-1]
-            st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
-                       f"value at step T. At step 1 it was {_of_step_t(early)} in iteration {its[0]} and is "
-                       f"{_of_step_t(now)} in iteration {its[-1]}.")
     with c8:
         terms = sess.metrics.w_hh_terms
         show(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH)
