@@ -313,9 +313,6 @@ def cmd_complete(a) -> int:
     sampled = a.strategy == "sample"
     _refuse_unused(a, [(flag, sampled, "with --strategy sample (greedy takes the most likely token)")
                        for flag in ("--temperature", "--top-k", "--seed")])
-    model, vocab = load_model(a.model)
-
-
     model, vocab = load_any(a.model)
     if vocab is None:
         raise UsageError(f"{a.model} is a regression model (it reads numbers); complete needs a token model")
@@ -345,6 +342,8 @@ def cmd_gradcheck(a) -> int:
 def cmd_memory(a) -> int:
     _refuse_unused(a, (("--forget-bias", "lstm" in a.cells, "when --cells includes lstm"),
                        ("--update-bias", "gru" in a.cells, "when --cells includes gru")))
+    if a.out:
+        _check_out(a.out)             # before the sweep: minutes of training are not lost at the save
     kw = {k: v for k, v in (("gaps", a.gaps), ("budget", a.budget), ("hidden_size", a.hidden), ("lr", a.lr))
           if v is not None}
     longest = max(a.gaps or [40]) + 8                     # the cuisine task adds a few words around the gap

@@ -580,7 +580,7 @@ def test_cli_files_and_flags_are_checked_before_anything_runs(case, tmp_path):
     args, says = CLI_MORE[case]
     r = _cli(*(a.format(tmp=tmp_path) for a in args))
     lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("rnn_core: error: "), r.stderr
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("rnn-core: error: "), r.stderr
     assert says.format(tmp=tmp_path) in lines[0] and not r.stdout and not (tmp_path / "m.npz").exists(), r.stderr
 
 

@@ -215,7 +215,7 @@ def test_version_and_help_show_defaults():
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("rnn-core ")
     h = cli("memory", "--help")
-    assert "(default: 1000)" in h.stdout and "(default: delay)" in h.stdout and "(default: 0)" in h.stdout
+    assert "(default: 1000;" in h.stdout and "(default: delay)" in h.stdout and "(default: 0)" in h.stdout
 
 
 def test_memory_writes_its_settings_and_runs_to_json(tmp_path):

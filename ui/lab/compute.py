@@ -10,7 +10,8 @@ import streamlit as st
 
 from rnn_core import CELLS, Vocab, make_model
 from rnn_core.cells import spectral_radius_of
-from rnn_core.data import ASSETS, CORPORA, TokenStream
+from rnn_core.data import CORPORA, TokenStream
+from rnn_core.resources import asset
 from rnn_core.rnn import activation_grad
 from rnn_core.tasks import experiment_settings
 from rnn_core.train import Trainer
@@ -110,7 +111,6 @@ def clipping_runs(lr: float, rho: float, clip: float, iterations: int, seed: int
     return pd.DataFrame(rows)
 
 
-STORED_DIR = ASSETS / "lab"
 STORED_NAME = "assets/lab"
 
 
@@ -126,7 +126,7 @@ def sweep_settings(task: str, gaps, budget: int, forget_bias: float, update_bias
 def _stored_sweeps() -> list[dict]:
     """Every sweep stored with the app (``python -m rnn_core memory ... --out``), read once per server."""
     out = []
-    for path in sorted(STORED_DIR.glob("*.json")):
+    for path in sorted((p for p in asset("lab").iterdir() if p.name.endswith(".json")), key=lambda p: p.name):
         data = json.loads(path.read_text())
         out.append({"file": path.name, "settings": data["settings"], "records": data["records"]})
     return out
