@@ -1,9 +1,21 @@
 """RNN Playground: page config, per-session state, navigation."""
 import streamlit as st
 
-from ui.common import guard, state
+from ui.common import guard, heap, state
+
+# the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
+PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
+                "ui.generate.sections", "ui.series.sections"]
+
+
+@st.cache_resource(show_spinner=False)
+def _settled_heap() -> int:
+    """Once per server process: see ui/common/heap.py."""
+    return heap.settle(PAGE_MODULES)
+
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
+_settled_heap()
 state.init()
 
 pages = [
