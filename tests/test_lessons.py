@@ -45,9 +45,17 @@ def test_without_recurrence_each_hidden_state_depends_on_its_own_token_only():
     assert np.allclose(h[0], h[8]) and np.allclose(h[1], h[9])
 
 
+def _open_notation(at):
+    """Open the other-notations expander: its content is built only while it is open."""
+    assert not any(m.value.strip("$\n").startswith("W[") for m in at.latex)      # closed: not built, not sent
+    at.session_state["notation_open"] = True
+    at.run()
+
+
 def test_the_seeds_notation_gives_the_same_numbers():
     at = open_page(STEP_PAGE, step="5")
     at.number_input(key="unit").set_value(3).run()
+    _open_notation(at)
     entry = at.session_state["models"]["Demo RNN"]
     trace = entry.model.forward(entry.vocab.encode(PROMPT))
     pre = float(trace.pre_activation[4, 3])
@@ -59,6 +67,7 @@ def test_the_seeds_notation_gives_the_same_numbers():
 
 def test_the_notation_covers_every_gate_block_of_the_lstm():
     at = open_page(STEP_PAGE, model="Demo LSTM", step="3")
+    _open_notation(at)
     lines = [m.value for m in at.latex if m.value.strip("$\n").startswith("W[")]
     assert len(lines) == 4 and all("block" in ln for ln in lines)
 

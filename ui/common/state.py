@@ -43,6 +43,8 @@ UPLOAD_NOTE = "upload_note"    # which older uploads were let go to keep the upl
 MODEL_UPLOAD = "model_upload"
 NO_RECURRENCE = "no_recurrence"   # Step through shows the model with W_hh = 0
 TOKEN_PILLS = "token_pills"
+NOTATION_OPEN = "notation_open"   # the other-notations expander is open (its content is built only then)
+TERMS_OPEN = "terms_open"         # the recurrent-sum table's expander is open (likewise)
 CACHE = "analysis_cache"       # small per-session cache of analyses
 CHART_PIECES = "pieces"        # clickable charts: their selection is session state too
 CHART_HIDDEN = "hidden"
