@@ -280,6 +280,8 @@ class Session:
             self.cached[msg.ref_hash] = len(self.runs)
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
+        elif kind == "navigation":                          # st.navigation names the page this run drew
+            self._page_hash = msg.navigation.page_script_hash or self._page_hash
         elif kind == "auto_rerun":
             self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "stop_auto_rerun":

@@ -6,7 +6,7 @@ import numpy as np
 
 from rnn_core.cuisine import PROMPT
 
-from helpers import app_figures, decode_plotly, open_page
+from helpers import app_figures, decode_plotly, finish_run, open_page
 
 STEP_PAGE = "pages/step_through.py"
 
@@ -77,6 +77,7 @@ def test_the_default_train_runs_first_iteration_shows_the_last_steps_gradient_va
     at = open_page("pages/train.py")
     at.number_input(key="tr_iterations").set_value(1).run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     assert not at.exception
     fig = app_figures(at)["The last step's gradient going back"]
     last = decode_plotly(fig["data"][1]["y"]).astype(float)
@@ -94,6 +95,7 @@ def test_train_with_a_many_to_one_loss():
     at.number_input(key="tr_iterations").set_value(3).run()
     at.selectbox(key="tr_loss_shape").set_value("many_to_one").run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     assert not at.exception
     fig = app_figures(at)["Loss at each time step e_t (many-to-one: the last step only)"]
     e = decode_plotly(fig["data"][0]["y"]).astype(float)
@@ -196,6 +198,7 @@ def test_train_shows_the_w_hh_terms():
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(12).run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     bars = decode_plotly(app_figures(at)["dL/dW_hh as a sum over time steps"]["data"][0]["y"]).astype(float)
     assert len(bars) == 25 and bars.sum() > 0
     assert any(c.value.startswith("Iteration 11. The bars add up") for c in at.caption)

@@ -6,7 +6,6 @@ import streamlit as st
 from rnn_core.cuisine import PROMPT
 
 from .config import SeriesConfig, TrainConfig
-from .live import end_stale_ticks
 from .text import validate_sentence
 
 # ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
@@ -172,7 +171,9 @@ def init_page() -> None:
     if MODELS not in st.session_state:
         _run_inside_the_app()
     init()
-    end_stale_ticks([st.session_state.get(TRAIN_SESSION), st.session_state.get(TS_SESSION)])
+    train = st.session_state.get(TRAIN_SESSION)
+    if train is not None:                      # the Train job's latest weights (a copy) on every page that shows it
+        train.publish(st.session_state[MODELS])
 
 
 def init() -> None:

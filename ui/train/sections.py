@@ -9,21 +9,18 @@ from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
 from ui.common import state
-from ui.common.live import other_script_runs
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.controls import Length, hyperparameter_params, hyperparameters, page_session, read_config, run_buttons
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, page_session, progress, read_config,
+                               run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
-from ui.common.models import LoadedModel
 from ui.common.charts import show
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
-from .session import LAST_STEP_EVERY, Data, TrainSession, build_data, text_key
-
-TRAINED_NAME = "Trained on the Train page"
+from .session import LAST_STEP_EVERY, Data, TrainRun, TrainView, build_data, text_key
 KEYS = {name: key for key, name in state.TRAIN_FIELDS.items()}       # setting -> its widget's key
 TRUNCATION = Length("Truncation length k", state.TR_K)
 GAPS = (0, 100)
@@ -31,12 +28,12 @@ GAPS = (0, 100)
 LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.TR_LEVEL, one_of(LEVELS)),
         "gap": Param(state.TR_GAP, number(*GAPS)), **hyperparameter_params(KEYS, TRUNCATION, "seq_len"),
         "loss": Param(state.TR_LOSS, one_of(LOSS_SHAPES))}
-TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
+REDRAW_SECONDS = 0.5        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
 
 
-def session() -> TrainSession:
-    """This browser session's training (made on its first visit)."""
-    return page_session(state.TRAIN_SESSION, TrainSession)
+def session() -> TrainRun:
+    """This browser session's training job (made on its first visit)."""
+    return page_session(state.TRAIN_SESSION, TrainRun)
 
 
 def config_from_state() -> TrainConfig:
@@ -89,7 +86,7 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     return config_from_state(), text, problem
 
 
-def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: TrainSession) -> Data | None:
+def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: TrainView) -> Data | None:
     """The data for these settings (cached per session), or None with the problem shown on the page.
 
     Text that a loaded model was continued on is encoded with that model's vocabulary.
@@ -110,7 +107,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
     return cache[key]
 
 
-def settle(sess: TrainSession) -> None:
+def settle(sess: TrainView) -> None:
     """Bring the page's own values into range before anything draws: the replay point, the overlaid runs."""
     keys = sorted(sess.snapshots)
     if not st.session_state.get(state.TR_REPLAY_CHOSEN) or st.session_state.get(state.TR_REPLAY) not in keys:
@@ -130,71 +127,68 @@ def _replay_chosen() -> None:
     st.session_state[state.TR_REPLAY_CHOSEN] = True
 
 
-def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
+def model_and_data(sess: TrainRun) -> tuple[TrainConfig, Data | None]:
     """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
     cfg, text, problem = sidebar_config()
-    data = data_for(cfg, text, problem, sess)
-    if data is None and sess.data is None:                  # first visit with unusable data: start on the corpus
+    view = sess.view
+    data = data_for(cfg, text, problem, view)
+    if data is None and view.data is None:                  # first visit with unusable data: start on the corpus
         data = build_data(TrainConfig())
-    if sess.model is None:
+    if view.model is None:
         sess.reset_weights(cfg, data)
         publish(sess)
     return cfg, data
 
 
-def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) -> None:
+def status_and_buttons(sess: TrainRun, cfg: TrainConfig, data: Data | None) -> None:
     """What needs new weights (if anything), the data and model line, and **Train**, **Stop**, **Reset weights**."""
-    reasons = sess.needs_new_weights(cfg, data) if data is not None else []
+    view = sess.view
+    reasons = view.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
         st.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
                 "(the current model stays until then).")
-    elif data is not None and sess.running:
+    elif data is not None and view.running:
         sess.apply_live(cfg, data)
-    shown = data or sess.data
+    shown = data or view.data
     st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}. "
-                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
-                f"{sess.iteration:,} iterations so far.")
+                f"**Model:** {view.model.cell.upper()}, H={view.model.hidden_size}, "
+                f"{view.iteration:,} iterations so far.")
     if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) == "reset":
         publish(sess)
 
 
-def publish(sess: TrainSession) -> None:
-    """Offer the trained model on Step through (its version changes whenever the weights do)."""
-    if sess.model is not None:
-        st.session_state[state.MODELS][TRAINED_NAME] = LoadedModel(TRAINED_NAME, sess.model, sess.vocab, sess.version)
+def publish(sess: TrainRun) -> None:
+    """Offer the trained model on Step through, Generate and the lab (a copy: it never changes)."""
+    sess.publish(st.session_state[state.MODELS])
 
 
-def live_area(sess: TrainSession) -> None:
-    """Charts that update while a run goes on: a fragment that trains a tick, then redraws."""
+def live_area(sess: TrainRun) -> None:
+    """Charts that update while a run goes on: a fragment that redraws the latest view twice a second (the run
+    trains in a worker process; this only reads what it published)."""
+    ticking = sess.view.running
 
-    ticking = sess.running
-
-    @st.fragment(run_every=0.05 if ticking else None)
+    @st.fragment(run_every=REDRAW_SECONDS if ticking else None)
     def area():
-        with sess.exclusive():                      # a fragment tick is a script run of its own
-            if ticking and not sess.running:        # stopped by something outside this fragment: drop the timer
-                st.rerun()
-            was_running = sess.running
-            sess.train_for(TICK_SECONDS, other_script_runs)
-            publish(sess)
-            done = sess.iteration - sess.run_start
-            total = max(1, sess.target - sess.run_start)
-            if sess.running or was_running:
-                st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
-            if sess.diverged:
-                st.error(sess.diverged + " If it diverges again at once, the kept weights are already too large: "
-                         "press Reset weights.")
-            stuck = sess.stuck_report()
-            if stuck and not sess.diverged:
-                st.warning(stuck)
-            draw_metrics(sess)
-            if was_running and not sess.running:
-                st.rerun()                          # the run ended: redraw the page without the timer
+        view = sess.view                            # one view for the whole redraw
+        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timer
+            st.rerun()
+        publish(sess)
+        if view.running or ticking:
+            progress(view, sess.queue)
+        if view.error:
+            st.error(view.error)
+        if view.diverged:
+            st.error(view.diverged + " If it diverges again at once, the kept weights are already too large: "
+                     "press Reset weights.")
+        stuck = view.stuck_report()
+        if stuck and not view.diverged:
+            st.warning(stuck)
+        draw_metrics(view)
 
     area()
 
 
-def draw_metrics(sess: TrainSession) -> None:
+def draw_metrics(sess: TrainView) -> None:
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
     with c1:
@@ -249,35 +243,31 @@ def draw_metrics(sess: TrainSession) -> None:
         st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
 
 
-def history_section(sess: TrainSession) -> None:
-    """Replay the prediction and the hidden-state path at any kept point of training, on fixed axes."""
-    if sess.model is None or len(sess.snapshots) < 2 or sess.running:
+def history_section(sess: TrainView) -> None:
+    """Replay the prediction and the hidden-state path at any kept point of training, on fixed axes (the worker
+    computed both at every snapshot when the run ended: ``TrainSession.history``)."""
+    if sess.model is None or len(sess.snapshots) < 2 or sess.running or not sess.history:
         return
     st.subheader("History")
-    keys = sorted(sess.snapshots)
+    keys = sorted(sess.history)
     it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, on_change=_replay_chosen,
                           **state.KEEP)
-    model, _ = sess.model_at(it)
-    ids = sess.vocab.encode(sess.data.probe)
-    if ids.size == 0:
-        return
-    trace = model.forward(ids)
-    paths = sess.history_paths(ids)                  # every kept point, for axes that stay fixed
+    probs, hidden = sess.history[it]
+    paths = {k: h for k, (_, h) in sess.history.items()}    # every kept point, for axes that stay fixed
     final_hidden = paths[keys[-1]]                   # the last snapshot is the current model
-    tokens = sess.vocab.id_to_token(ids)
+    tokens = sess.vocab.id_to_token(sess.vocab.encode(sess.data.probe))
     c1, c2 = st.columns(2)
     with c1:
-        probs = trace.probs[-1]
         show(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED)
         st.caption(f"What the model at iteration {it} predicts after the probe.")
     with c2:
-        df = pca_frame_fixed(trace.hidden, final_hidden, tokens)
+        df = pca_frame_fixed(hidden, final_hidden, tokens)
         show(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
                         key=state.CHART_TR_HIST_PCA)
         st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
 
 
-def runs_section(sess: TrainSession) -> None:
+def runs_section(sess: TrainView) -> None:
     if not sess.runs:
         return
     st.subheader("Run history")
@@ -301,13 +291,12 @@ def _on_continue_upload() -> None:
     try:
         if problem:
             raise ValueError(problem.rstrip("."))
-        with sess.exclusive():                      # the run going on stops its tick before the model is replaced
-            what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
+        what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
         st.session_state[state.TR_UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
                                                     "The current model and its history are kept.")
         return
-    cfg = sess.config                               # the sidebar follows the loaded model
+    cfg = sess.view.config                          # the sidebar follows the loaded model
     st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
                              state.TR_LEVEL: cfg.level})
     publish(sess)
@@ -315,14 +304,15 @@ def _on_continue_upload() -> None:
     st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {name}: {what}.")
 
 
-def files_section(sess: TrainSession) -> None:
+def files_section(sess: TrainRun) -> None:
     st.subheader("Save and continue")
     c1, c2, c3 = st.columns(3)
-    if sess.model is not None:
-        # built when clicked, not on every rerun (a model file can be megabytes)
+    if sess.view.model is not None:
+        # built when clicked, not on every rerun (a model file can be megabytes), by the worker between two
+        # iterations: the weights and the iteration count of one iteration, while the run goes on
         c1.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_model.npz",
                            mime="application/octet-stream", key=state.TR_DL_MODEL, on_click=sess.mark_saved)
-        c2.download_button("Download the metrics (CSV)", lambda: sess.metrics_frame().to_csv(index=False).encode(),
+        c2.download_button("Download the metrics (CSV)", sess.metrics_csv,
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
                      key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
