@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import random
@@ -53,6 +54,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 ACTIONS = {"step_through": ("click", "Next step"), "time_series": ("click", "Next step"),
            "train": ("click", "Stop"), "gradient_lab": ("slider", "W_hh spectral radius rho", [1.1, 0.9])}
 TRAIN_PAGE = ("train", "iterations=100000&hidden=128")
+SERVER_CPUS, BROWSER_CPUS = "0", "1"        # --validate: the server on one core, the client on the other
 
 
 def _free_port() -> int:
@@ -74,15 +76,16 @@ def _healthy(url: str, tries: int = 300) -> bool:
 class Servers:
     """P `streamlit run` processes of ``app_dir`` (behind nginx when P > 1); ``url`` is where sessions go."""
 
-    def __init__(self, processes: int, app_dir: Path, log: Path | None = None):
+    def __init__(self, processes: int, app_dir: Path, log: Path | None = None, cpus: str | None = None):
         self.procs, self.tmp, self.nginx = [], None, None
         ports = [_free_port() for _ in range(processes)]
         out = open(log, "w") if log else subprocess.DEVNULL
+        pin = ["taskset", "-c", cpus] if cpus else []            # on these cores only (--validate)
         for port in ports:
             self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-                 str(port), "--browser.gatherUsageStats", "false"], cwd=app_dir, start_new_session=True,
-                stdout=out, stderr=subprocess.STDOUT))
+                [*pin, sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                 "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=app_dir,
+                start_new_session=True, stdout=out, stderr=subprocess.STDOUT))
         for port in ports:
             if not _healthy(f"http://127.0.0.1:{port}"):
                 self.stop()
@@ -318,43 +321,57 @@ def print_row(r: dict) -> None:
 
 
 # ----- validation: the protocol client beside one Chromium at N = 1 ------------------------------------------
-async def chromium_clicks(url: str, page_path: str, label: str, clicks: int, think: float) -> dict:
-    """One Chromium session clicking ``label``: per click the frames and bytes the server sent, the widget ids
-    of the BackMsg, and the time from that BackMsg to the script-finished frame."""
+async def chromium_clicks(url: str, page_path: str, label: str, clicks: int, think: float, loaded=None) -> dict:
+    """One Chromium session clicking ``label``: per click the frames and bytes the server sent, the widget ids of
+    the BackMsg, and the time from that BackMsg to the script-finished frame, by the browser's own network clock
+    (DevTools' Network.webSocketFrame* timestamps, not when the events reach this process). Chromium runs on the
+    cores ``BROWSER_CPUS`` names and the server on the others, as if the browser were on the learner's machine:
+    otherwise its drawing takes the CPU the server answers with."""
     from playwright.async_api import async_playwright
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    frames = []                                          # (time, "sent"/"received", bytes)
+    frames = []                                          # (browser time, "sent"/"received", bytes)
+    wrapper = Path(tempfile.mkdtemp(prefix="rnnp_chromium_")) / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec taskset -c {BROWSER_CPUS} {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = await pw.chromium.launch(executable_path=str(wrapper), args=FLAGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 1600})
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Network.enable")
 
-        def on_ws(ws):
-            ws.on("framesent", lambda p: frames.append((time.perf_counter(), "sent", p)))
-            ws.on("framereceived", lambda p: frames.append((time.perf_counter(), "received", p)))
+        def frame(kind):
+            def on(e):
+                data = e["response"]["payloadData"]
+                raw = base64.b64decode(data) if e["response"].get("opcode") == 2 else data.encode()
+                frames.append((e["timestamp"], kind, raw))
+            return on
 
-        page.on("websocket", on_ws)
+        cdp.on("Network.webSocketFrameSent", frame("sent"))
+        cdp.on("Network.webSocketFrameReceived", frame("received"))
         await page.goto(f"{url}/{page_path}", timeout=120_000)
         await page.get_by_role("button", name=label).wait_for(timeout=120_000)
         await asyncio.sleep(3.0)
+        if loaded:
+            loaded()
         button = page.get_by_role("button", name=label)
         for _ in range(clicks):
             n = sum(1 for f in frames if f[1] == "received")
             await button.click(timeout=60_000)
             for _ in range(600):
-                done = [f for f in frames if f[1] == "received" and isinstance(f[2], bytes)]
-                if len(done) > n and _finished(done[n:], ForwardMsg):
+                if _finished([f for f in frames[:] if f[1] == "received"][n:], ForwardMsg):
                     break
                 await asyncio.sleep(0.05)
             await asyncio.sleep(think)
         await browser.close()
+    shutil.rmtree(wrapper.parent, ignore_errors=True)
     clicks_out = []
     for i, (t, kind, payload) in enumerate(frames):
         if kind != "sent":
             continue
         msg = BackMsg()
-        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        msg.ParseFromString(payload)
         if msg.WhichOneof("type") != "rerun_script" or not any(w.trigger_value for w in
                                                                 msg.rerun_script.widget_states.widgets):
             continue
@@ -382,10 +399,12 @@ def _finished(frames, ForwardMsg) -> bool:
     return False
 
 
-async def protocol_clicks(url: str, page: str, label: str, clicks: int, think: float) -> dict:
+async def protocol_clicks(url: str, page: str, label: str, clicks: int, think: float, loaded=None) -> dict:
     s = Session(url, page)
     await s.open()
     await asyncio.sleep(3.0)
+    if loaded:
+        loaded()
     out = []
     for _ in range(clicks):
         index, sent = len(s.runs), len(s.sent)
@@ -399,28 +418,37 @@ async def protocol_clicks(url: str, page: str, label: str, clicks: int, think: f
 
 
 def validate(a) -> None:
-    """The same clicks from the protocol client and from Chromium, alternating in rounds on one fresh server."""
+    """The same clicks from the protocol client and from Chromium, alternating in rounds, each on a fresh server
+    (so neither finds the other's figures cached), the server on one core and the client on the other."""
+    os.sched_setaffinity(0, {int(c) for c in BROWSER_CPUS.split(",")})
     page, (_, label, *_) = a.page, ACTIONS[a.page]
-    servers = Servers(1, Path(a.app_dir))
     rounds = {"protocol": [], "chromium": []}
-    try:
-        for _ in range(a.rounds):
-            rounds["protocol"] += asyncio.run(protocol_clicks(servers.url, page, label, a.clicks, a.think))["clicks"]
-            rounds["chromium"] += asyncio.run(chromium_clicks(servers.url, page, label, a.clicks, a.think))["clicks"]
-    finally:
-        servers.stop()
+    cpu_ms = {"protocol": [], "chromium": []}
+    for _ in range(a.rounds):
+        for name, clicker in (("protocol", protocol_clicks), ("chromium", chromium_clicks)):
+            servers = Servers(1, Path(a.app_dir), cpus=SERVER_CPUS)
+            try:
+                at = []                                  # the server's CPU once the page has loaded
+                got = asyncio.run(clicker(servers.url, page, label, a.clicks, a.think,
+                                          lambda: at.append(servers.cpu())))["clicks"]
+                rounds[name] += got
+                cpu_ms[name].append(1e3 * (servers.cpu() - at[0]) / max(1, len(got)))
+            finally:
+                servers.stop()
     print(f"{a.page}, one session at a time, {a.rounds} round(s) of {a.clicks} clicks on {label!r} each:")
-    print(f"{'client':>9s} {'clicks':>6s} {'median s':>8s} {'messages':>8s} {'kB':>6s}  widget ids")
+    print(f"{'client':>9s} {'clicks':>6s} {'median s':>8s} {'messages':>8s} {'kB':>6s} {'server CPU ms':>13s}  "
+          "widget ids")
     ids = {}
     for name, cs in rounds.items():
         secs = [c["seconds"] for c in cs if c["seconds"] is not None]
         ids[name] = {i for c in cs for i in c["ids"]}
         print(f"{name:>9s} {len(cs):6d} {np.median(secs):8.3f} {np.median([c['messages'] for c in cs]):8.0f} "
-              f"{np.median([c['bytes'] for c in cs]) / 1e3:6.1f}  {len(ids[name])}")
+              f"{np.median([c['bytes'] for c in cs]) / 1e3:6.1f} {np.median(cpu_ms[name]):13.0f}  {len(ids[name])}")
     same = ids["protocol"] == ids["chromium"]
     ratio = np.median([c["seconds"] for c in rounds["protocol"]]) / np.median(
         [c["seconds"] for c in rounds["chromium"] if c["seconds"] is not None])
-    print(f"same widget ids: {same}; protocol / Chromium latency: {ratio:.2f}")
+    print(f"same widget ids: {same}; protocol / Chromium: latency {ratio:.2f}, server CPU per click "
+          f"{np.median(cpu_ms['protocol']) / np.median(cpu_ms['chromium']):.2f}")
     if not same:
         print("  only protocol:", sorted(ids["protocol"] - ids["chromium"]))
         print("  only Chromium:", sorted(ids["chromium"] - ids["protocol"]))

@@ -127,8 +127,9 @@ class Session:
         loop = asyncio.get_running_loop()
         self._cookie = await loop.run_in_executor(None, self._first_get)
         headers = {"Cookie": self._cookie} if self._cookie else {}
+        # permessage-deflate, as browsers offer it: the server then compresses what it sends, as for them
         self._ws = await websockets.connect(ws_url, subprotocols=["streamlit"], additional_headers=headers,
-                                            max_size=None, compression=None, open_timeout=timeout)
+                                            max_size=None, compression="deflate", open_timeout=timeout)
         self._reader = asyncio.create_task(self._read())
         t0, index = time.perf_counter(), len(self.runs)
         await self._rerun(first=True)
