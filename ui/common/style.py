@@ -35,11 +35,7 @@ MARGIN = dict(l=10, r=10, t=48, b=10)
 def _template() -> go.layout.Template:
     """Streamlit's chart theme (it swaps text and grid colours with the light or dark theme) with this
     project's palette, margins and number format on top, built once."""
-    try:
-        from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
-        configure_streamlit_plotly_theme()                 # registers "streamlit" (as importing streamlit does)
-    except ImportError:
-        pass
+    import streamlit  # noqa: F401  (importing Streamlit registers its Plotly template, "streamlit")
     base = pio.templates["streamlit"] if "streamlit" in pio.templates else go.layout.Template()
     merged = go.layout.Template(base)
     merged.layout.update(colorway=PALETTE, margin=MARGIN, height=HEIGHT, hoverlabel=dict(namelength=-1),
