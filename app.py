@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.common import guard, heap, state
+from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
 PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
@@ -9,13 +10,16 @@ PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui
 
 
 @st.cache_resource(show_spinner=False)
-def _settled_heap() -> int:
-    """Once per server process: see ui/common/heap.py."""
-    return heap.settle(PAGE_MODULES)
+def _started() -> int:
+    """Once per server process: the heap settled (ui/common/heap.py), and the training workers booting in the
+    background (ui/common/driver.py), so the first Train page does not wait for them."""
+    frozen = heap.settle(PAGE_MODULES)
+    training_pool().start()
+    return frozen
 
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide")
-_settled_heap()
+_started()
 state.init()
 
 pages = [
@@ -29,3 +33,4 @@ pages = [
 ]
 st.navigation(pages).run()
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once
+guard.keep_runs_while_open()      # a run goes on while a tab of its session is open

@@ -52,7 +52,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # what one click is on each page: a button's label, or a widget's label and the values it takes in turn
 ACTIONS = {"step_through": ("click", "Next step"), "time_series": ("click", "Next step"),
-           "train": ("click", "Stop"), "gradient_lab": ("slider", "W_hh spectral radius rho", [1.1, 0.9])}
+           "train": ("click", "Stop"), "gradient_lab": ("slider", "W_hh spectral radius", [1.1, 0.9])}
 TRAIN_PAGE = ("train", "iterations=100000&hidden=128")
 SERVER_CPUS, BROWSER_CPUS = "0", "1"        # --validate: the server on one core, the client on the other
 

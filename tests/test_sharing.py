@@ -144,3 +144,18 @@ def test_workers_run_below_the_servers_priority_with_one_blas_thread(pool):
     assert os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + pool.nice - 1
     env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
     assert b"OPENBLAS_NUM_THREADS=1" in env
+
+
+def test_a_run_no_page_shows_any_more_stops_and_keeps_its_updates():
+    """A closed tab stops renewing its run's lease (app.py's heartbeat, the live charts' redraws): the worker then
+    stops the run as Stop would, its updates and run history kept."""
+    pool = TrainingPool(workers=1, lease=1.5)
+    try:
+        run = _run(pool, 10_000_000)
+        run.wait(lambda v: v.iteration > 5)                  # waiting shows the run: it goes on
+        seen = run.iteration
+        time.sleep(3.0)                                       # nobody shows it for longer than its lease
+        view = run.view
+        assert not view.running and view.iteration >= seen and view.runs[-1]["to iteration"] == view.iteration
+    finally:
+        pool.stop()

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -87,8 +88,10 @@ class _Reply:
 class TrainingPool:
     """A bounded pool of training worker processes and the jobs they hold (see the module's docstring)."""
 
-    def __init__(self, workers: int | None = None, nice: int = TRAINING_NICE):
-        self.size, self.nice = workers or default_workers(), nice
+    def __init__(self, workers: int | None = None, nice: int = TRAINING_NICE, lease: float | None = None):
+        from .worker import LEASE_SECONDS
+
+        self.size, self.nice, self.lease = workers or default_workers(), nice, lease or LEASE_SECONDS
         self._workers: list[_Worker | None] = [None] * self.size
         self._jobs: dict[str, Job] = {}
         self._replies: dict[int, _Reply] = {}
@@ -103,8 +106,8 @@ class TrainingPool:
             ours, theirs = socket.socketpair()
             env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
             process = subprocess.Popen([sys.executable, "-m", "ui.common.worker", str(theirs.fileno()),
-                                        str(self.nice)], cwd=ROOT, env=env, pass_fds=[theirs.fileno()],
-                                       stdin=subprocess.DEVNULL)
+                                        str(self.nice), str(self.lease)], cwd=ROOT, env=env,
+                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
             theirs.close()
             conn = Connection(ours.detach())
         else:
@@ -112,19 +115,24 @@ class TrainingPool:
 
             ctx = multiprocessing.get_context("spawn")
             conn, theirs = ctx.Pipe()
-            process = ctx.Process(target=worker.main, args=(theirs, self.nice), daemon=True)
+            process = ctx.Process(target=worker.main, args=(theirs, self.nice, self.lease), daemon=True)
             process.start()
             theirs.close()
         w = _Worker(process, conn)
         threading.Thread(target=self._listen, args=(i, w), daemon=True, name=f"training-listener-{i + 1}").start()
         return w
 
-    def _worker_for_new_job(self) -> int:
-        """The live worker with the fewest jobs (started if need be)."""
+    def start(self) -> None:
+        """Start every worker that is not running (they boot in the background: this does not wait)."""
         with self._lock:
             for i, w in enumerate(self._workers):
                 if w is None or not w.alive:
                     self._workers[i] = self._start(i)
+
+    def _worker_for_new_job(self) -> int:
+        """The live worker with the fewest jobs (started if need be)."""
+        self.start()
+        with self._lock:
             i = min(range(self.size), key=lambda k: (self._workers[k].jobs, k))
             self._workers[i].jobs += 1
             return i
@@ -205,6 +213,14 @@ class TrainingPool:
     def fetch(self, job: Job, what: str, timeout: float = CALL_TIMEOUT):
         """A download built by the worker between two iterations (the weights of one iteration)."""
         return self._request(job.worker, ("fetch", job.id, what), timeout)
+
+    def touch(self, job: Job) -> None:
+        """A page shows the job: its run may go on (see LEASE_SECONDS in ui/common/worker.py). Sends, waits for
+        nothing."""
+        try:
+            self._send(job.worker, ("touch", job.id))
+        except OSError:
+            pass
 
     def drop(self, job_id: str) -> None:
         with self._lock:
@@ -306,17 +322,25 @@ class RunHandle:
         """The download button's callback: these weights are in the learner's hands."""
         self.call("mark_saved")
 
+    def touch(self) -> None:
+        """A page of this session is open: a run going on keeps its lease (a closed tab's run stops)."""
+        if not self._job.lost:
+            self._pool().touch(self._job)
+
     @property
     def queue(self) -> QueueState:
         return self._pool().queue(self._job)
 
     def wait(self, until=lambda v: not v.running, timeout: float = 120.0):
         """The first view for which ``until(view)`` holds (tests, and scripts that drive a page): by default the
-        run has ended. TimeoutError after ``timeout`` seconds."""
-        job = self._job
+        run has ended. Whoever waits shows the run, so it keeps its lease. TimeoutError after ``timeout`` s."""
+        job, end = self._job, time.perf_counter() + timeout
         with job.changed:
-            if not job.changed.wait_for(lambda: until(job.latest), timeout):
-                raise TimeoutError(f"no view matched within {timeout:.0f} s")
+            while not until(job.latest):
+                if time.perf_counter() > end:
+                    raise TimeoutError(f"no view matched within {timeout:.0f} s")
+                self.touch()
+                job.changed.wait(min(2.0, max(0.0, end - time.perf_counter())))
             return job.latest
 
     def __getattr__(self, name: str):

@@ -1,16 +1,19 @@
 """A training worker process: it holds the jobs the pool gave it and trains the running ones in turn.
 
-Started by ui/common/driver.py as ``python -m ui.common.worker FD NICE`` (FD: its end of a socket pair to
-the server), never imported by a page. Each job is a page's ``LiveRun`` (a
+Started by ui/common/driver.py as ``python -m ui.common.worker FD NICE LEASE`` (FD: its end of a socket pair
+to the server), never imported by a page. Each job is a page's ``LiveRun`` (a
 TrainSession, a SeriesSession). The loop: answer every command waiting in the pipe (make a job, call one
 of its whitelisted methods, build a download, drop it), then give the next running job one time slice
 (round robin), then publish that job's view. A command arriving mid-slice ends the slice after the
 current iteration, so a click waits at most one iteration. The process runs at a lower priority than the
 server (``nice``), so a click never queues behind training for the CPU, and with one BLAS thread.
 
+A running job is leased: every command and every ("touch", job) from a page that shows it renews the lease;
+a run whose lease runs out (the tab was closed) is stopped as Stop would, keeping every update.
+
 Messages in: ("create", job, session_class, req), ("call", job, method, args, req), ("fetch", job, what,
-req), ("drop", job). Out: ("view", job, fields, req) after a job changed, ("reply", req, ok, value) after
-the view it answers, ("queue", running jobs in their turn order).
+req), ("touch", job), ("drop", job). Out: ("view", job, fields, req) after a job changed, ("reply", req, ok,
+value) after the view it answers, ("queue", running jobs in their turn order).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from multiprocessing.connection import Connection  # noqa: E402
 
 SLICE_SECONDS = 0.1         # a running job's turn before the next running job's
 PUBLISH_EVERY = 0.25        # seconds between views of a job that trains on (a run's end is published at once)
+LEASE_SECONDS = 15.0        # a run trains on this long after the last sign of a page showing it
 COMMANDS = {"reset_weights", "continue_from", "apply_live", "start", "stop", "mark_saved"}
 FETCHES = {"model_bytes", "metrics_csv"}
 
@@ -35,21 +39,26 @@ FETCHES = {"model_bytes", "metrics_csv"}
 class Worker:
     """The jobs of one worker process and their turn order."""
 
-    def __init__(self, conn):
-        self.conn = conn
+    def __init__(self, conn, lease: float = LEASE_SECONDS):
+        self.conn, self.lease = conn, lease
         self.jobs: dict[str, tuple] = {}                # job id -> (LiveRun, what its views have sent)
         self.turn: deque[str] = deque()                 # the running jobs, the next to train first
+        self.leases: dict[str, float] = {}              # job id -> until when its run may train unseen
         self._queue_sent: tuple = ()
 
     # ----- commands ---------------------------------------------------------------------------------------
     def handle(self, msg: tuple) -> None:
         kind, job = msg[0], msg[1]
+        self.leases[job] = time.perf_counter() + self.lease
+        if kind == "touch":
+            return
         if kind == "create":
             self.jobs[job] = (msg[2](), {})
             self.publish(job, msg[3])
             self.reply(msg[3], True, None)
         elif kind == "drop":
             self.jobs.pop(job, None)
+            self.leases.pop(job, None)
             self._settle_turn(job)
         elif kind == "call":
             _, _, method, args, req = msg
@@ -103,6 +112,8 @@ class Worker:
         when its run ended) and goes to the back of the turn order."""
         job = self.turn[0]
         sess, sent = self.jobs[job]
+        if time.perf_counter() > self.leases.get(job, 0.0):
+            sess.stop()                                 # no page has shown it for a while: the tab is gone
         sess.train_for(SLICE_SECONDS, self.conn.poll)
         if not sess.running or time.perf_counter() - sent.get("published", 0.0) >= PUBLISH_EVERY:
             self.publish(job)
@@ -123,18 +134,20 @@ class Worker:
                 self.train_one_slice()
 
 
-def main(conn, nice: int) -> None:
+def main(conn, nice: int, lease: float = LEASE_SECONDS) -> None:
     """The worker process's entry: ends when the server's end of ``conn`` closes (the server stopped)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C stops the server; the worker follows it
     try:
         os.nice(nice)
     except OSError:
         pass
+    import ui.common.live  # noqa: F401  (NumPy, pandas and the engine, loaded before the first job comes)
+
     try:
-        Worker(conn).run()
+        Worker(conn, lease).run()
     except (EOFError, OSError, KeyboardInterrupt):
         pass
 
 
 if __name__ == "__main__":
-    main(Connection(int(sys.argv[1])), int(sys.argv[2]))
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]), float(sys.argv[3]))

@@ -23,7 +23,7 @@ from . import compute, figures
 from .compute import fixed as _f, number as _g
 from .session import SeriesData, SeriesRun, SeriesView, build_series
 
-REDRAW_SECONDS = 0.5        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
+REDRAW_SECONDS = 1.0        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
 KEYS = {name: key for key, name in state.SERIES_FIELDS.items()}     # setting -> its widget's key
 WINDOW = Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
                 help="Each training example is a window of this many values; the loss is the next value's "
@@ -138,7 +138,7 @@ def status_and_buttons(run: SeriesRun, cfg: SeriesConfig, data: SeriesData | Non
 
 
 def live_area(run: SeriesRun) -> None:
-    """The prediction, the loss and the gradient per step, redrawn twice a second while a run goes on (the run
+    """The prediction, the loss and the gradient per step, redrawn every second while a run goes on (the run
     trains in a worker process; this only reads what it published)."""
     ticking = run.view.running
 
@@ -147,6 +147,7 @@ def live_area(run: SeriesRun) -> None:
         sess = run.view                             # one view for the whole redraw
         if ticking and not sess.running:            # the run ended (or was stopped elsewhere): drop the timer
             st.rerun()
+        run.touch()                                 # this page shows the run: it goes on
         if sess.running or ticking:
             progress(sess, run.queue)
         if sess.error:
@@ -223,14 +224,19 @@ def _step_by(delta: int, T: int) -> None:
 
 
 def step_section(sess: SeriesView) -> None:
-    """Step through the window the forecast reads, with the real numbers of one hidden unit."""
+    """Step through the window the forecast reads, with the real numbers of one hidden unit: a fragment, so a
+    step or a unit reruns only this section, not the forecast and the hidden states above it."""
     if sess.running:
         return
+    st.subheader("Step through the window")
+    st.fragment(_step_area)(sess)
+
+
+def _step_area(sess: SeriesView) -> None:
     d, m = sess.data, sess.model
     start = st.session_state[state.TS_FROM]
     lo, trace = sess.window_trace(start)
     T = trace.hidden.shape[0]
-    st.subheader("Step through the window")
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])

@@ -28,7 +28,9 @@ GAPS = (0, 100)
 LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.TR_LEVEL, one_of(LEVELS)),
         "gap": Param(state.TR_GAP, number(*GAPS)), **hyperparameter_params(KEYS, TRUNCATION, "seq_len"),
         "loss": Param(state.TR_LOSS, one_of(LOSS_SHAPES))}
-REDRAW_SECONDS = 0.5        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
+# while a run goes on (it trains in a worker), the loss and the latest gradient redraw every second and the rest
+# of the charts every three: a redraw costs the server about 10 ms a chart, and a class may have several runs going
+CURVES_SECONDS, DETAILS_SECONDS = 1.0, 3.0
 
 
 def session() -> TrainRun:
@@ -163,15 +165,17 @@ def publish(sess: TrainRun) -> None:
 
 
 def live_area(sess: TrainRun) -> None:
-    """Charts that update while a run goes on: a fragment that redraws the latest view twice a second (the run
-    trains in a worker process; this only reads what it published)."""
+    """Charts that update while a run goes on: two fragments that redraw the latest view, the curves every
+    CURVES_SECONDS and the rest every DETAILS_SECONDS (the run trains in a worker process; these only read
+    what it published)."""
     ticking = sess.view.running
 
-    @st.fragment(run_every=REDRAW_SECONDS if ticking else None)
-    def area():
+    @st.fragment(run_every=CURVES_SECONDS if ticking else None)
+    def curves():
         view = sess.view                            # one view for the whole redraw
-        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timer
+        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timers
             st.rerun()
+        sess.touch()                                # this page shows the run: it goes on
         publish(sess)
         if view.running or ticking:
             progress(view, sess.queue)
@@ -183,13 +187,29 @@ def live_area(sess: TrainRun) -> None:
         stuck = view.stuck_report()
         if stuck and not view.diverged:
             st.warning(stuck)
-        draw_metrics(view)
+        draw_metrics(view, "curves")
 
-    area()
+    @st.fragment(run_every=DETAILS_SECONDS if ticking else None)
+    def details():
+        draw_metrics(sess.view, "details")
+
+    curves()
+    details()
 
 
-def draw_metrics(sess: TrainView) -> None:
+def draw_metrics(sess: TrainView, part: str = "all") -> None:
+    """The training charts: ``part`` "curves" (the loss and the latest gradient per step), "details" (the rest)
+    or "all"."""
     df = sess.metrics_frame()
+    matrix = sess.step_norm_matrix()
+    latest = matrix[-1] if len(matrix) else np.zeros(0)
+    if part != "details":
+        _curves(sess, df, latest)
+    if part != "curves":
+        _details(sess, df, matrix, latest)
+
+
+def _curves(sess: TrainView, df, latest) -> None:
     c1, c2 = st.columns(2)
     with c1:
         show(figures.training_loss_figure(df), key=state.CHART_TR_LOSS)
@@ -197,12 +217,13 @@ def draw_metrics(sess: TrainView) -> None:
                    f"{df['loss'].tail(20).mean():.2f} (mean of the last 20); a spike that shoots up is an exploding "
                    "gradient." if len(df) else "Press Train to start.")
     with c2:
-        matrix = sess.step_norm_matrix()
-        latest = matrix[-1] if len(matrix) else np.zeros(0)
         show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
                                                  len(df), sess.iteration or None), key=state.CHART_TR_STEPS)
         st.caption("The latest iteration, the loss of every step together. "
                    + (fade_caption(latest, "The total gradient") if len(latest) else ""))
+
+
+def _details(sess: TrainView, df, matrix, latest) -> None:
     c3, c4 = st.columns(2)
     with c3:
         show(figures.step_norm_heatmap(matrix, sess.metrics.step_norms.iterations), key=state.CHART_TR_HEAT)
