@@ -265,7 +265,7 @@ async def run_protocol(n: int, a) -> dict:
         if a.profile:
             spy = str(Path(sys.executable).parent / "py-spy")
             profiler = subprocess.Popen([spy, "record", "--pid", str(servers.pids[0]), "--format", "raw", "--gil",
-                                         "--rate", "100", "--nonblocking", "-o", a.profile,
+                                         "--rate", "100", "--nonblocking", "-o", f"{a.profile}.{n}",
                                          "--duration", str(int(a.clicks * (a.think + 0.3)))],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         go.set()
@@ -290,6 +290,7 @@ async def run_protocol(n: int, a) -> dict:
         out["client_cpu_share"] = (own_cpu() - cpu_client0) / (time.perf_counter() - t_load)
         if profiler:
             profiler.wait(timeout=120)
+            out["profile"] = summarize_profile(f"{a.profile}.{n}")
     finally:
         servers.stop()
     s = np.array(samples)
@@ -297,6 +298,29 @@ async def run_protocol(n: int, a) -> dict:
                p50=float(np.median(s)) if s.size else float("nan"),
                p95=float(np.percentile(s, 95)) if s.size else float("nan"), max=float(s.max()) if s.size else 0.0)
     return out
+
+
+PROFILE_PARTS = [    # (what, a frame every sample of it has): the first that matches names a sample
+    ("Streamlit's full collection after each run (gc.collect)", "_on_script_finished"),
+    ("training in a script run (before the workers)", "rnn_core/train.py"),
+    ("figures: Plotly (build, validate, to_dict, to_json)", "plotly/"),
+    ("figures: the app's own (finishing, caching)", "ui/common/specs.py"),
+    ("the page's script: the rest (widgets, text, pandas, NumPy)", "exec_func_with_error_handling"),
+    ("websocket, protobuf and the event loop", ""),
+]
+
+
+def summarize_profile(path: str) -> list[tuple[str, float]]:
+    """py-spy's raw stacks (``--profile``) as shares of the samples that held the interpreter lock."""
+    counts, total = {what: 0 for what, _ in PROFILE_PARTS}, 0
+    for line in Path(path).read_text().splitlines():
+        stack, n = line.rsplit(" ", 1)
+        total += int(n)
+        for what, frame in PROFILE_PARTS:
+            if frame in stack:
+                counts[what] += int(n)
+                break
+    return [(what, counts[what] / max(1, total)) for what, _ in PROFILE_PARTS]
 
 
 def print_header(a) -> None:
@@ -318,6 +342,8 @@ def print_row(r: dict) -> None:
           f"{r['cpu_per_click']:12.0f} {r['mb_per_session']:10.1f} {r['client_cpu_share']:9.0%}  {train}", flush=True)
     if r["first_error"]:
         print(f"      first error: {r['first_error']}")
+    for what, share in r.get("profile", []):
+        print(f"      {share:6.1%}  {what}")
 
 
 # ----- validation: the protocol client beside one Chromium at N = 1 ------------------------------------------
@@ -586,7 +612,8 @@ def main(argv=None) -> None:
     ap.add_argument("--soak", type=float, default=0, help="seconds of a soak run (RSS sampled)")
     ap.add_argument("--reconnect", type=int, default=20, help="--soak: clicks before a session is replaced")
     ap.add_argument("--sample", type=float, default=60, help="--soak: seconds between RSS samples")
-    ap.add_argument("--profile", help="py-spy raw stacks of the first server during the clicks, to this file")
+    ap.add_argument("--profile", help="py-spy raw stacks of the first server during the clicks, to FILE.N for each "
+                                      "N, and their breakdown (only the thread holding the interpreter lock)")
     ap.add_argument("--limit", type=float, default=900, help="seconds the clicking phase may take")
     ap.add_argument("--app-dir", default=str(ROOT), help="the checkout whose app.py the servers run")
     ap.add_argument("--server-log", help="the servers' output to this file")

@@ -531,7 +531,8 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         after_close = (_tree_cpu_seconds(proc.pid) - before) / 3.0
         print(f"server CPU while training: {training:.0%} of a core; {pg_wait + 3:.0f} s after the tab closed: "
               f"{after_close:.0%} (measured {time.perf_counter() - closed:.1f} s after)")
-        assert training > 0.5 and after_close < 0.1, (training, after_close)
+        # training in a worker below the server's priority: a whole core on an idle machine, less on a shared one
+        assert training > 0.2 and after_close < 0.1, (training, after_close)
         ctx.close()
     finally:
         _stop_server(proc, log)
