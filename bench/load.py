@@ -81,11 +81,13 @@ class Servers:
         ports = [_free_port() for _ in range(processes)]
         out = open(log, "w") if log else subprocess.DEVNULL
         pin = ["taskset", "-c", cpus] if cpus else []            # on these cores only (--validate)
+        # one process per core shares the cores' training workers out too (README, A classroom on one server)
+        env = {**os.environ, "RNN_PLAYGROUND_TRAINING_WORKERS": str(max(1, (os.cpu_count() or 1) // processes))}
         for port in ports:
             self.procs.append(subprocess.Popen(
                 [*pin, sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                  "--server.port", str(port), "--browser.gatherUsageStats", "false"], cwd=app_dir,
-                start_new_session=True, stdout=out, stderr=subprocess.STDOUT))
+                start_new_session=True, stdout=out, stderr=subprocess.STDOUT, env=env))
         for port in ports:
             if not _healthy(f"http://127.0.0.1:{port}"):
                 self.stop()

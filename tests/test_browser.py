@@ -53,15 +53,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server():
-    """A fresh `streamlit run app.py` on a free port: (url, process, log file)."""
+def _start_server(env: dict | None = None):
+    """A fresh `streamlit run app.py` on a free port (``env`` added to its environment): (url, process, log file)."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"server-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -480,10 +480,11 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
 def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_stops_training(browser, tmp_path):
     """Nothing trained: leaving asks nothing. Training (or trained and not downloaded): the browser asks
     before the page is left, and staying keeps the run. Downloaded: no question. A tab closed mid-run stops its
-    training once the run's lease runs out (no page renews it): the server and its training workers go idle."""
-    from ui.common.worker import LEASE_SECONDS
+    training once the run's lease runs out (no page renews it; 5 s here, a minute by default): the server and its
+    training workers go idle."""
+    lease = 5.0
 
-    url, proc, log = _start_server()
+    url, proc, log = _start_server(env={"RNN_PLAYGROUND_RUN_LEASE": str(lease)})
     try:
         ctx = browser.new_context(viewport={"width": 1400, "height": 2600}, accept_downloads=True)
         pg = ctx.new_page()
@@ -524,7 +525,7 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
             pg.close(run_before_unload=True)                   # asked, and the learner leaves
         closed = time.perf_counter()
         assert pg.is_closed() and asked == ["beforeunload"] * 2
-        pg_wait = LEASE_SECONDS + 3.0
+        pg_wait = lease + 3.0
         time.sleep(pg_wait)
         before = _tree_cpu_seconds(proc.pid)
         time.sleep(3.0)

@@ -120,8 +120,9 @@ def test_a_session_that_ends_gives_its_job_back(pool):
     job = run._job.id
     assert job in pool._jobs
     del run
-    gc.collect()
-    assert job not in pool._jobs
+    gc.collect()                                             # the session's state went: its handle with it
+    other = TrainRun(pool)                                   # the pool lets the job go at its next action
+    assert job not in pool._jobs and other._job.id in pool._jobs
 
 
 def test_a_worker_that_stops_is_replaced_and_its_pages_are_told():

@@ -16,6 +16,7 @@ Train and Time series.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing
 import os
@@ -91,10 +92,12 @@ class TrainingPool:
     def __init__(self, workers: int | None = None, nice: int = TRAINING_NICE, lease: float | None = None):
         from .worker import LEASE_SECONDS
 
-        self.size, self.nice, self.lease = workers or default_workers(), nice, lease or LEASE_SECONDS
+        self.size, self.nice = workers or default_workers(), nice
+        self.lease = lease or float(os.environ.get("RNN_PLAYGROUND_RUN_LEASE", "") or LEASE_SECONDS)
         self._workers: list[_Worker | None] = [None] * self.size
         self._jobs: dict[str, Job] = {}
         self._replies: dict[int, _Reply] = {}
+        self._dropped: collections.deque[str] = collections.deque()   # jobs whose sessions ended, to let go
         self._req = itertools.count(1)
         self._lock = threading.Lock()                   # the dicts above and starting workers; never held long
 
@@ -199,6 +202,7 @@ class TrainingPool:
 
     def create(self, session_class, view_class) -> Job:
         """A new job holding a fresh ``session_class()``; returns once its first view arrived."""
+        self._let_go()
         job = Job(secrets.token_urlsafe(24), self._worker_for_new_job(), view_class())
         with self._lock:
             self._jobs[job.id] = job
@@ -208,6 +212,7 @@ class TrainingPool:
     def call(self, job: Job, method: str, args: tuple, timeout: float = CALL_TIMEOUT):
         """Run ``method(*args)`` on the job's session in its worker; returns its result once the view that
         follows it is the job's latest. Raises what the method raised (ValueError, ModelFileError)."""
+        self._let_go()
         return self._request(job.worker, ("call", job.id, method, args), timeout)
 
     def fetch(self, job: Job, what: str, timeout: float = CALL_TIMEOUT):
@@ -217,22 +222,31 @@ class TrainingPool:
     def touch(self, job: Job) -> None:
         """A page shows the job: its run may go on (see LEASE_SECONDS in ui/common/worker.py). Sends, waits for
         nothing."""
+        self._let_go()
         try:
             self._send(job.worker, ("touch", job.id))
         except OSError:
             pass
 
     def drop(self, job_id: str) -> None:
-        with self._lock:
-            job = self._jobs.pop(job_id, None)
-            w = self._workers[job.worker] if job is not None else None
-            if w is not None:
-                w.jobs -= 1
-        if w is not None and w.alive:
-            try:
-                self._send(job.worker, ("drop", job_id))
-            except Exception:                           # the worker or the interpreter is going away
-                pass
+        """Let a job go (its session ended). It may be called from inside the garbage collector, in any thread
+        and while that thread holds a lock of this pool or is mid-send: it only notes the job; the next
+        create, command or touch lets it go."""
+        self._dropped.append(job_id)
+
+    def _let_go(self) -> None:
+        while self._dropped:
+            job_id = self._dropped.popleft()
+            with self._lock:
+                job = self._jobs.pop(job_id, None)
+                w = self._workers[job.worker] if job is not None else None
+                if w is not None:
+                    w.jobs -= 1
+            if w is not None and w.alive:
+                try:
+                    self._send(job.worker, ("drop", job_id))
+                except OSError:                         # the worker has gone
+                    pass
 
     def queue(self, job: Job) -> QueueState:
         """Where ``job``'s run stands among the runs of its worker (and how busy the pool is)."""
@@ -335,13 +349,14 @@ class RunHandle:
         """The first view for which ``until(view)`` holds (tests, and scripts that drive a page): by default the
         run has ended. Whoever waits shows the run, so it keeps its lease. TimeoutError after ``timeout`` s."""
         job, end = self._job, time.perf_counter() + timeout
-        with job.changed:
-            while not until(job.latest):
-                if time.perf_counter() > end:
-                    raise TimeoutError(f"no view matched within {timeout:.0f} s")
-                self.touch()
-                job.changed.wait(min(2.0, max(0.0, end - time.perf_counter())))
-            return job.latest
+        while True:
+            with job.changed:                           # (the lease is renewed outside it: a send may wait)
+                job.changed.wait_for(lambda: until(job.latest), min(2.0, max(0.0, end - time.perf_counter())))
+                if until(job.latest):
+                    return job.latest
+            if time.perf_counter() > end:
+                raise TimeoutError(f"no view matched within {timeout:.0f} s")
+            self.touch()
 
     def __getattr__(self, name: str):
         if name.startswith("_"):

@@ -36,7 +36,7 @@ HEARTBEAT_SECONDS = 5.0     # how often an open page tells a run of its session 
 
 def keep_runs_while_open() -> None:
     """While a run of this session trains (in a worker process), a timer on whichever page is open renews its
-    lease; when the tab is closed the renewals stop and the worker stops the run a few seconds later, keeping
+    lease; when the tab is closed the renewals stop and the worker stops the run about a minute later, keeping
     every update (ui/common/worker.py, LEASE_SECONDS). Call once per full run (app.py does)."""
     runs = [st.session_state.get(key) for key in (state.TRAIN_SESSION, state.TS_SESSION)]
     runs = [run for run in runs if run is not None and run.view.running]

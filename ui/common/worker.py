@@ -31,7 +31,8 @@ from multiprocessing.connection import Connection  # noqa: E402
 
 SLICE_SECONDS = 0.1         # a running job's turn before the next running job's
 PUBLISH_EVERY = 0.25        # seconds between views of a job that trains on (a run's end is published at once)
-LEASE_SECONDS = 15.0        # a run trains on this long after the last sign of a page showing it
+LEASE_SECONDS = 75.0        # a run trains on this long after the last sign of a page showing it (a background
+                            # tab's timers may fire only once a minute; RNN_PLAYGROUND_RUN_LEASE overrides it)
 COMMANDS = {"reset_weights", "continue_from", "apply_live", "start", "stop", "mark_saved"}
 FETCHES = {"model_bytes", "metrics_csv"}
 
@@ -49,8 +50,12 @@ class Worker:
     # ----- commands ---------------------------------------------------------------------------------------
     def handle(self, msg: tuple) -> None:
         kind, job = msg[0], msg[1]
-        self.leases[job] = time.perf_counter() + self.lease
+        if kind == "create" or job in self.jobs:
+            self.leases[job] = time.perf_counter() + self.lease
         if kind == "touch":
+            return
+        if kind in ("call", "fetch") and job not in self.jobs:
+            self.reply(msg[-1], False, ("RuntimeError", "this training job is gone"))
             return
         if kind == "create":
             self.jobs[job] = (msg[2](), {})
