@@ -21,6 +21,7 @@ from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, term
 
 from . import figures
 from .session import LAST_STEP_EVERY, Data, TrainRun, TrainView, build_data, text_key
+
 KEYS = {name: key for key, name in state.TRAIN_FIELDS.items()}       # setting -> its widget's key
 TRUNCATION = Length("Truncation length k", state.TR_K)
 GAPS = (0, 100)
