@@ -2,12 +2,28 @@
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, guard, state
+from ui.common import about, charts, guard, heap, state
+from ui.common.driver import training_pool
 
-keep_freed_memory()               # training here: keep freed arrays for the next BPTT step (once per process)
+# the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
+PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
+                "ui.generate.sections", "ui.series.sections"]
+
+
+@st.cache_resource(show_spinner=False)
+def _started() -> int:
+    """Once per server process: freed arrays kept for reuse (rnn_core/_alloc.py), the heap settled
+    (ui/common/heap.py), and the training workers booting in the background (ui/common/driver.py), so the first
+    Train page does not wait for them."""
+    keep_freed_memory()
+    frozen = heap.settle(PAGE_MODULES)
+    training_pool().start()
+    return frozen
+
 
 st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", layout="wide",
                    menu_items=about.menu_items())
+_started()
 state.init()
 
 pages = [
@@ -22,3 +38,4 @@ pages = [
 st.navigation(pages).run()
 charts.image_format_picker()      # every page's sidebar ends with it
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once
+guard.keep_runs_while_open()      # a run goes on while a tab of its session is open

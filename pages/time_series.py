@@ -10,13 +10,13 @@ st.title("Time series")
 st.caption("A recurrent network reads a series one number at a time and predicts the next number; the loss is "
            "the squared error. Train it live, then let it forecast on its own outputs.")
 
-sess = series.session()
-with sess.exclusive():            # this script run alone touches the run (a stale one may still be training)
-    cfg, data = series.model_and_data(sess)
-    links.copy_box("time_series", series.LINK)
-    series.status_and_buttons(sess, cfg, data)
-    series.live_area(sess)
-    series.forecast_section(sess, cfg.horizon)
-    series.hidden_section(sess)
-    series.step_section(sess)
-    series.files_section(sess)
+sess = series.session()           # this session's job: it trains in a worker process; the page reads its views
+cfg, data = series.model_and_data(sess)
+links.copy_box("time_series", series.LINK)
+series.status_and_buttons(sess, cfg, data)
+series.live_area(sess)
+view = sess.view                  # what the buttons left: the rest of this run reads this one view
+series.forecast_section(view, cfg.horizon)
+series.hidden_section(view)
+series.step_section(view)
+series.files_section(sess)

@@ -10,13 +10,13 @@ st.title("Train")
 st.caption("Train a recurrent network with backpropagation through time and watch the gradient at every step. "
            "Learning rate, optimizer and clipping apply to the running model at once.")
 
-sess = train.session()
-with sess.exclusive():            # this script run alone touches the run (a stale one may still be training)
-    cfg, data = train.model_and_data(sess)
-    links.copy_box("train", train.LINK)
-    train.status_and_buttons(sess, cfg, data)
-    train.settle(sess)
-    train.live_area(sess)
-    train.history_section(sess)
-    train.runs_section(sess)
-    train.files_section(sess)
+sess = train.session()            # this session's job: it trains in a worker process; the page reads its views
+cfg, data = train.model_and_data(sess)
+links.copy_box("train", train.LINK)
+train.status_and_buttons(sess, cfg, data)
+view = sess.view                  # what the buttons left: the rest of this run reads this one view
+train.settle(view)
+train.live_area(sess)
+train.history_section(view)
+train.runs_section(view)
+train.files_section(sess)

@@ -69,3 +69,12 @@ def push_to_divergence(at):
     at.selectbox(key="tr_optimizer").set_value("sgd").run()
     at.select_slider(key="tr_clip").set_value(0.0).run()
     at.slider(key="tr_rho").set_value(2.5).run()
+
+
+def finish_run(at, key: str = "train_session", timeout: float = 300.0):
+    """Wait until the page's run has ended in its training worker, then rerun the page so it draws the last
+    view (AppTest does not fire the live charts' timer); returns the session's handle."""
+    at.session_state[key].wait(timeout=timeout)
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state[key]

@@ -1,11 +1,12 @@
 """Train and Gradient lab in AppTest: runs, live settings, Stop, the NaN guard, figures with the core's numbers."""
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import app_figures, click, decode_plotly, open_page, push_to_divergence
+from helpers import app_figures, click, decode_plotly, finish_run, open_page, push_to_divergence
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -32,7 +33,7 @@ def test_navigation_lists_all_pages():
 def test_train_runs_and_figures_hold_the_cores_numbers(train_page):
     at = train_page
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)                                           # it trained in a worker process
     assert sess.iteration == 25 and not sess.running
     figs = app_figures(at)
     loss = figs["Training loss"]["data"][0]
@@ -48,7 +49,7 @@ def test_train_runs_and_figures_hold_the_cores_numbers(train_page):
 def test_live_rate_change_keeps_weights_and_shape_change_says_reset(train_page):
     at = train_page
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     w = sess.model.params["W_hh"].copy()
     at.select_slider(key="tr_lr").set_value(0.001).run()
     assert not at.info                                              # no reset needed for a rate
@@ -56,34 +57,37 @@ def test_live_rate_change_keeps_weights_and_shape_change_says_reset(train_page):
     assert any("needs new weights" in i.value and "cell" in i.value for i in at.info)
     assert sess.model.cell == "rnn" and np.array_equal(sess.model.params["W_hh"], w)   # kept until Train
     _click(at, "Train")
+    finish_run(at)
     assert sess.model.cell == "gru" and sess.iteration == 25
 
 
 def test_stop_keeps_what_was_trained(train_page):
     at = train_page
     at.number_input(key="tr_iterations").set_value(100_000).run()
-    _click(at, "Train")                                             # one live tick trains for a while
+    _click(at, "Train")                                             # it trains in a worker process meanwhile
     sess = at.session_state["train_session"]
-    n = sess.iteration
+    n = sess.wait(lambda v: v.iteration > 0).iteration
     assert 0 < n < 100_000 and sess.running
     _click(at, "Stop")
     assert not sess.running and sess.iteration >= n and sess.runs[-1]["to iteration"] == sess.iteration
-    w = sess.model.params["W_hh"].copy()
+    w, stopped = sess.model.params["W_hh"].copy(), sess.iteration
+    time.sleep(0.5)
     at.run()
-    assert np.array_equal(sess.model.params["W_hh"], w)             # nothing trains after Stop
+    assert np.array_equal(sess.model.params["W_hh"], w) and sess.iteration == stopped   # nothing trains after Stop
 
 
 def test_nan_guard_triggers_and_recovers(train_page):
     at = train_page
     push_to_divergence(at)
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     assert any("diverged at iteration" in e.value for e in at.error)
     assert all(np.isfinite(p).all() for p in sess.model.params.values())
     _click(at, "Reset weights")
     at.select_slider(key="tr_lr").set_value(0.01).run()
     at.selectbox(key="tr_optimizer").set_value("adam").run()
     _click(at, "Train")
+    finish_run(at)
     assert not sess.diverged and sess.iteration == 25 and not at.error
 
 
@@ -91,7 +95,7 @@ def test_nan_guard_triggers_and_recovers(train_page):
 def test_bad_pasted_text_keeps_the_model(train_page, text, message):
     at = train_page
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     at.selectbox(key="tr_source").set_value("Pasted text").run()
     at.text_area(key="tr_text").set_value(text).run()
     assert not at.exception and any(message in w.value for w in at.warning)
@@ -101,6 +105,7 @@ def test_bad_pasted_text_keeps_the_model(train_page, text, message):
 def test_trained_model_is_offered_on_step_through(train_page):
     at = train_page
     _click(at, "Train")
+    finish_run(at)
     at.switch_page("pages/step_through.py").run()
     at.selectbox(key="model_name").set_value("Trained on the Train page").run()
     assert not at.exception and "Next-token probabilities" in app_figures(at)

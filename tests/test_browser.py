@@ -53,16 +53,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(script: str = "app.py"):
+def _start_server(script: str = "app.py", env: dict | None = None):
     """A fresh `streamlit run app.py` (or ``script``) on a free port, from the project's root (so its
-    .streamlit/config.toml applies): (url, process, log file)."""
+    .streamlit/config.toml applies), ``env`` added to its environment: (url, process, log file)."""
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"server-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -417,6 +417,18 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live children: the server and its training workers."""
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    total = _cpu_seconds(pid)
+    for c in children:
+        try:
+            total += _tree_cpu_seconds(int(c))
+        except OSError:
+            pass
+    return total
+
+
 def _start_a_long_run(pg):
     """Set Iterations to 100,000 on Train and press Train; returns the Iterations box once the run shows."""
     iters = pg.get_by_role("spinbutton", name="Iterations")
@@ -478,9 +490,12 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
 
 def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_stops_training(browser, tmp_path):
     """Nothing trained: leaving asks nothing. Training (or trained and not downloaded): the browser asks
-    before the page is left, and staying keeps the run. Downloaded: no question. A tab closed mid-run
-    stops its training within a few seconds: the server goes idle."""
-    url, proc, log = _start_server()
+    before the page is left, and staying keeps the run. Downloaded: no question. A tab closed mid-run stops its
+    training once the run's lease runs out (no page renews it; 5 s here, a minute by default): the server and its
+    training workers go idle."""
+    lease = 5.0
+
+    url, proc, log = _start_server(env={"RNN_PLAYGROUND_RUN_LEASE": str(lease)})
     try:
         ctx = browser.new_context(viewport={"width": 1400, "height": 2600}, accept_downloads=True)
         pg = ctx.new_page()
@@ -514,21 +529,22 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         answer["with"] = "accept"
         _start_a_long_run(pg)
         pg.wait_for_function("() => window.rnnPlaygroundUnsaved() === true", timeout=20_000)
-        before = _cpu_seconds(proc.pid)
+        before = _tree_cpu_seconds(proc.pid)
         pg.wait_for_timeout(3000)
-        training = (_cpu_seconds(proc.pid) - before) / 3.0
+        training = (_tree_cpu_seconds(proc.pid) - before) / 3.0
         with pg.expect_event("close", timeout=10_000):
             pg.close(run_before_unload=True)                   # asked, and the learner leaves
         closed = time.perf_counter()
         assert pg.is_closed() and asked == ["beforeunload"] * 2
-        pg_wait = 3.0
+        pg_wait = lease + 3.0
         time.sleep(pg_wait)
-        before = _cpu_seconds(proc.pid)
+        before = _tree_cpu_seconds(proc.pid)
         time.sleep(3.0)
-        after_close = (_cpu_seconds(proc.pid) - before) / 3.0
+        after_close = (_tree_cpu_seconds(proc.pid) - before) / 3.0
         print(f"server CPU while training: {training:.0%} of a core; {pg_wait + 3:.0f} s after the tab closed: "
               f"{after_close:.0%} (measured {time.perf_counter() - closed:.1f} s after)")
-        assert training > 0.5 and after_close < 0.1, (training, after_close)
+        # training in a worker below the server's priority: a whole core on an idle machine, less on a shared one
+        assert training > 0.2 and after_close < 0.1, (training, after_close)
         ctx.close()
     finally:
         _stop_server(proc, log)

@@ -16,7 +16,7 @@ from ui.common.limits import MAX_MODEL_BYTES
 from ui.common.config import TrainConfig
 from ui.train.session import TrainSession, build_data
 
-from helpers import APP, app_figures, click, open_page, push_to_divergence
+from helpers import APP, app_figures, click, finish_run, open_page, push_to_divergence
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,12 +73,13 @@ def test_pressing_train_mid_run_records_the_interrupted_part():
     at = _page("pages/train.py")
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(100_000).run()
-    _click(at, "Train")                                      # one live tick
+    _click(at, "Train")                                      # it trains in a worker process meanwhile
     sess = at.session_state["train_session"]
-    first = sess.iteration
-    assert sess.running and first > 0
+    sess.wait(lambda v: v.iteration > 0)
+    assert sess.running
     _click(at, "Train")                                      # again, mid-run
-    assert sess.runs and sess.runs[0]["to iteration"] == first and sess.runs[0]["from iteration"] == 0
+    first = sess.runs[0]["to iteration"]                     # where the worker was when the click came
+    assert first > 0 and sess.runs[0]["from iteration"] == 0 and sess.run_start == first
     _click(at, "Stop")
     runs = sess.runs
     assert [r["from iteration"] for r in runs] == [0, first] and runs[-1]["to iteration"] == sess.iteration
@@ -92,11 +93,13 @@ def test_changing_the_data_and_pressing_train_mid_run_keeps_the_run():
     at.number_input(key="tr_iterations").set_value(100_000).run()
     _click(at, "Train")
     sess = at.session_state["train_session"]
+    sess.wait(lambda v: v.iteration > 0)
     at.selectbox(key="tr_source").set_value("Sonnets (characters)").run()   # the run goes on meanwhile
     assert any("needs new weights" in i.value for i in at.info)
-    n = sess.iteration
     _click(at, "Train")                                      # fresh weights for the new vocabulary
     run = sess.runs[0]
+    n = run["to iteration"]                                  # where the worker was when the click came
+    assert n > 0
     assert run["to iteration"] == n and run["loss_at"][-1] == n and run["loss_at"][0] == 1     # the whole run ...
     assert (len(run["losses"]) == n) if n <= 2_000 else (1_000 <= len(run["losses"]) <= 2_000)   # or thinned
     _click(at, "Stop")
@@ -151,7 +154,7 @@ def test_after_divergence_the_page_counts_the_updates_the_weights_have():
     at.number_input(key="tr_iterations").set_value(25).run()
     push_to_divergence(at)
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     assert sess.diverged
     n = sess.iteration
     assert [r["iteration"] for r in sess.records] == list(range(1, n + 1))
@@ -216,11 +219,12 @@ def test_the_replay_slider_follows_the_latest_snapshot_until_moved():
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(30).run()
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     replay = at.select_slider(key="tr_replay")
     assert replay.value == max(sess.snapshots) == 30
     replay.set_value(0).run()
     _click(at, "Train")                                      # 30 more: the learner's choice stays
+    finish_run(at)
     assert at.select_slider(key="tr_replay").value == 0 and max(sess.snapshots) == 60
 
 
@@ -233,7 +237,7 @@ def test_a_saturated_run_says_why_its_loss_is_stuck():
     at.slider(key="tr_rho").set_value(3.0).run()
     at.number_input(key="tr_iterations").set_value(30).run()     # (by 50-60 float32 rounding may reach a NaN)
     _click(at, "Train")
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     assert not sess.diverged and sess.iteration == 30
     warning = next(w.value for w in at.warning if "confidently wrong" in w.value)
     assert "log V = 4.62" in warning and "where tanh is flat" in warning

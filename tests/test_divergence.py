@@ -7,7 +7,7 @@ import numpy as np
 from ui.common.config import TrainConfig
 from ui.train.session import TrainSession, build_data
 
-from helpers import click, open_page
+from helpers import click, finish_run, open_page
 
 PUSHED = TrainConfig(activation="relu", lr=100.0, optimizer="sgd", clip=0.0, hidden=128, iterations=200)
 
@@ -60,15 +60,12 @@ def test_the_train_page_continues_after_a_nan_at_a_lower_rate():
     at.number_input(key="tr_iterations").set_value(200).run()
     click(at, "Reset weights")
     click(at, "Train")
-    while at.session_state["train_session"].running:
-        at.run()
-    sess = at.session_state["train_session"]
+    sess = finish_run(at)
     assert sess.diverged and any("Training diverged" in e.value for e in at.error)
     kept = sess.iteration
     at.select_slider(key="tr_lr").set_value(0.001).run()
     at.number_input(key="tr_iterations").set_value(50).run()
     click(at, "Train")
-    while at.session_state["train_session"].running:
-        at.run()
+    finish_run(at)
     assert sess.diverged is None and sess.iteration == kept + 50
     assert not any("Training diverged" in e.value for e in at.error)

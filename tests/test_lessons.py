@@ -6,7 +6,7 @@ import numpy as np
 
 from rnn_core.cuisine import PROMPT
 
-from helpers import app_figures, decode_plotly, open_page
+from helpers import app_figures, decode_plotly, finish_run, open_page
 
 STEP_PAGE = "pages/step_through.py"
 
@@ -45,9 +45,17 @@ def test_without_recurrence_each_hidden_state_depends_on_its_own_token_only():
     assert np.allclose(h[0], h[8]) and np.allclose(h[1], h[9])
 
 
+def _open_notation(at):
+    """Open the other-notations expander: its content is built only while it is open."""
+    assert not any(m.value.strip("$\n").startswith("W[") for m in at.latex)      # closed: not built, not sent
+    at.session_state["notation_open"] = True
+    at.run()
+
+
 def test_the_seeds_notation_gives_the_same_numbers():
     at = open_page(STEP_PAGE, step="5")
     at.number_input(key="unit").set_value(3).run()
+    _open_notation(at)
     entry = at.session_state["models"]["Demo RNN"]
     trace = entry.model.forward(entry.vocab.encode(PROMPT))
     pre = float(trace.pre_activation[4, 3])
@@ -59,6 +67,7 @@ def test_the_seeds_notation_gives_the_same_numbers():
 
 def test_the_notation_covers_every_gate_block_of_the_lstm():
     at = open_page(STEP_PAGE, model="Demo LSTM", step="3")
+    _open_notation(at)
     lines = [m.value for m in at.latex if m.value.strip("$\n").startswith("W[")]
     assert len(lines) == 4 and all("block" in ln for ln in lines)
 
@@ -68,6 +77,7 @@ def test_the_default_train_runs_first_iteration_shows_the_last_steps_gradient_va
     at = open_page("pages/train.py")
     at.number_input(key="tr_iterations").set_value(1).run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     assert not at.exception
     fig = app_figures(at)["The last step's gradient going back"]
     last = decode_plotly(fig["data"][1]["y"]).astype(float)
@@ -85,6 +95,7 @@ def test_train_with_a_many_to_one_loss():
     at.number_input(key="tr_iterations").set_value(3).run()
     at.selectbox(key="tr_loss_shape").set_value("many_to_one").run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     assert not at.exception
     fig = app_figures(at)["Loss at each time step e_t (many-to-one: the last step only)"]
     e = decode_plotly(fig["data"][0]["y"]).astype(float)
@@ -188,6 +199,7 @@ def test_train_shows_the_w_hh_terms():
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(12).run()
     next(b for b in at.button if b.label == "Train").click().run()
+    finish_run(at)                                                       # it trained in a worker process
     bars = decode_plotly(app_figures(at)["dL/dW_hh as a sum over time steps"]["data"][0]["y"]).astype(float)
     assert len(bars) == 25 and bars.sum() > 0
     assert any(c.value.startswith("Iteration 11. The bars add up") for c in at.caption)

@@ -11,12 +11,12 @@ import pytest
 from helpers import app_figures, open_page
 from ui.common.config import SeriesConfig, TrainConfig
 from ui.common.frames import MAX_CURVE_POINTS, MAX_HEATMAP_ROWS, decimate
-from ui.common.live import MAX_RECORDS, MAX_STEP_ROWS, MetricsLog
+from ui.common.live import MAX_RECORDS, MAX_STEP_ROWS, LogView, MetricsLog
 from ui.common.memory import (SERIES_CEILING, SESSION_CEILING, SGD_COPIES_BUDGET, TRAIN_CEILING,
                               UPLOADED_MODELS_BUDGET, held_bytes)
 from ui.common.models import LoadedModel, add_upload
 from ui.series.session import MAX_EVALS, SeriesSession, build_series
-from ui.train.session import MAX_RUN_POINTS, MAX_RUNS, SNAPSHOT_BUDGET, TrainSession, build_data
+from ui.train.session import MAX_RUN_POINTS, MAX_RUNS, SNAPSHOT_BUDGET, RunHistory, TrainSession, build_data
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -187,11 +187,12 @@ def test_a_100k_iteration_redraw_sends_under_1_mb_of_chart_data(capsys):
     curves are thinned to MAX_CURVE_POINTS and the heatmaps to MAX_HEATMAP_ROWS, and the loss curve still
     reaches the last iteration."""
     at = open_page("pages/train.py")
-    sess = at.session_state["train_session"]
-    sess.metrics = fill(MetricsLog(), 100_000, T=100)
-    sess.trainer.iteration = 100_000
+    run = at.session_state["train_session"]
+    runs = RunHistory()
     for _ in range(5):
-        sess.runs.log(sess.config, 0, 100_000, {"loss": np.ones(100_000), "seconds": np.arange(100_000.0)}, False)
+        runs.log(run.view.config, 0, 100_000, {"loss": np.ones(100_000), "seconds": np.arange(100_000.0)}, False)
+    log = LogView.of(fill(MetricsLog(), 100_000, T=100))
+    run._job.latest = run.view.updated({"metrics": log, "iteration": 100_000, "runs": runs})   # what a view holds then
     at.run()
     assert not at.exception
     figs = app_figures(at)

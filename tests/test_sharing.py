@@ -1,133 +1,162 @@
-"""One server, many sessions: a training run yields to other sessions' script runs."""
-import threading
+"""One server, many sessions: live training runs in a pool of worker processes, in turns, and a page reads
+only the views its own job published (ui/common/driver.py, ui/common/worker.py)."""
+import gc
+import os
 import time
 
 import numpy as np
+import pytest
 
+from rnn_core import load_model
 from ui.common.config import TrainConfig
-from ui.common.live import SCRIPT_THREAD, YIELD_SECONDS, other_script_runs
-from ui.train.session import TrainSession, build_data
+from ui.common.driver import TrainingPool
+from ui.common.memory import held_bytes
+from ui.train.session import TrainRun, TrainSession, build_data
+
+CFG = TrainConfig(hidden=8, batch=2, seq_len=6)
 
 
-def test_other_script_runs_counts_other_sessions_runs_but_not_trainers():
-    release = threading.Event()
-    started = []
+@pytest.fixture(scope="module")
+def pool():
+    p = TrainingPool(workers=1)
+    yield p
+    p.stop()
 
-    def run(training: bool):
-        threading.current_thread().rnn_playground_training = training
-        started.append(1)
-        release.wait(10)
 
-    threads = [threading.Thread(target=run, args=(t,), name=SCRIPT_THREAD) for t in (False, False, True)]
-    threads.append(threading.Thread(target=run, args=(False,), name="some other thread"))
-    for t in threads:
-        t.start()
-    while len(started) < 4:
-        pass
+def _run(pool, iterations: int, cfg: TrainConfig = CFG) -> TrainRun:
+    """A session's Train job with fresh weights and a run of ``iterations`` started."""
+    run = TrainRun(pool)
+    run.reset_weights(cfg, build_data(cfg))
+    run.start(iterations)
+    return run
+
+
+def test_runs_on_one_worker_take_turns_and_each_says_where_it_stands(pool):
+    a, b = _run(pool, 10_000_000), _run(pool, 10_000_000)
     try:
-        assert other_script_runs() == 2                      # two clicks' runs; the trainer and the rest not
+        a.wait(lambda v: v.iteration > 50)
+        b.wait(lambda v: v.iteration > 50)                    # b trains too, while a's run goes on
+        ia, ib = a.iteration, b.iteration
+        time.sleep(1.5)
+        da, db = a.iteration - ia, b.iteration - ib
+        assert da > 0 and db > 0 and 0.4 < da / db < 2.5, (da, db)    # round robin: about equal shares
+        qa, qb = a.queue, b.queue
+        assert qa.running and qb.running and qa.sharing == qb.sharing == 2 and {qa.position, qb.position} <= {0, 1}
+        assert qa.workers == 1 and qa.busy == 1
     finally:
-        release.set()
-        for t in threads:
-            t.join()
-    assert other_script_runs() == 0
+        a.stop()
+        b.stop()
+    assert not a.queue.running and a.queue.sharing == 0
 
 
-def test_training_pauses_after_each_iteration_while_others_wait():
-    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
-    sess = TrainSession()
-    sess.reset_weights(cfg, build_data(cfg))
-    sess.start(100_000)
-    alone = sess.train_for(0.3)
-    waited = sess.train_for(0.3, others_waiting=lambda: 1)
-    assert alone > 150 and waited <= 0.3 / YIELD_SECONDS + 1, (alone, waited)
-    assert not getattr(threading.current_thread(), "rnn_playground_training", False)
-
-
-def test_a_newer_script_run_of_the_session_stops_the_training_tick_and_has_the_run_alone():
-    """Streamlit can start a session's next script run (the Stop click) while the previous one is still inside
-    a training tick, in another thread. The newer run asks for the run: the tick ends after its current
-    iteration, and nothing trains or appends to the log while the newer run holds it (unguarded, a chart read
-    the log while it grew: "IndexError: index 1657 is out of bounds for axis 0 with size 1657")."""
-    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
-    sess = TrainSession()
-    sess.reset_weights(cfg, build_data(cfg))
-    sess.start(10_000_000)
-    ticking = threading.Event()
-
-    def stale_tick():
-        with sess.exclusive():
-            ticking.set()
-            sess.train_for(30.0)                               # a tick far longer than the wait allowed below
-
-    old = threading.Thread(target=stale_tick)
-    old.start()
-    ticking.wait(10)
-    while sess.iteration < 5:                                 # it is training
-        pass
+def test_a_command_mid_run_is_answered_between_two_iterations(pool):
+    run = _run(pool, 10_000_000)
+    run.wait(lambda v: v.iteration > 20)
     t0 = time.perf_counter()
-    with sess.exclusive():                                    # the newer run (this thread)
-        waited = time.perf_counter() - t0
-        held = sess.iteration
-        sess.step_norm_matrix()
-        time.sleep(0.2)
-        assert sess.iteration == held and len(sess.metrics) == held    # nothing moved while held
-        sess.stop()
-    old.join(10)
-    assert not old.is_alive() and waited < 1.0, waited
-    assert sess.train_for(0.1) == 0                           # stopped: the next tick trains nothing
-
-
-def _small_run(iterations: int) -> TrainSession:
-    """A tiny Train session with a run of ``iterations`` started."""
-    cfg = TrainConfig(hidden=4, batch=1, seq_len=5)
-    sess = TrainSession()
-    sess.reset_weights(cfg, build_data(cfg))
-    sess.start(iterations)
-    return sess
-
-
-def _tick_in_another_thread(sess: TrainSession, seconds: float) -> threading.Thread:
-    """A training tick in another thread (a script run Streamlit has moved on from), once it is training."""
-    old = threading.Thread(target=lambda: sess.train_for(seconds))
-    old.start()
-    while sess.iteration < 5:
-        pass
-    return old
-
-
-def test_exclusive_is_re_entrant_within_one_script_run():
-    sess = _small_run(50)
-    with sess.exclusive():                                    # the page's full run
-        with sess.exclusive():                                # its fragment, in the same thread
-            assert sess.train_for(5.0) == 50
-
-
-def test_a_page_opened_after_train_waits_for_the_tick_it_left_behind():
-    """Step through shows Train's model: a tick of the Train page the learner just left ends first."""
-    from ui.common.live import end_stale_ticks
-
-    sess = _small_run(10_000_000)
-    old = _tick_in_another_thread(sess, 30.0)
-    t0 = time.perf_counter()
-    end_stale_ticks([None, sess])
+    run.stop()                                               # the view that answers it is the job's latest
     waited = time.perf_counter() - t0
-    after = sess.iteration
-    old.join(10)
-    assert not old.is_alive() and waited < 1.0 and sess.iteration == after, (waited, after, sess.iteration)
+    stopped = run.view
+    assert not stopped.running and waited < 1.0 and stopped.runs[-1]["to iteration"] == stopped.iteration
+    time.sleep(0.3)
+    assert run.iteration == stopped.iteration                # nothing trains after Stop
 
 
-def test_a_download_mid_tick_gets_the_weights_of_one_iteration_and_the_run_goes_on():
-    """The model file is built in a worker thread when clicked: it waits for the tick to end (weights of one
-    iteration, with that iteration's count) and stops nothing."""
-    from rnn_core import load_model
+def test_a_view_never_changes_after_it_is_published(pool):
+    run = _run(pool, 10_000_000)
+    try:
+        held = run.wait(lambda v: v.iteration > 30)
+        n, frame, steps = held.iteration, held.metrics_frame().copy(), held.step_norm_matrix().copy()
+        run.wait(lambda v: v.iteration > n + 200)            # hundreds more iterations appended since
+        assert held.iteration == n and held.metrics_frame().equals(frame)
+        np.testing.assert_array_equal(held.step_norm_matrix(), steps)
+        now = run.view
+        first = now.metrics_frame()["iteration"].tolist()[: len(frame)]
+        assert now is not held and first == frame["iteration"].tolist()
+    finally:
+        run.stop()
 
-    sess = _small_run(10_000_000)
-    old = _tick_in_another_thread(sess, 0.5)
-    raw = sess.model_bytes()
-    old.join(10)
-    assert sess.running                                       # the run was not stopped
+
+def test_a_download_mid_run_holds_the_weights_of_one_iteration_and_the_run_goes_on(pool):
+    """The model file is built by the worker between two iterations: its weights are exactly those the run had
+    after the iteration count it states (the same run replayed here stops there and matches it bit for bit)."""
+    from threadpoolctl import threadpool_limits
+
+    run = _run(pool, 10_000_000)
+    run.wait(lambda v: v.iteration > 40)
+    raw = run.model_bytes()
+    assert run.running                                       # the download did not stop the run
+    run.stop()
     model, _ = load_model(raw)
-    assert model.metadata["iterations_trained"] == sess.iteration   # after the tick: weights and count agree
-    for k, v in model.params.items():
-        np.testing.assert_array_equal(v, sess.model.params[k])
+    k = model.metadata["iterations_trained"]
+    assert k > 40
+    replay = TrainSession()
+    replay.reset_weights(CFG, build_data(CFG))
+    replay.start(k)
+    with threadpool_limits(1):                               # as in the worker: one BLAS thread
+        while replay.running:
+            replay.train_for(30.0)
+    assert replay.iteration == k
+    for name, w in model.params.items():
+        np.testing.assert_array_equal(w, replay.model.params[name], err_msg=name)
+
+
+def test_one_sessions_job_holds_nothing_of_anothers(pool):
+    """Each session reaches only its own job, by an id drawn from ``secrets``; what a handle holds does not
+    grow when another session trains a big model."""
+    a, b = TrainRun(pool), TrainRun(pool)
+    assert a._job.id != b._job.id and len(a._job.id) >= 32
+    a.reset_weights(CFG, build_data(CFG))
+    before = held_bytes(a)
+    big = TrainConfig(hidden=256, batch=2, seq_len=6)
+    b.reset_weights(big, build_data(big))
+    b.start(3)
+    b.wait()
+    assert abs(held_bytes(a) - before) < 1_000 and held_bytes(b) > before + 300_000   # b's weights are b's alone
+    assert a.model.hidden_size == 8 and b.model.hidden_size == 256
+
+
+def test_a_session_that_ends_gives_its_job_back(pool):
+    run = TrainRun(pool)
+    job = run._job.id
+    assert job in pool._jobs
+    del run
+    gc.collect()                                             # the session's state went: its handle with it
+    other = TrainRun(pool)                                   # the pool lets the job go at its next action
+    assert job not in pool._jobs and other._job.id in pool._jobs
+
+
+def test_a_worker_that_stops_is_replaced_and_its_pages_are_told():
+    pool = TrainingPool(workers=1)
+    try:
+        run = _run(pool, 10_000_000)
+        run.wait(lambda v: v.iteration > 5)
+        pool._workers[run._job.worker].process.kill()
+        view = run.wait(lambda v: v.error is not None, timeout=30)
+        assert "stopped unexpectedly" in view.error and not view.running
+        run.reset_weights(CFG, build_data(CFG))              # the next command makes the job anew
+        assert run.error is None and run.iteration == 0 and run.model.hidden_size == 8
+    finally:
+        pool.stop()
+
+
+def test_workers_run_below_the_servers_priority_with_one_blas_thread(pool):
+    run = TrainRun(pool)
+    pid = pool._workers[run._job.worker].process.pid
+    assert os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + pool.nice - 1
+    env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+    assert b"OPENBLAS_NUM_THREADS=1" in env
+
+
+def test_a_run_no_page_shows_any_more_stops_and_keeps_its_updates():
+    """A closed tab stops renewing its run's lease (app.py's heartbeat, the live charts' redraws): the worker then
+    stops the run as Stop would, its updates and run history kept."""
+    pool = TrainingPool(workers=1, lease=1.5)
+    try:
+        run = _run(pool, 10_000_000)
+        run.wait(lambda v: v.iteration > 5)                  # waiting shows the run: it goes on
+        seen = run.iteration
+        time.sleep(3.0)                                       # nobody shows it for longer than its lease
+        view = run.view
+        assert not view.running and view.iteration >= seen and view.runs[-1]["to iteration"] == view.iteration
+    finally:
+        pool.stop()

@@ -1,12 +1,14 @@
 """The Time series page in AppTest: defaults, training, stopping, the forecast, stepping through a window,
 the lag sweep's adding problem, and settings that cannot be used."""
+import time
+
 import numpy as np
 import pytest
 
 from rnn_core.series import make_series
 from ui.series.compute import fixed
 
-from helpers import app_figures, click, decode_plotly, open_page
+from helpers import app_figures, click, decode_plotly, finish_run, open_page
 
 PAGE = "pages/time_series.py"
 
@@ -39,11 +41,7 @@ def test_training_with_the_defaults_learns_the_sine_and_the_captions_say_so(page
     at = page
     before = at.session_state["ts_session"].held_out_fraction()
     click(at, "Train")
-    for _ in range(40):                               # the live fragment does not tick by itself in AppTest
-        if not at.session_state["ts_session"].running:
-            break
-        at.run()
-    sess = at.session_state["ts_session"]
+    sess = finish_run(at, "ts_session")               # it trained in a worker process
     assert sess.iteration == 300 and not sess.running
     after = sess.held_out_fraction()
     assert before > 0.5 and after < 0.01, (before, after)
@@ -63,9 +61,11 @@ def test_stop_keeps_the_updates_so_far(page):
     click(at, "Train")
     sess = at.session_state["ts_session"]
     assert sess.running
+    sess.wait(lambda v: v.iteration > 0)
     click(at, "Stop")
     assert not sess.running and 0 < sess.iteration < 100_000
     n = sess.iteration
+    time.sleep(0.5)
     at.run()
     assert sess.iteration == n
 
@@ -73,8 +73,7 @@ def test_stop_keeps_the_updates_so_far(page):
 def test_forecast_start_moves_and_its_caption_follows(page):
     at = page
     click(at, "Train")
-    while at.session_state["ts_session"].running:
-        at.run()
+    finish_run(at, "ts_session")
     assert at.slider(key="ts_forecast_from").value == 480
     at.slider(key="ts_forecast_from").set_value(300).run()
     fig = app_figures(at)["Forecast"]
@@ -105,8 +104,7 @@ def test_step_through_the_window_writes_out_the_numbers(page):
 def _train(at, n):
     at.number_input(key="ts_iterations").set_value(n).run()
     click(at, "Train")
-    while at.session_state["ts_session"].running:
-        at.run()
+    finish_run(at, "ts_session")
 
 
 def test_a_change_to_a_trained_model_says_it_needs_new_weights_and_train_makes_them(page):

@@ -2,11 +2,33 @@
 its data download the same way, so a new chart has them all without asking."""
 from __future__ import annotations
 
+import base64
+
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
 from . import state
+from .specs import Spec
 from .style import IMAGE_FORMATS, config_for, count_ticks, describe, figure_csv, file_name, log_ticks
+
+
+def _decoded(obj):
+    """A figure dict with Plotly's base64 arrays ({"dtype", "bdata", "shape"}) back as NumPy arrays."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            return a.reshape([int(s) for s in str(shape).split(",")]) if shape else a
+        return {k: _decoded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decoded(v) for v in obj]
+    return obj
+
+
+def as_figure(fig: go.Figure) -> go.Figure:
+    """A plain figure for reading its traces: a Spec's dict decoded (only when a download asks for it)."""
+    return go.Figure(_decoded(fig.to_dict())) if isinstance(fig, Spec) else fig
 
 
 def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
@@ -14,13 +36,21 @@ def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
     count axis, the camera button saving the image named after the figure (a PNG at scale 2, or an SVG: the
     session's choice in the sidebar), alternative text (``alt``, or one read from the figure's own numbers), and
     under it a **Data (CSV)** download of the numbers it draws, built when clicked. ``kw`` goes to
-    st.plotly_chart (on_select, selection_mode)."""
-    log_ticks(fig)
-    count_ticks(fig)
+    st.plotly_chart (on_select, selection_mode). A ``Spec`` (ui/common/specs.py) was finished when it was built:
+    only its camera's format is the session's own."""
     image = st.session_state.get(state.CHART_IMAGE, IMAGE_FORMATS[0])
-    out = st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key, image), alt=alt or describe(fig),
-                          **kw)
-    st.download_button("Data (CSV)", lambda: figure_csv(fig), f"rnn_playground_{file_name(fig, key)}.csv",
+    if isinstance(fig, Spec):
+        config = {**fig.config, "toImageButtonOptions": {**fig.config["toImageButtonOptions"], "format": image,
+                                                         "scale": 2 if image == "png" else 1}}
+        out = st.plotly_chart(fig, key=key, width="stretch", config=config, alt=alt or fig.alt, **kw)
+        name = config["toImageButtonOptions"]["filename"]
+    else:
+        log_ticks(fig)
+        count_ticks(fig)
+        out = st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key, image),
+                              alt=alt or describe(fig), **kw)
+        name = f"rnn_playground_{file_name(fig, key)}"
+    st.download_button("Data (CSV)", lambda: figure_csv(as_figure(fig)), f"{name}.csv",
                        mime="text/csv", key=state.csv_key(key), on_click="ignore", type="tertiary",
                        icon=":material/download:", help="The numbers this chart draws, one row per point.")
     return out

@@ -118,3 +118,16 @@ def run_buttons(sess, cfg, data, reasons: list[str], apply_live) -> str | None:
         sess.reset_weights(cfg, data)
         pressed = "reset"
     return pressed
+
+
+def progress(view, queue) -> None:
+    """A LiveView's run as a progress bar, saying where it stands when other runs share its training worker
+    (``queue``: a driver.QueueState)."""
+    done, total = view.iteration - view.run_start, max(1, view.target - view.run_start)
+    text = f"iteration {view.iteration} ({done} of {total} in this run)"
+    if queue.running and queue.sharing > 1:
+        where = "training now" if queue.position == 0 else f"{queue.position} ahead of it in the queue"
+        busy = "every training worker is busy: " if queue.busy == queue.workers else ""
+        text += (f"; {busy}{queue.sharing} runs take turns on worker {queue.worker} of {queue.workers}, a tenth of "
+                 f"a second each, this one {where}")
+    st.progress(min(1.0, done / total), text=text)

@@ -1,4 +1,5 @@
-"""Nothing lost unknowingly: the browser asks before a page with an undownloaded trained model is left.
+"""Nothing lost unknowingly, nothing trained for nobody: the browser asks before a page with an undownloaded
+trained model is left, and a run stops soon after its tab is closed.
 
 A refresh or a closed tab ends the Streamlit session and its state with it. While a model trained on
 Train or Time series differs from its last download (or is training), the page keeps a flag that a
@@ -28,6 +29,26 @@ def unsaved_models() -> list[str]:
     """The pages whose trained model would be lost with this session."""
     pages = {state.TRAIN_SESSION: "Train", state.TS_SESSION: "Time series"}
     return [page for key, page in pages.items() if getattr(st.session_state.get(key), "unsaved", False)]
+
+
+HEARTBEAT_SECONDS = 5.0     # how often an open page tells a run of its session that it is still wanted
+
+
+def keep_runs_while_open() -> None:
+    """While a run of this session trains (in a worker process), a timer on whichever page is open renews its
+    lease; when the tab is closed the renewals stop and the worker stops the run about a minute later, keeping
+    every update (ui/common/worker.py, LEASE_SECONDS). Call once per full run (app.py does)."""
+    runs = [st.session_state.get(key) for key in (state.TRAIN_SESSION, state.TS_SESSION)]
+    runs = [run for run in runs if run is not None and run.view.running]
+    if not runs:
+        return
+
+    @st.fragment(run_every=HEARTBEAT_SECONDS)
+    def heartbeat():                                 # draws nothing: a sign of life
+        for run in runs:
+            run.touch()
+
+    heartbeat()
 
 
 def warn_before_leaving() -> None:

@@ -1,32 +1,20 @@
-"""Live training that a page drives tick by tick: the run's bounds, its metrics log, the NaN guard.
+"""Live training: the run's bounds, its metrics log, the NaN guard, and the views a page draws.
 
-No Streamlit calls: a page keeps a ``LiveRun`` subclass in session state, starts a run, calls
-``train_for(seconds)`` from a timed fragment, and draws what the metrics log holds.
+No Streamlit calls. A ``LiveRun`` (a page's session: Train's, Time series') lives in a training worker
+process (ui/common/driver.py), which trains it in time slices with ``train_for`` and publishes what a page
+draws as a ``LiveView``: an immutable copy that a page's script run only reads. The metrics log travels as
+what was appended since the last view (``LogView.extended``), so a view costs what changed, not the run.
 """
 from __future__ import annotations
 
-import threading
+import copy
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from rnn_core.train import Trainer
-
-
-YIELD_SECONDS = 0.004      # a training iteration's pause for each other script run going on (at most 10 of them)
-SCRIPT_THREAD = "ScriptRunner.scriptThread"   # what Streamlit names the thread of each script run
-
-
-def other_script_runs() -> int:
-    """How many script runs of other sessions are going on in this server process now, not counting those
-    that are training themselves (they yield to clicks, not to each other): Streamlit runs each script run
-    in a thread of its own, named SCRIPT_THREAD. Reads the threads, shares nothing."""
-    me = threading.current_thread()
-    return sum(1 for t in threading.enumerate()
-               if t is not me and t.name == SCRIPT_THREAD and not getattr(t, "rnn_playground_training", False))
 
 
 MAX_RECORDS = 250_000     # iterations whose figures are kept one by one (41 bytes each); older ones thinned beyond
@@ -41,6 +29,16 @@ def thin_mask(iterations: np.ndarray, stride: int) -> np.ndarray:
     return keep
 
 
+def _padded(rows: list[np.ndarray]) -> np.ndarray:
+    """Rows of maybe different lengths as one (rows, T) float32 matrix, NaN where a row is shorter."""
+    if not rows:
+        return np.zeros((0, 0), np.float32)
+    out = np.full((len(rows), max(len(r) for r in rows)), np.nan, np.float32)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
 class StepRows:
     """One (T,) row of per-step values an iteration, at most ``max_rows`` of them: when full, every other
     row is dropped and from then on only every ``stride``-th iteration is kept (the latest row always is:
@@ -51,11 +49,13 @@ class StepRows:
         self.rows: list[np.ndarray] = []
         self.iterations: list[int] = []
         self._tail_off_stride = False                    # the last row is kept only because it is the latest
+        self.changed_from = 0                            # the first row that changed since take_changes()
 
     def add(self, iteration: int, row: np.ndarray) -> None:
         if self._tail_off_stride:
             self.rows.pop()
             self.iterations.pop()
+            self.changed_from = min(self.changed_from, len(self.rows))
         self.rows.append(np.asarray(row, np.float32))
         self.iterations.append(int(iteration))
         self._tail_off_stride = iteration % self.stride != 0
@@ -64,21 +64,24 @@ class StepRows:
             self.rows = [r for r, k in zip(self.rows, keep) if k]
             self.iterations = [i for i, k in zip(self.iterations, keep) if k]
             self.stride *= 2
+            self.changed_from = 0
             self._tail_off_stride = self.iterations[-1] % self.stride != 0
 
     def forget_after(self, iteration: int) -> None:
         n = sum(1 for i in self.iterations if i <= iteration)
         del self.rows[n:], self.iterations[n:]
         self._tail_off_stride = False
+        self.changed_from = min(self.changed_from, n)
 
-    def matrix(self) -> np.ndarray:
-        """(rows, T), NaN-padded where T changed."""
-        if not self.rows:
-            return np.zeros((0, 0), np.float32)
-        out = np.full((len(self.rows), max(len(r) for r in self.rows)), np.nan, np.float32)
-        for i, r in enumerate(self.rows):
-            out[i, : len(r)] = r
-        return out
+    def matrix(self, start: int = 0) -> np.ndarray:
+        """(rows, T) from row ``start`` on, NaN-padded where T changed."""
+        return _padded(self.rows[start:])
+
+    def take_changes(self) -> tuple[int, np.ndarray, list[int], list[int]]:
+        """(first changed row, those rows as a matrix, their lengths, their iterations) since the last call."""
+        start = min(self.changed_from, len(self.rows))
+        self.changed_from = len(self.rows)
+        return start, self.matrix(start), [len(r) for r in self.rows[start:]], self.iterations[start:]
 
     @property
     def nbytes(self) -> int:
@@ -103,6 +106,7 @@ class MetricsLog:
         self.max_records = max_records
         self._cols = {c: np.zeros(1024, t) for c, t in self.COLUMNS.items()}
         self._n = 0
+        self.changed_from = 0                            # the first kept iteration that changed since take_changes()
         self.step_norms = StepRows(max_rows)             # ||dL/dh_t|| per iteration
         self.last_step_norms = StepRows(max_rows)        # ||de_T/dh_t||, every LAST_STEP_EVERY iterations
         self.step_losses = StepRows(max_rows)            # e_t per iteration
@@ -127,6 +131,7 @@ class MetricsLog:
             for a in self._cols.values():
                 a[:m] = a[: self._n][keep]
             self._n = m
+            self.changed_from = 0
         self.step_norms.add(rec.iteration, rec.grad_norm_per_step)
         if rec.last_step_grad_norm_per_step is not None:
             self.last_step_norms.add(rec.iteration, rec.last_step_grad_norm_per_step)
@@ -148,6 +153,7 @@ class MetricsLog:
 
     def forget_after(self, iteration: int) -> None:
         self._n = int(np.searchsorted(self.column("iteration"), iteration, side="right"))
+        self.changed_from = min(self.changed_from, self._n)
         if self.last_step_norms.iterations and self.last_step_norms.iterations[-1] > iteration:
             self.w_hh_terms = self.last_step_total = None   # of an iteration the model no longer has
         for rows in (self.step_norms, self.last_step_norms, self.step_losses):
@@ -173,20 +179,154 @@ class MetricsLog:
                 + self.step_losses.nbytes)
 
 
-def end_stale_ticks(runs) -> None:
-    """Before a page reads a model that a LiveRun trains (Step through shows Train's model): a training tick
-    that the page the learner just left was still running, in another thread, ends after its current
-    iteration, and this waits for it. ``runs``: the session's LiveRuns (None where there is none yet)."""
-    for run in runs:
-        if run is not None:
-            with run.exclusive():
-                pass
+    def take_changes(self) -> "LogChanges":
+        """What changed since the last call (the iterations appended, or from the first one that changed on), for
+        a ``LogView`` to be extended by."""
+        start = min(self.changed_from, self._n)
+        self.changed_from = self._n
+        return LogChanges(start, {c: self.column(c)[start:].copy() for c in self.COLUMNS},
+                          {k: getattr(self, k).take_changes() for k in ROW_KINDS},
+                          self.w_hh_terms, self.last_step_total)
+
+
+ROW_KINDS = ("step_norms", "last_step_norms", "step_losses")
+
+
+@dataclass
+class LogChanges:
+    """A metrics log's changes since the last view: rows from ``start`` on, per column and per row kind."""
+
+    start: int
+    columns: dict[str, np.ndarray]
+    rows: dict[str, tuple]                               # kind -> (start, matrix, lengths, iterations)
+    w_hh_terms: np.ndarray | None
+    last_step_total: np.ndarray | None
+
+
+def _extend(buf: np.ndarray, n: int, start: int, new: np.ndarray) -> np.ndarray:
+    """``buf[:n]`` with its rows from ``start`` on replaced by ``new``, as a buffer whose first ``start + len(new)``
+    rows hold that. Past ``n`` it writes in place (a view of this buffer reads only its own first rows); it
+    copies into a new buffer when rows a view may read would change, the rows are wider, or it is full."""
+    end = start + len(new)
+    width = new.shape[1:]
+    if start == n and end <= len(buf) and buf.shape[1:] == width:
+        buf[start:end] = new
+        return buf
+    if buf.ndim == 2 and new.ndim == 2:
+        width = (max(buf.shape[1], new.shape[1]),)
+    out = np.full((max(256, 2 * end), *width), np.nan if buf.dtype.kind == "f" else 0, dtype=buf.dtype)
+    keep = buf[:start]
+    out[:start, ...] = keep if out.ndim == 1 else np.pad(keep, ((0, 0), (0, width[0] - keep.shape[1])),
+                                                         constant_values=np.nan)
+    if out.ndim == 2:
+        out[start:end, : new.shape[1]] = new
+    else:
+        out[start:end] = new
+    return out
+
+
+class RowsView:
+    """Per-step rows as a page reads them (``StepRows``' reading API), at one moment: never changes."""
+
+    def __init__(self, buf: np.ndarray | None = None, n: int = 0, lengths: tuple = (), iterations: tuple = ()):
+        self._buf = buf if buf is not None else np.zeros((0, 0), np.float32)
+        self._n, self._lengths, self.iterations = n, lengths, list(iterations)
+
+    def extended(self, change: tuple) -> "RowsView":
+        start, matrix, lengths, iterations = change
+        if not lengths:                                  # nothing new; rows past ``start`` may have gone
+            return self if start >= self._n else RowsView(self._buf, start, self._lengths[:start],
+                                                              self.iterations[:start])
+        buf = _extend(self._buf, self._n, start, matrix.astype(np.float32, copy=False).reshape(len(lengths), -1))
+        return RowsView(buf, start + len(lengths), self._lengths[:start] + tuple(lengths),
+                        self.iterations[:start] + list(iterations))
+
+    def matrix(self) -> np.ndarray:
+        """(rows, T), NaN-padded where T changed."""
+        if not self._n:
+            return np.zeros((0, 0), np.float32)
+        return self._buf[: self._n, : max(self._lengths)]
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        i = range(self._n)[i]
+        return self._buf[i, : self._lengths[i]]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._buf.nbytes)
+
+
+class LogView:
+    """A ``MetricsLog`` at one moment, with its reading API: what a page's charts read. ``extended`` makes the
+    next view from a log's ``LogChanges`` without touching this one."""
+
+    COLUMNS = MetricsLog.COLUMNS
+
+    def __init__(self, cols: dict | None = None, n: int = 0, rows: dict | None = None,
+                 w_hh_terms: np.ndarray | None = None, last_step_total: np.ndarray | None = None):
+        self._cols = cols if cols is not None else {c: np.zeros(0, t) for c, t in self.COLUMNS.items()}
+        self._n = n
+        self._rows = rows if rows is not None else {k: RowsView() for k in ROW_KINDS}
+        self.w_hh_terms, self.last_step_total = w_hh_terms, last_step_total
+
+    @classmethod
+    def of(cls, log: MetricsLog) -> "LogView":
+        """A view of all of ``log`` (it also marks every change as taken)."""
+        log.changed_from = 0
+        for k in ROW_KINDS:
+            getattr(log, k).changed_from = 0
+        return cls().extended(log.take_changes())
+
+    def extended(self, ch: LogChanges) -> "LogView":
+        n = ch.start + len(ch.columns["iteration"])
+        cols = {c: _extend(self._cols[c], self._n, ch.start, ch.columns[c]) for c in self.COLUMNS}
+        rows = {k: self._rows[k].extended(ch.rows[k]) for k in ROW_KINDS}
+        return LogView(cols, n, rows, ch.w_hh_terms, ch.last_step_total)
+
+    step_norms = property(lambda self: self._rows["step_norms"])
+    last_step_norms = property(lambda self: self._rows["last_step_norms"])
+    step_losses = property(lambda self: self._rows["step_losses"])
+
+    @property
+    def last_step_iterations(self) -> list[int]:
+        return self.last_step_norms.iterations
+
+    def column(self, name: str) -> np.ndarray:
+        return self._cols[name][: self._n]
+
+    def __len__(self) -> int:
+        return self._n
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({c: self.column(c) for c in self.COLUMNS})
+
+    @property
+    def records(self) -> list[dict]:
+        return self.frame().to_dict("records")
+
+    def since(self, iteration: int) -> dict[str, np.ndarray]:
+        i = int(np.searchsorted(self.column("iteration"), iteration, side="right"))
+        return {c: self.column(c)[i:].copy() for c in self.COLUMNS}
+
+    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
+        return self._rows[which].matrix()
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self._cols.values()) + sum(r.nbytes for r in self._rows.values())
+
+
+WEIGHTS_EVERY = 2.0       # seconds between copies of the weights in the views while a run goes on
 
 
 @dataclass
 class LiveRun:
-    """A model, its trainer and the run going on; subclasses add what their page keeps (``_kept``) and
-    what ending a run logs (``_ended``)."""
+    """A model, its trainer and the run going on; subclasses add what their page keeps (``_kept``), what ending
+    a run logs (``_ended``) and what their page's view holds (``_published``). Lives in one training worker
+    (ui/common/driver.py); a page reads its ``LiveView``s."""
 
     model: object = None
     trainer: Trainer | None = None
@@ -198,27 +338,6 @@ class LiveRun:
     version: int = 0                                     # changes whenever the weights do
     saved_version: int = -1                              # the version last downloaded
     _anchor: tuple | None = field(default=None, repr=False)   # (iteration, tokens, weights) where this run started
-    # one script run at a time touches the run (see exclusive); per session, never shared
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
-    _turn: int = field(default=0, repr=False, compare=False)  # raised by each exclusive(): a newer run wants it
-
-    @contextmanager
-    def exclusive(self):
-        """Hold the run for this script run alone (re-entrant). Streamlit may start a session's next script
-        run (a click, a fragment tick) while the one before it is still inside a training tick, in another
-        thread; unguarded, the two would train the same weights at once, or one would draw a log while the
-        other appends to it. Asking for the run makes a training loop in another thread stop after its current
-        iteration (see train_for), and then waits for that thread to let go."""
-        self._turn += 1
-        with self._lock:
-            yield self
-
-    @contextmanager
-    def steady(self):
-        """The weights as a training tick leaves them, for a reader outside any script run (a download, built
-        in a worker thread when clicked): waits for a tick going on to end (at most one tick), stops nothing."""
-        with self._lock:
-            yield self
 
     @property
     def iteration(self) -> int:
@@ -238,17 +357,7 @@ class LiveRun:
         self.saved_version = self.version
 
     def shape_changes(self, cfg) -> list[str]:
-        """What in ``cfg`` (cell, hidden size, activation) the current weights cannot take."""
-        if self.model is None:
-            return ["no model yet"]
-        why = []
-        if cfg.cell != self.model.cell:
-            why.append("cell")
-        if cfg.hidden != self.model.hidden_size:
-            why.append("hidden size")
-        if cfg.cell == "rnn" and cfg.activation != self.model.activation:
-            why.append("activation")
-        return why
+        return shape_changes(self.model, cfg)
 
     def start(self, iterations: int) -> None:
         """A new run of ``iterations`` from here; a run still going on is logged first."""
@@ -260,31 +369,19 @@ class LiveRun:
             self._anchor = (self.trainer.iteration, self.trainer.tokens,
                             {k: v.copy() for k, v in self.model.params.items()})
 
-    def train_for(self, seconds: float, others_waiting=lambda: 0) -> int:
-        """Train until ``seconds`` pass or the run's target is reached; returns iterations done.
+    def train_for(self, seconds: float, interrupted=lambda: False) -> int:
+        """Train until ``seconds`` pass, the run's target is reached or ``interrupted()`` says a command waits
+        (checked after every iteration); returns iterations done.
 
-        ``others_waiting()`` says how many other sessions' script runs are going on (see
-        ``other_script_runs``): while any are, each iteration is followed by a short sleep that leaves
-        the CPU and the interpreter to them, so a learner's click is not queued behind someone's training.
-        On a non-finite value the trainer goes back to the last weights with a finite loss; the
-        metrics of updates the model no longer has are dropped and the run stops, saying where."""
-        with self._lock:
-            return self._train_for(seconds, others_waiting)
-
-    def _train_for(self, seconds: float, others_waiting) -> int:
+        On a non-finite value the trainer goes back to the last weights with a finite loss; the metrics of
+        updates the model no longer has are dropped and the run stops, saying where."""
         if not self.running:
             return 0
         t_end = time.perf_counter() + seconds
         done = 0
-        turn = self._turn
-        thread = threading.current_thread()
-        thread.rnn_playground_training = True             # other trainers do not wait for this one
         with np.errstate(all="ignore"):
             for rec in self.trainer.run(self.target - self.iteration):
                 done += 1
-                waiting = others_waiting()
-                if waiting:
-                    time.sleep(YIELD_SECONDS * min(waiting, 10))
                 if rec.diverged:
                     self.diverged = rec.diverged + self._fall_back()
                     self._forget_after(self.iteration)
@@ -292,9 +389,8 @@ class LiveRun:
                     break
                 self.metrics.append(rec)
                 self._kept(rec)
-                if time.perf_counter() >= t_end or self._turn != turn:    # out of time, or a newer script run
-                    break                                                 # of this session waits for the run
-        thread.rnn_playground_training = False
+                if time.perf_counter() >= t_end or interrupted():
+                    break
         self.version += 1
         if self.iteration >= self.target and self.running:
             self.stop()
@@ -354,6 +450,91 @@ class LiveRun:
 
     def _ended(self) -> None:
         """Called when a run ends (stopped, finished or diverged)."""
+
+    def metrics_frame(self) -> pd.DataFrame:
+        return self.metrics.frame()
+
+    def step_norm_matrix(self, which: str = "step_norms") -> np.ndarray:
+        return self.metrics.step_norm_matrix(which)
+
+    # ----- what a page reads: the view ----------------------------------------------------------------
+    def publish(self, sent: dict, now: float) -> dict:
+        """The fields of this run's next view (``LiveView``): what changed since the view before, which ``sent``
+        remembers (the worker keeps one per run). The weights go along when they changed and the run ended, or
+        every WEIGHTS_EVERY seconds while it goes on."""
+        fields = {"iteration": self.iteration, "running": self.running, "run_start": self.run_start,
+                  "target": self.target, "diverged": self.diverged, "version": self.version,
+                  "saved_version": self.saved_version, "config": self.config}
+        if sent.get("log") is not self.metrics:            # a new log: all of it
+            sent["log"] = self.metrics
+            fields["metrics"] = LogView.of(self.metrics)
+        else:
+            fields["metrics_changes"] = self.metrics.take_changes()
+        due = not self.running or now - sent.get("weights_at", -1e9) >= WEIGHTS_EVERY
+        if self.model is not None and sent.get("weights") != self.version and due:
+            fields["model"], fields["model_version"] = self.model.copy(), self.version
+            sent["weights"], sent["weights_at"] = self.version, now
+        fields.update(self._published(sent))
+        return fields
+
+    def _published(self, sent: dict) -> dict:
+        """The page's own fields of the next view (a subclass: its data, its history ...)."""
+        return {}
+
+
+def shape_changes(model, cfg) -> list[str]:
+    """What in ``cfg`` (cell, hidden size, activation) the weights of ``model`` cannot take."""
+    if model is None:
+        return ["no model yet"]
+    why = []
+    if cfg.cell != model.cell:
+        why.append("cell")
+    if cfg.hidden != model.hidden_size:
+        why.append("hidden size")
+    if cfg.cell == "rnn" and cfg.activation != model.activation:
+        why.append("activation")
+    return why
+
+
+class LiveView:
+    """What a page draws of a ``LiveRun`` at one moment, published by its training worker. Nothing changes it
+    after it is made (the next one is a new object): a script run takes one and reads it throughout, so two
+    runs of a session never see a run half-updated.
+
+    ``model`` is a copy of the weights of ``model_version`` (while a run goes on, at most WEIGHTS_EVERY seconds
+    behind ``version``); ``error`` says why the run is gone if its worker stopped."""
+
+    iteration = run_start = target = 0
+    running = False
+    diverged = error = None
+    version = 0
+    saved_version = -1
+    config = None
+    model = None
+    model_version = -1
+
+    def __init__(self):
+        self.metrics = LogView()
+
+    def updated(self, fields: dict) -> "LiveView":
+        """The next view: this one with ``fields`` replaced (``metrics_changes`` extends the log)."""
+        new = copy.copy(self)
+        changes = fields.pop("metrics_changes", None)
+        new.__dict__.update(fields)
+        if changes is not None:
+            new.metrics = self.metrics.extended(changes)
+        return new
+
+    @property
+    def records(self) -> list[dict]:
+        return self.metrics.records
+
+    @property
+    def unsaved(self) -> bool:
+        return self.model is not None and (self.running or (self.iteration > 0 and self.saved_version != self.version))
+
+    def shape_changes(self, cfg) -> list[str]:
+        return shape_changes(self.model, cfg)
 
     def metrics_frame(self) -> pd.DataFrame:
         return self.metrics.frame()

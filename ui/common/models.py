@@ -2,7 +2,7 @@
 page's."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -27,10 +27,23 @@ class LoadedModel:
     model: object
     vocab: Vocab
     version: int = 0
+    _digest: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def key(self) -> tuple:
         return (self.name, self.version)
+
+    @property
+    def digest(self) -> str:
+        """A digest of the weights, the cell and the vocabulary, computed on first use: a LoadedModel's weights
+        never change (a changed model is a new LoadedModel), so figures cached under it stay true."""
+        if self._digest is None:
+            from .specs import digest
+            m, v = self.model, self.vocab
+            names = sorted(m.params)
+            text = "|".join([m.cell, str(getattr(m, "activation", "")), *names, v.level, "\n".join(v.tokens)])
+            self._digest = digest(*(m.params[k] for k in names), text=text)
+        return self._digest
 
 
 @st.cache_data(show_spinner=False)

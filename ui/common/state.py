@@ -8,7 +8,6 @@ from rnn_core.cuisine import PROMPT
 from rnn_core.tasks import experiment_settings
 
 from .config import SeriesConfig, TrainConfig
-from .live import end_stale_ticks
 from .text import shorten, validate_sentence
 
 # ----- keys: every st.session_state key the app uses is spelled here and nowhere else -------------------
@@ -49,6 +48,8 @@ MODEL_UPLOAD = "model_upload"
 VOCAB_UPLOAD = "vocab_upload"  # the vocabulary (.json) of a .safetensors model from PyTorch
 NO_RECURRENCE = "no_recurrence"   # Step through shows the model with W_hh = 0
 TOKEN_PILLS = "token_pills"
+NOTATION_OPEN = "notation_open"   # the other-notations expander is open (its content is built only then)
+TERMS_OPEN = "terms_open"         # the recurrent-sum table's expander is open (likewise)
 CACHE = "analysis_cache"       # small per-session cache of analyses
 CHART_PIECES = "pieces"        # clickable charts: their selection is session state too
 CHART_HIDDEN = "hidden"
@@ -198,7 +199,9 @@ def init_page() -> None:
     if MODELS not in st.session_state:
         _run_inside_the_app()
     init()
-    end_stale_ticks([st.session_state.get(TRAIN_SESSION), st.session_state.get(TS_SESSION)])
+    train = st.session_state.get(TRAIN_SESSION)
+    if train is not None:                      # the Train job's latest weights (a copy) on every page that shows it
+        train.publish(st.session_state[MODELS])
 
 
 def init() -> None:

@@ -10,10 +10,9 @@ import streamlit as st
 from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
-from ui.common.live import other_script_runs
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
-from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, read_config,
-                               run_buttons)
+from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, progress,
+                               read_config, run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
@@ -24,9 +23,9 @@ from ui.common.text import fade_caption, md_escape, shorten
 
 from . import compute, figures
 from .compute import fixed as _f, number as _g
-from .session import SeriesData, SeriesSession, build_series
+from .session import SeriesData, SeriesRun, SeriesView, build_series
 
-TICK_SECONDS = 0.5          # train this long between redraws while a run goes on
+REDRAW_SECONDS = 1.0        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
 KEYS = {name: key for key, name in state.SERIES_FIELDS.items()}     # setting -> its widget's key
 WINDOW = Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
                 help="Each training example is a window of this many values; the loss is the next value's "
@@ -37,9 +36,9 @@ LINK = {"series": Param(state.TS_SOURCE, one_of(SERIES)), "horizon": Param(state
         **hyperparameter_params(KEYS, WINDOW, "window")}
 
 
-def session() -> SeriesSession:
-    """This browser session's series model (made on its first visit)."""
-    return page_session(state.TS_SESSION, SeriesSession)
+def session() -> SeriesRun:
+    """This browser session's series job (made on its first visit)."""
+    return page_session(state.TS_SESSION, SeriesRun)
 
 
 def config_from_state() -> SeriesConfig:
@@ -107,35 +106,40 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
     return cache[key]
 
 
-def model_and_data(sess: SeriesSession) -> tuple[SeriesConfig, SeriesData | None]:
+def model_and_data(sess: SeriesRun) -> tuple[SeriesConfig, SeriesData | None]:
     cfg = sidebar()
     data = data_for(cfg)
-    if data is None and sess.data is None:               # first visit with unusable settings: the sine
+    view = sess.view
+    if data is None and view.data is None:               # first visit with unusable settings: the sine
         data = build_series(SeriesConfig())
-    if sess.model is None:
+    if view.model is None:
         sess.reset_weights(cfg, data)
     return cfg, data
 
 
-def status_and_buttons(sess: SeriesSession, cfg: SeriesConfig, data: SeriesData | None) -> None:
+def status_and_buttons(run: SeriesRun, cfg: SeriesConfig, data: SeriesData | None) -> None:
+    """What needs new weights (said after the buttons, so Train and Reset weights answer it at once) and **Train**,
+    **Stop**, **Reset weights** (the series and model line is drawn in the live area, beside the progress bar)."""
+    sess = run.view
     reasons = sess.needs_new_weights(cfg, data) if data is not None else []
     if reasons and sess.iteration == 0 and not sess.running:     # an untrained model: nothing to lose
-        sess.reset_weights(cfg, data)
-        reasons = []
+        run.reset_weights(cfg, data)
+        sess, reasons = run.view, []
     if not reasons and data is not None and sess.running:
-        sess.apply_live(cfg)
-    notice = st.empty()                     # said after the buttons: Train and Reset weights answer it
-    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg)) in ("train", "reset"):
-        reasons = sess.needs_new_weights(cfg, data)
+        run.apply_live(cfg)
+    notice = st.empty()
+    if run_buttons(run, cfg, data, reasons, lambda: run.apply_live(cfg)) in ("train", "reset"):
+        sess = run.view
+        reasons = sess.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
         notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
                     f"(until then the page shows the current model, trained {sess.iteration:,} iterations on "
                     f"{md_escape(shorten(sess.data.name, 60))}).")
 
 
-def model_line(sess: SeriesSession) -> None:
+def model_line(sess: SeriesView) -> None:
     """The series the model reads, its normalisation, the model and its iteration count: drawn in the live
-    area, so it moves with the progress bar and follows Reset weights at once."""
+    area from the same view as the progress bar, so it follows Reset weights and the run at once."""
     d = sess.data
     unit = f" ({md_escape(d.unit)})" if d.unit else ""
     train = d.values[: d.split]
@@ -151,31 +155,30 @@ def model_line(sess: SeriesSession) -> None:
                 f"{sess.iteration:,} iterations so far.")
 
 
-def live_area(sess: SeriesSession) -> None:
-    """The prediction, the loss and the gradient per step, redrawn while a run goes on."""
-    ticking = sess.running
+def live_area(run: SeriesRun) -> None:
+    """The prediction, the loss and the gradient per step, redrawn every second while a run goes on (the run
+    trains in a worker process; this only reads what it published)."""
+    ticking = run.view.running
 
-    @st.fragment(run_every=0.05 if ticking else None)
+    @st.fragment(run_every=REDRAW_SECONDS if ticking else None)
     def area():
-        with sess.exclusive():                      # a fragment tick is a script run of its own
-            if ticking and not sess.running:        # stopped elsewhere: drop the timer
-                st.rerun()
-            was_running = sess.running
-            sess.train_for(TICK_SECONDS, other_script_runs)
-            model_line(sess)
-            done, total = sess.iteration - sess.run_start, max(1, sess.target - sess.run_start)
-            if sess.running or was_running:
-                st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
-            if sess.diverged:
-                st.error(sess.diverged)
-            draw_live(sess)
-            if was_running and not sess.running:
-                st.rerun()                          # the run ended: redraw the whole page without the timer
+        sess = run.view                             # one view for the whole redraw
+        if ticking and not sess.running:            # the run ended (or was stopped elsewhere): drop the timer
+            st.rerun()
+        run.touch()                                 # this page shows the run: it goes on
+        model_line(sess)
+        if sess.running or ticking:
+            progress(sess, run.queue)
+        if sess.error:
+            st.error(sess.error)
+        if sess.diverged:
+            st.error(sess.diverged)
+        draw_live(sess)
 
     area()
 
 
-def draw_live(sess: SeriesSession) -> None:
+def draw_live(sess: SeriesView) -> None:
     d = sess.data
     pred = d.norm.decode(sess.predictions())
     fig = figures.prediction_figure(d.values, pred, d.split, d.unit, d.first, d.axis)
@@ -208,7 +211,7 @@ def _settle_forecast(n: int, split: int, window: int) -> int:
     return st.session_state[state.TS_FROM]
 
 
-def forecast_section(sess: SeriesSession, horizon: int) -> None:
+def forecast_section(sess: SeriesView, horizon: int) -> None:
     """Free-running from a chosen step for ``horizon`` steps (the sidebar's setting: it needs no training)."""
     if sess.running:
         return
@@ -228,7 +231,7 @@ def forecast_section(sess: SeriesSession, horizon: int) -> None:
                                                "where the series has one, and the error.")
 
 
-def hidden_section(sess: SeriesSession) -> None:
+def hidden_section(sess: SeriesView) -> None:
     if sess.running:
         return
     d = sess.data
@@ -247,15 +250,20 @@ def _step_by(delta: int, T: int) -> None:
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP] + delta), T))
 
 
-def step_section(sess: SeriesSession) -> None:
-    """Step through the window the forecast reads, with the real numbers of one hidden unit."""
+def step_section(sess: SeriesView) -> None:
+    """Step through the window the forecast reads, with the real numbers of one hidden unit: a fragment, so a
+    step or a unit reruns only this section, not the forecast and the hidden states above it."""
     if sess.running:
         return
+    st.subheader("Step through the window")
+    st.fragment(_step_area)(sess)
+
+
+def _step_area(sess: SeriesView) -> None:
     d, m = sess.data, sess.model
     start = st.session_state[state.TS_FROM]
     lo, trace = sess.window_trace(start)
     T = trace.hidden.shape[0]
-    st.subheader("Step through the window")
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
@@ -274,7 +282,7 @@ def step_section(sess: SeriesSession) -> None:
         step_formula(sess, trace, lo, step - 1, int(unit))
 
 
-def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None:
+def step_formula(sess: SeriesView, trace, lo: int, t: int, unit: int) -> None:
     """The step's equations with the real numbers: x_t, one hidden unit, the prediction and its error."""
     d, m, P = sess.data, sess.model, sess.model.params
     x_units, x = float(d.values[lo + t]), float(d.z[lo + t])
@@ -324,7 +332,7 @@ def step_formula(sess: SeriesSession, trace, lo: int, t: int, unit: int) -> None
                    "in normalised units (above).")
 
 
-def files_section(sess: SeriesSession) -> None:
+def files_section(sess: SeriesRun) -> None:
     st.subheader("Save")
     st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
                        mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,

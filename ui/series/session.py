@@ -1,5 +1,6 @@
 """The Time series page's per-session state: the series, the regression model, its trainer and its
-evaluations. No Streamlit calls: the page reads and drives a ``SeriesSession`` kept in session state."""
+evaluations. No Streamlit calls: a ``SeriesSession`` lives in a training worker (ui/common/driver.py); the
+page keeps a ``SeriesRun`` handle, sends it commands and draws the latest ``SeriesView``."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -14,7 +15,8 @@ from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, held_o
 from rnn_core.train import Trainer
 
 from ui.common.config import SeriesConfig
-from ui.common.live import LiveRun, MetricsLog
+from ui.common.driver import RunHandle
+from ui.common.live import LiveRun, LiveView, MetricsLog
 
 LAST_STEP_EVERY = 10
 HELD_OUT = 0.2                    # the last fifth of a series is never trained on
@@ -78,33 +80,9 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
     return SeriesData(name, values, unit, split, norm, z, key, first, axis)
 
 
-@dataclass
-class SeriesSession(LiveRun):
-    """One learner's series model and its training; held-out error measured as it trains."""
-
-    data: SeriesData | None = None
-    config: SeriesConfig = field(default_factory=SeriesConfig)
-    evals: list[tuple[int, float]] = field(default_factory=list)   # (iteration, held-out MSE, normalised)
-    _pred: tuple | None = field(default=None, repr=False)          # (version, window, predictions)
-
-    def reset_weights(self, cfg: SeriesConfig, data: SeriesData) -> None:
-        """Fresh weights for ``cfg`` on ``data``; metrics start over."""
-        self.stop()
-        extra = {"spectral_radius": cfg.spectral_radius} if cfg.spectral_radius > 0 else {}
-        model = make_model(cfg.cell, hidden_size=cfg.hidden, input_size=1, output_size=1, head="linear",
-                           activation=cfg.activation, seed=cfg.seed, dtype=np.float32, **extra)
-        model.normalisation = data.norm.to_dict()
-        self.model, self.data, self.config = model, data, cfg
-        self.trainer = Trainer(model, self._windows(cfg, data), cfg.optimizer, cfg.lr, cfg.clip or None,
-                               last_step_every=LAST_STEP_EVERY)
-        self.metrics = MetricsLog()
-        self.evals = [(0, self.held_out_mse())]
-        self.running, self.diverged = False, None
-        self.version += 1
-
-    @staticmethod
-    def _windows(cfg: SeriesConfig, data: SeriesData) -> SeriesWindows:
-        return SeriesWindows(data.z[: data.split], cfg.window, cfg.batch, seed=cfg.seed)
+class SeriesReading:
+    """What the page computes from a series model: shared by the session (in its worker) and its views (in the
+    page, from the view's copy of the weights). Needs ``model``, ``data`` and ``config``."""
 
     def needs_new_weights(self, cfg: SeriesConfig, data: SeriesData) -> list[str]:
         """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, the series)."""
@@ -113,45 +91,7 @@ class SeriesSession(LiveRun):
             why.append("series (its normalisation changes)")
         return why
 
-    def apply_live(self, cfg: SeriesConfig) -> None:
-        """Learning rate, optimizer, clipping, window and batch change without touching the weights."""
-        self.trainer.set_optimizer(cfg.optimizer, cfg.lr)
-        self.trainer.clip = cfg.clip or None
-        if (cfg.window, cfg.batch) != (self.config.window, self.config.batch):
-            self.trainer.set_data(self._windows(cfg, self.data))
-        self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, window=cfg.window,
-                              batch=cfg.batch, iterations=cfg.iterations, horizon=cfg.horizon)
-
-    def _kept(self, rec) -> None:
-        """Every EVAL_EVERY iterations: the held-out error (its windows only: about 3% of the training time)."""
-        if rec.iteration % EVAL_EVERY == 0:
-            self.evals.append((rec.iteration, self.held_out_mse()))
-            if len(self.evals) > MAX_EVALS:                      # every other one of the older half goes
-                del self.evals[1: len(self.evals) // 2: 2]
-
-    def _ended(self) -> None:
-        if self.evals[-1][0] != self.iteration:
-            self.evals.append((self.iteration, self.held_out_mse()))
-
-    def baseline_loss(self) -> float:
-        """Predicting the mean: a squared error of 1 in normalised units (the training part's variance)."""
-        return 1.0
-
-    def _forget_after(self, iteration: int) -> None:
-        super()._forget_after(iteration)
-        self.evals = [e for e in self.evals if e[0] <= iteration]
-
-    # ----- reading (normalised units inside, the series' units for the page) --------------------------
-    def predictions(self) -> np.ndarray:
-        """One-step-ahead predictions over the whole series, normalised (NaN for the first window, and between
-        the predicted values of a long series: see ``prediction_stride``)."""
-        key = (self.version, self.config.window, self.data.key)
-        if self._pred is None or self._pred[0] != key:
-            with np.errstate(all="ignore"):
-                self._pred = (key, one_step_predictions(self.model, self.data.z, self.config.window,
-                                                        every=self.prediction_stride()))
-        return self._pred[1]
-
+    # normalised units inside, the series' units for the page
     def prediction_stride(self) -> int:
         """Every how many values ``predictions`` predicts one: 1 up to MAX_PREDICTED targets (each costs a
         window's forward pass, and the chart is narrower than that anyway)."""
@@ -190,16 +130,137 @@ class SeriesSession(LiveRun):
         x = self.data.z[lo:start]
         return lo, self.model.forward(x[:, None].astype(self.model.dtype))
 
+
+@dataclass
+class SeriesSession(SeriesReading, LiveRun):
+    """One learner's series model and its training; held-out error measured as it trains."""
+
+    data: SeriesData | None = None
+    config: SeriesConfig = field(default_factory=SeriesConfig)
+    evals: list[tuple[int, float]] = field(default_factory=list)   # (iteration, held-out MSE, normalised)
+    _pred: tuple | None = field(default=None, repr=False)          # (version, window, predictions)
+
+    def reset_weights(self, cfg: SeriesConfig, data: SeriesData) -> None:
+        """Fresh weights for ``cfg`` on ``data``; metrics start over."""
+        self.stop()
+        extra = {"spectral_radius": cfg.spectral_radius} if cfg.spectral_radius > 0 else {}
+        model = make_model(cfg.cell, hidden_size=cfg.hidden, input_size=1, output_size=1, head="linear",
+                           activation=cfg.activation, seed=cfg.seed, dtype=np.float32, **extra)
+        model.normalisation = data.norm.to_dict()
+        self.model, self.data, self.config = model, data, cfg
+        self.trainer = Trainer(model, self._windows(cfg, data), cfg.optimizer, cfg.lr, cfg.clip or None,
+                               last_step_every=LAST_STEP_EVERY)
+        self.metrics = MetricsLog()
+        self.evals = [(0, self.held_out_mse())]
+        self.running, self.diverged = False, None
+        self.version += 1
+
+    @staticmethod
+    def _windows(cfg: SeriesConfig, data: SeriesData) -> SeriesWindows:
+        return SeriesWindows(data.z[: data.split], cfg.window, cfg.batch, seed=cfg.seed)
+
+    def apply_live(self, cfg: SeriesConfig) -> None:
+        """Learning rate, optimizer, clipping, window and batch change without touching the weights."""
+        self.trainer.set_optimizer(cfg.optimizer, cfg.lr)
+        self.trainer.clip = cfg.clip or None
+        if (cfg.window, cfg.batch) != (self.config.window, self.config.batch):
+            self.trainer.set_data(self._windows(cfg, self.data))
+        self.config = replace(self.config, lr=cfg.lr, optimizer=cfg.optimizer, clip=cfg.clip, window=cfg.window,
+                              batch=cfg.batch, iterations=cfg.iterations, horizon=cfg.horizon)
+
+    def _kept(self, rec) -> None:
+        """Every EVAL_EVERY iterations: the held-out error (its windows only: about 3% of the training time)."""
+        if rec.iteration % EVAL_EVERY == 0:
+            self.evals.append((rec.iteration, self.held_out_mse()))
+            if len(self.evals) > MAX_EVALS:                      # every other one of the older half goes
+                del self.evals[1: len(self.evals) // 2: 2]
+
+    def _ended(self) -> None:
+        if self.evals[-1][0] != self.iteration:
+            self.evals.append((self.iteration, self.held_out_mse()))
+
+    def baseline_loss(self) -> float:
+        """Predicting the mean: a squared error of 1 in normalised units (the training part's variance)."""
+        return 1.0
+
+    def _forget_after(self, iteration: int) -> None:
+        super()._forget_after(iteration)
+        self.evals = [e for e in self.evals if e[0] <= iteration]
+
+    def predictions(self) -> np.ndarray:
+        """One-step-ahead predictions over the whole series, normalised (NaN for the first window, and between
+        the predicted values of a long series: see ``prediction_stride``)."""
+        key = (self.version, self.config.window, self.data.key)
+        if self._pred is None or self._pred[0] != key:
+            with np.errstate(all="ignore"):
+                self._pred = (key, one_step_predictions(self.model, self.data.z, self.config.window,
+                                                        every=self.prediction_stride()))
+        return self._pred[1]
+
     def model_bytes(self) -> bytes:
+        """The model file: weights and iteration count of one iteration (the worker builds it between two)."""
         import io
         buf = io.BytesIO()
-        with self.steady():
-            settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
-            save_model(buf, self.model, None, settings)
+        settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+        save_model(buf, self.model, None, settings)
         return buf.getvalue()
 
+    def export_torch(self) -> bytes:
+        """For PyTorch: a zip with the normalisation inside (built by the worker between two iterations)."""
+        settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+        return torch_bundle(self.model, None, settings)
+
+    def export_safetensors(self) -> bytes:
+        settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
+        return to_safetensors(self.model, None, settings)
+
+    def _published(self, sent: dict) -> dict:
+        """Time series' fields of the next view: the series when it changed, the held-out measurements, and the
+        one-step predictions over the series whenever the weights in the view change."""
+        out = {}
+        if self.data is not None and sent.get("data") != self.data.key:
+            out["data"], sent["data"] = self.data, self.data.key
+        if sent.get("evals") != (len(self.evals), self.evals[-1] if self.evals else None):
+            sent["evals"] = (len(self.evals), self.evals[-1] if self.evals else None)
+            out["evals"] = list(self.evals)
+        if self.model is not None and sent.get("predicted") != (sent.get("weights"), self.config.window):
+            sent["predicted"] = (sent.get("weights"), self.config.window)
+            out["predicted"], out["stride"] = self.predictions(), self.prediction_stride()
+        return out
+
+
+class SeriesView(SeriesReading, LiveView):
+    """What the Time series page draws of a ``SeriesSession`` at one moment (see ``LiveView``); the forecast,
+    the hidden states and the window's step are computed from its copy of the weights."""
+
+    data = None
+    evals: list = ()
+    predicted = None
+    stride = 1
+
+    def predictions(self) -> np.ndarray:
+        return self.predicted
+
+
+class SeriesRun(RunHandle):
+    """This session's Time series job in the training pool: its commands, and ``view``, the latest SeriesView."""
+
+    session_class, view_class = SeriesSession, SeriesView
+
+    def reset_weights(self, cfg: SeriesConfig, data: SeriesData) -> None:
+        self.call("reset_weights", cfg, data)
+
+    def apply_live(self, cfg: SeriesConfig) -> None:
+        """Learning rate, optimizer, clipping, window and batch of the running model, sent when they differ from
+        the view's (the page asks on every rerun)."""
+        c = self.view.config
+        live = (cfg.lr, cfg.optimizer, cfg.clip, cfg.window, cfg.batch, cfg.iterations, cfg.horizon)
+        if c is None or live != (c.lr, c.optimizer, c.clip, c.window, c.batch, c.iterations, c.horizon):
+            self.call("apply_live", cfg)
+
+    def model_bytes(self) -> bytes:
+        return self.fetch("model_bytes")
+
     def export_bytes(self, kind: str) -> bytes:
-        """For PyTorch (``"torch"``: a zip) or one ``"safetensors"`` file, with the normalisation inside."""
-        with self.steady():
-            settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
-            return (torch_bundle if kind == "torch" else to_safetensors)(self.model, None, settings)
+        """For PyTorch (``"torch"``: a zip) or one ``"safetensors"`` file, built in the worker when clicked."""
+        return self.fetch("export_torch" if kind == "torch" else "export_safetensors")

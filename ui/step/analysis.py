@@ -52,6 +52,18 @@ def analyse(entry: LoadedModel, sentence: str) -> SentenceAnalysis:
     return _cached(("forward", entry.key, sentence), compute)
 
 
+def hidden_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
+    """The hidden states as a long frame (the heatmap's), once per sentence and model."""
+    from .frames import hidden_frame as frame
+    return _cached(("hidden frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
+
+
+def pca_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
+    """The PCA path of the hidden states, once per sentence and model."""
+    from ui.common.frames import pca_frame as frame
+    return _cached(("pca frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
+
+
 def jacobian_norms(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> np.ndarray:
     return _cached(("jacobian", entry.key, sentence), lambda: entry.model.jacobian_norms(a.ids))
 

@@ -7,9 +7,10 @@ import streamlit as st
 from ui.common import state
 from ui.common.config import LOSS_SHAPES
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure
-from ui.common.frames import pca_frame, token_labels, top_k_frame
+from ui.common.frames import token_labels, top_k_frame
 from ui.common.models import LoadedModel
 from ui.common.charts import show
+from ui.common.specs import cached
 from ui.common.links import share
 from ui.common.style import line_style
 from ui.common.text import latex_num, loss_sum_text, md_escape, weight_terms_caption, word_list
@@ -75,7 +76,11 @@ def notation(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, unit: int
     """The seeds' names for the same numbers: U, W, V and S_t, and the concatenated form W[h_{t-1}, x_t] + b."""
     m, P = entry.model, entry.model.params
     H, V, G = m.hidden_size, m.vocab_size, P["W_hh"].shape[0]
-    with st.expander("The same step in other notations (U, W, V; S_t; W[h_t-1, x_t] + b)"):
+    box = st.expander("The same step in other notations (U, W, V; S_t; W[h_t-1, x_t] + b)", key=state.NOTATION_OPEN,
+                      on_change="rerun")
+    if not box.open:                                     # built only when opened: a click costs what it shows
+        return
+    with box:
         st.markdown(f"Tutorials name the same matrices differently. **U** = W_xh ({G}×{V}), the input weights; "
                     f"**W** = W_hh ({G}×{H}), the recurrent weights; **V** = W_hy ({V}×{H}), the output weights; "
                     "the state **S_t** (or s_t) = h_t; the biases **b** = b_h and **c** = b_y:")
@@ -151,8 +156,11 @@ def forward_formula(entry: LoadedModel, a: analysis.SentenceAnalysis, t: int, un
 
 
 def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str, step: int) -> None:
+    """The forward step. Its charts are finished figures cached under what they are drawn from (the model's
+    digest, the sentence, the step), so a step already drawn, by this learner or another, costs no rebuild."""
     t, m = step - 1, entry.model
     H = m.hidden_size
+    on = (entry.digest, sentence)
     left, right = st.columns([3, 2])
     with left:
         unit = st.number_input("Hidden unit", 0, H - 1, key=state.UNIT, **state.KEEP,
@@ -161,19 +169,23 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
         notation(entry, a, t, unit)
         if m.cell == "rnn":
             lo = max(0, min(unit - PIECES_UNITS // 2, H - PIECES_UNITS))    # a window around the chosen unit
-            pieces = frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS]
-            show(figures.pieces_figure(pieces), key=state.CHART_PIECES,
-                            on_select=_select_unit_and_step(state.CHART_PIECES),
-                            selection_mode="points")
-            shown = "" if H <= PIECES_UNITS else f" Units {lo}-{lo + len(pieces) - 1} of {H}, around the chosen one."
+            n_shown = min(PIECES_UNITS, H - lo)
+            show(cached((*on, t, lo), state.CHART_PIECES, lambda: figures.pieces_figure(
+                     frames.pieces_frame(m, a.trace, a.ids, t, a.h_prev[t]).iloc[lo:lo + PIECES_UNITS])),
+                 key=state.CHART_PIECES, on_select=_select_unit_and_step(state.CHART_PIECES),
+                 selection_mode="points")
+            shown = "" if H <= PIECES_UNITS else f" Units {lo}-{lo + n_shown - 1} of {H}, around the chosen one."
             st.caption("Each bar stack is one unit's sum a_t; the grey dash is the sum, the red dot h_t = f(a_t)."
                        + shown)
-            with st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term"):
-                st.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
+            terms = st.expander(f"Unit {unit}: the recurrent sum W_hh h_t-1 written out term by term",
+                                key=state.TERMS_OPEN, on_change="rerun")
+            if terms.open:                               # the table is built only when it is shown
+                terms.dataframe(frames.unit_terms_frame(m, a.h_prev[t], unit), hide_index=True, height=240)
     with right:
         scale = st.radio("Show", NEXT_SCALES, key=state.NEXT_SCALE, horizontal=True, **state.KEEP,
                          help="Log-probabilities show the small probabilities that the bars squash to nothing.")
-        show(next_token_figure(top_k_frame(a.trace.probs[t], entry.vocab.tokens, logits=a.trace.logits[t]), scale),
+        show(cached((*on, t, scale), state.CHART_NEXT, lambda: next_token_figure(
+                 top_k_frame(a.trace.probs[t], entry.vocab.tokens, logits=a.trace.logits[t]), scale)),
              key=state.CHART_NEXT)
         st.caption("What the network expects next after reading up to this step. " + analysis.logit_note(
             a.trace.logits[t], a.trace.probs[t], [md_escape(w) for w in entry.vocab.tokens]))
@@ -182,19 +194,24 @@ def forward_view(entry: LoadedModel, a: analysis.SentenceAnalysis, sentence: str
             st.info(certain)
     act = m.activation if m.cell == "rnn" else "tanh"
     shares = analysis.saturated_shares(a, act)
-    show(figures.hidden_heatmap(frames.hidden_frame(a.trace.hidden, a.tokens), step, saturated=shares),
+    show(cached((*on, step), state.CHART_HIDDEN,
+                lambda: figures.hidden_heatmap(analysis.hidden_frame(entry, sentence, a), step, saturated=shares)),
          key=state.CHART_HIDDEN, on_select=_select_unit_and_step(state.CHART_HIDDEN), selection_mode="points")
     st.caption("Each column is h_t, the network's whole memory after that token; the box marks this step. "
                "Click a cell in the box to write that unit out. " + analysis.saturation_note(a, step, act, m.cell))
     c1, c2 = st.columns(2)
     with c1:
-        show(pca_figure(pca_frame(a.trace.hidden, a.tokens), step), key=state.CHART_PCA)
+        show(cached((*on, step), state.CHART_PCA,
+                    lambda: pca_figure(analysis.pca_frame(entry, sentence, a), step)),
+             key=state.CHART_PCA)
         st.caption("The hidden state's path in its two main directions: similar contexts land close together.")
     with c2:
-        show(figures.unrolled_figure(a.tokens, step, m.cell), key=state.CHART_UNROLLED)
+        show(cached((tuple(a.tokens), step, m.cell), state.CHART_UNROLLED,
+                    lambda: figures.unrolled_figure(a.tokens, step, m.cell)), key=state.CHART_UNROLLED)
         st.caption("Unrolled in time, the network is one cell copied per step: the weights are shared.")
     if a.trace.gates:
-        show(figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step), key=state.CHART_GATES)
+        show(cached((*on, step), state.CHART_GATES,
+                    lambda: figures.gates_figure(frames.gates_frames(a.trace, a.tokens), step)), key=state.CHART_GATES)
         st.caption("Gate values per unit and step: a forget/update gate near 1 keeps memory, near 0 erases it.")
 
 

@@ -9,22 +9,20 @@ from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
 from ui.common import state
-from ui.common.live import other_script_runs
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.controls import Length, hyperparameter_params, hyperparameters, page_session, read_config, run_buttons
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, page_session, progress, read_config,
+                               run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
-from ui.common.models import LoadedModel
 from ui.common.charts import show
 from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
-from .session import LAST_STEP_EVERY, Data, TrainSession, build_data, text_key
+from .session import LAST_STEP_EVERY, Data, TrainRun, TrainView, build_data, text_key
 
-TRAINED_NAME = "Trained on the Train page"
 KEYS = {name: key for key, name in state.TRAIN_FIELDS.items()}       # setting -> its widget's key
 TRUNCATION = Length("Truncation length k", state.TR_K)
 GAPS = (0, 100)
@@ -32,12 +30,14 @@ GAPS = (0, 100)
 LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.TR_LEVEL, one_of(LEVELS)),
         "gap": Param(state.TR_GAP, number(*GAPS)), **hyperparameter_params(KEYS, TRUNCATION, "seq_len"),
         "loss": Param(state.TR_LOSS, one_of(LOSS_SHAPES))}
-TICK_SECONDS = 1.0          # train this long between redraws while a run goes on (about 85% stays training)
+# while a run goes on (it trains in a worker), the loss and the last step's gradient redraw every second and the rest
+# of the charts every three: a redraw costs the server about 10 ms a chart, and a class may have several runs going
+CURVES_SECONDS, DETAILS_SECONDS = 1.0, 3.0
 
 
-def session() -> TrainSession:
-    """This browser session's training (made on its first visit)."""
-    return page_session(state.TRAIN_SESSION, TrainSession)
+def session() -> TrainRun:
+    """This browser session's training job (made on its first visit)."""
+    return page_session(state.TRAIN_SESSION, TrainRun)
 
 
 def config_from_state() -> TrainConfig:
@@ -91,7 +91,7 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     return config_from_state(), text, problem
 
 
-def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: TrainSession) -> Data | None:
+def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: TrainView) -> Data | None:
     """The data for these settings (cached per session), or None with the problem shown on the page.
 
     Text that a loaded model was continued on is encoded with that model's vocabulary.
@@ -112,7 +112,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
     return cache[key]
 
 
-def settle(sess: TrainSession) -> None:
+def settle(sess: TrainView) -> None:
     """Bring the page's own values into range before anything draws: the replay point, the overlaid runs."""
     keys = sorted(sess.snapshots)
     if not st.session_state.get(state.TR_REPLAY_CHOSEN) or st.session_state.get(state.TR_REPLAY) not in keys:
@@ -132,82 +132,96 @@ def _replay_chosen() -> None:
     st.session_state[state.TR_REPLAY_CHOSEN] = True
 
 
-def model_and_data(sess: TrainSession) -> tuple[TrainConfig, Data | None]:
+def model_and_data(sess: TrainRun) -> tuple[TrainConfig, Data | None]:
     """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
     cfg, text, problem = sidebar_config()
-    data = data_for(cfg, text, problem, sess)
-    if data is None and sess.data is None:                  # first visit with unusable data: start on the corpus
+    view = sess.view
+    data = data_for(cfg, text, problem, view)
+    if data is None and view.data is None:                  # first visit with unusable data: start on the corpus
         data = build_data(TrainConfig())
-    if sess.model is None:
+    if view.model is None:
         sess.reset_weights(cfg, data)
         publish(sess)
     return cfg, data
 
 
-def status_and_buttons(sess: TrainSession, cfg: TrainConfig, data: Data | None) -> None:
-    """What needs new weights (if anything, said after the buttons), the data line, and **Train**, **Stop**,
-    **Reset weights** (the model line is drawn in the live area)."""
-    reasons = sess.needs_new_weights(cfg, data) if data is not None else []
-    if not reasons and data is not None and sess.running:
+def status_and_buttons(sess: TrainRun, cfg: TrainConfig, data: Data | None) -> None:
+    """What needs new weights (if anything, said after the buttons, so Train and Reset weights answer it at once),
+    the data line, and **Train**, **Stop**, **Reset weights** (the model line is drawn in the live area, beside
+    the progress bar it must agree with)."""
+    view = sess.view
+    reasons = view.needs_new_weights(cfg, data) if data is not None else []
+    if not reasons and data is not None and view.running:
         sess.apply_live(cfg, data)
-    notice = st.empty()                     # said after the buttons: Train and Reset weights answer it
-    shown = data or sess.data
+    notice = st.empty()
+    shown = data or view.data
     st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}.")
     if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) in ("train", "reset"):
         publish(sess)
-        reasons = sess.needs_new_weights(cfg, data)
+        reasons = sess.view.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
         notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
                     "(the current model stays until then).")
 
 
-def model_line(sess: TrainSession) -> None:
-    """The model and its iteration count, drawn in the live area so it moves with the progress bar."""
-    st.markdown(f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
-                f"{sess.iteration:,} iterations so far.")
+def model_line(view: TrainView) -> None:
+    """The model and its iteration count, drawn from the same view as the progress bar."""
+    st.markdown(f"**Model:** {view.model.cell.upper()}, H={view.model.hidden_size}, "
+                f"{view.iteration:,} iterations so far.")
 
 
-def publish(sess: TrainSession) -> None:
-    """Offer the trained model on Step through (its version changes whenever the weights do)."""
-    if sess.model is not None:
-        st.session_state[state.MODELS][TRAINED_NAME] = LoadedModel(TRAINED_NAME, sess.model, sess.vocab, sess.version)
+def publish(sess: TrainRun) -> None:
+    """Offer the trained model on Step through, Generate and the lab (a copy: it never changes)."""
+    sess.publish(st.session_state[state.MODELS])
 
 
-def live_area(sess: TrainSession) -> None:
-    """Charts that update while a run goes on: a fragment that trains a tick, then redraws."""
+def live_area(sess: TrainRun) -> None:
+    """Charts that update while a run goes on: two fragments that redraw the latest view, the curves every
+    CURVES_SECONDS and the rest every DETAILS_SECONDS (the run trains in a worker process; these only read
+    what it published)."""
+    ticking = sess.view.running
 
-    ticking = sess.running
+    @st.fragment(run_every=CURVES_SECONDS if ticking else None)
+    def curves():
+        view = sess.view                            # one view for the whole redraw
+        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timers
+            st.rerun()
+        sess.touch()                                # this page shows the run: it goes on
+        publish(sess)
+        model_line(view)
+        if view.running or ticking:
+            progress(view, sess.queue)
+        if view.error:
+            st.error(view.error)
+        if view.diverged:
+            st.error(view.diverged + " If it diverges again at once, the kept weights are already too large: "
+                     "press Reset weights.")
+        stuck = view.stuck_report()
+        if stuck and not view.diverged:
+            st.warning(stuck)
+        draw_metrics(view, "curves")
 
-    @st.fragment(run_every=0.05 if ticking else None)
-    def area():
-        with sess.exclusive():                      # a fragment tick is a script run of its own
-            if ticking and not sess.running:        # stopped by something outside this fragment: drop the timer
-                st.rerun()
-            was_running = sess.running
-            sess.train_for(TICK_SECONDS, other_script_runs)
-            publish(sess)
-            model_line(sess)
-            done = sess.iteration - sess.run_start
-            total = max(1, sess.target - sess.run_start)
-            if sess.running or was_running:
-                st.progress(min(1.0, done / total), text=f"iteration {sess.iteration} ({done} of {total} in this run)")
-            if sess.diverged:
-                st.error(sess.diverged + " If it diverges again at once, the kept weights are already too large: "
-                         "press Reset weights.")
-            stuck = sess.stuck_report()
-            if stuck and not sess.diverged:
-                st.warning(stuck)
-            draw_metrics(sess)
-            if was_running and not sess.running:
-                st.rerun()                          # the run ended: redraw the page without the timer
+    @st.fragment(run_every=DETAILS_SECONDS if ticking else None)
+    def details():
+        draw_metrics(sess.view, "details")
 
-    area()
+    curves()
+    details()
 
 
-def draw_metrics(sess: TrainSession) -> None:
+def draw_metrics(sess: TrainView, part: str = "all") -> None:
+    """The training charts: ``part`` "curves" (the loss, and the last step's gradient going back: vanishing
+    first), "details" (the rest) or "all"."""
     df = sess.metrics_frame()
     matrix = sess.step_norm_matrix()
     latest = matrix[-1] if len(matrix) else np.zeros(0)
+    if part != "details":
+        _curves(sess, df, latest)
+    if part != "curves":
+        _details(sess, df, matrix, latest)
+
+
+def _curves(sess: TrainView, df, latest) -> None:
     its = sess.metrics.last_step_iterations
     last_matrix = sess.step_norm_matrix("last_step_norms")
     total = sess.metrics.last_step_total                     # the total of the same iteration
@@ -226,6 +240,11 @@ def draw_metrics(sess: TrainSession) -> None:
         st.caption(figures.last_step_caption(fig, its, first, now, total) if its else
                    "Train to see the last step's gradient going back: the loss of step T alone, at every earlier "
                    "step, in the first iteration and now.")
+
+
+def _details(sess: TrainView, df, matrix, latest) -> None:
+    its = sess.metrics.last_step_iterations
+    last_matrix = sess.step_norm_matrix("last_step_norms")
     c3, c4 = st.columns(2)
     with c3:
         show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
@@ -272,35 +291,31 @@ def _of_step_t(row: np.ndarray) -> str:
     return "exactly 0 of step T's" if first == 0 else f"{first / last:.1e} of step T's"
 
 
-def history_section(sess: TrainSession) -> None:
-    """Replay the prediction and the hidden-state path at any kept point of training, on fixed axes."""
-    if sess.model is None or len(sess.snapshots) < 2 or sess.running:
+def history_section(sess: TrainView) -> None:
+    """Replay the prediction and the hidden-state path at any kept point of training, on fixed axes (the worker
+    computed both at every snapshot when the run ended: ``TrainSession.history``)."""
+    if sess.model is None or len(sess.snapshots) < 2 or sess.running or not sess.history:
         return
     st.subheader("History")
-    keys = sorted(sess.snapshots)
+    keys = sorted(sess.history)
     it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, on_change=_replay_chosen,
                           **state.KEEP)
-    model, _ = sess.model_at(it)
-    ids = sess.vocab.encode(sess.data.probe)
-    if ids.size == 0:
-        return
-    trace = model.forward(ids)
-    paths = sess.history_paths(ids)                  # every kept point, for axes that stay fixed
+    probs, hidden = sess.history[it]
+    paths = {k: h for k, (_, h) in sess.history.items()}    # every kept point, for axes that stay fixed
     final_hidden = paths[keys[-1]]                   # the last snapshot is the current model
-    tokens = sess.vocab.id_to_token(ids)
+    tokens = sess.vocab.id_to_token(sess.vocab.encode(sess.data.probe))
     c1, c2 = st.columns(2)
     with c1:
-        probs = trace.probs[-1]
         show(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED)
         st.caption(f"What the model at iteration {it} predicts after the probe.")
     with c2:
-        df = pca_frame_fixed(trace.hidden, final_hidden, tokens)
+        df = pca_frame_fixed(hidden, final_hidden, tokens)
         show(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
                         key=state.CHART_TR_HIST_PCA)
         st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
 
 
-def runs_section(sess: TrainSession) -> None:
+def runs_section(sess: TrainView) -> None:
     if not sess.runs:
         return
     st.subheader("Run history")
@@ -324,13 +339,12 @@ def _on_continue_upload() -> None:
     try:
         if problem:
             raise ValueError(problem.rstrip("."))
-        with sess.exclusive():                      # the run going on stops its tick before the model is replaced
-            what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
+        what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
         st.session_state[state.TR_UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
                                                     "The current model and its history are kept.")
         return
-    cfg = sess.config                               # the sidebar follows the loaded model
+    cfg = sess.view.config                          # the sidebar follows the loaded model
     st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
                              state.TR_LEVEL: cfg.level})
     publish(sess)
@@ -338,14 +352,15 @@ def _on_continue_upload() -> None:
     st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {name}: {what}.")
 
 
-def files_section(sess: TrainSession) -> None:
+def files_section(sess: TrainRun) -> None:
     st.subheader("Save and continue")
     c1, c2, c3 = st.columns(3)
-    if sess.model is not None:
-        # built when clicked, not on every rerun (a model file can be megabytes)
+    if sess.view.model is not None:
+        # built when clicked, not on every rerun (a model file can be megabytes), by the worker between two
+        # iterations: the weights and the iteration count of one iteration, while the run goes on
         c1.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_model.npz",
                            mime="application/octet-stream", key=state.TR_DL_MODEL, on_click=sess.mark_saved)
-        c2.download_button("Download the metrics (CSV)", lambda: sess.metrics_frame().to_csv(index=False).encode(),
+        c2.download_button("Download the metrics (CSV)", sess.metrics_csv,
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
     c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
                      key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)

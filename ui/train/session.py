@@ -1,7 +1,8 @@
 """The Train page's per-session state: data, model, trainer, metrics, snapshots and run history.
 
-No Streamlit calls here: the page reads and drives a ``TrainSession`` kept in session state, and
-tests drive it directly.
+No Streamlit calls here. A ``TrainSession`` lives in a training worker (ui/common/driver.py), which trains
+it and publishes ``TrainView``s; the page keeps a ``TrainRun`` (its handle to that job) in session state,
+sends it commands and draws the latest view. Tests drive a ``TrainSession`` directly too.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
 from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
+from ui.common.driver import RunHandle
 from ui.common.frames import decimate
-from ui.common.live import LiveRun, MetricsLog, StepRows
+from ui.common.live import LiveRun, LiveView, MetricsLog, StepRows
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 
 MAX_SNAPSHOTS = 120
@@ -294,13 +296,122 @@ class TrainSession(LiveRun):
         return self._paths
 
     def model_bytes(self) -> bytes:
-        with self.steady():
-            settings = {**asdict(self.config), "iterations_trained": self.iteration}
-            return model_to_bytes(self.model, self.vocab, settings)
+        """The model file: weights and iteration count of one iteration (the worker builds it between two)."""
+        settings = {**asdict(self.config), "iterations_trained": self.iteration}
+        return model_to_bytes(self.model, self.vocab, settings)
+
+    def export_torch(self) -> bytes:
+        """The model for PyTorch: a zip (state_dict, config with the vocabulary, a loader script), built by the
+        worker between two iterations, as model_bytes."""
+        return torch_bundle(self.model, self.vocab, {**asdict(self.config), "iterations_trained": self.iteration})
+
+    def export_safetensors(self) -> bytes:
+        """One safetensors file with the weights and the vocabulary inside."""
+        return to_safetensors(self.model, self.vocab, {**asdict(self.config), "iterations_trained": self.iteration})
+
+    def metrics_csv(self) -> bytes:
+        return self.metrics.frame().to_csv(index=False).encode()
+
+    # ----- the view ----------------------------------------------------------------------------------
+    def _published(self, sent: dict) -> dict:
+        """Train's fields of the next view: what changed of the data, the snapshots and the runs, the probe's
+        completion and why a run is stuck (computed here, beside the weights), and, between runs, the History
+        replay's predictions and hidden-state paths at every snapshot."""
+        out = {"vocab_for": self.vocab_for, "stuck": self.stuck_report(), "probe_completion": self.completion()}
+        if sent.get("vocab") is not self.vocab:
+            out["vocab"] = sent["vocab"] = self.vocab
+        if self.data is not None and sent.get("data") != self.data.key:
+            out["data"], sent["data"] = replace(self.data, source=None), self.data.key   # not the token stream
+        keys = tuple(sorted(self.snapshots))
+        if sent.get("snapshots") != keys:
+            out["snapshots"] = sent["snapshots"] = keys
+        if sent.get("runs") != (len(self.runs), self.runs[-1]["run"] if self.runs else 0):
+            sent["runs"] = (len(self.runs), self.runs[-1]["run"] if self.runs else 0)
+            out["runs"] = RunHistory(self.runs)
+        history_key = (self.version, keys, self.data.probe if self.data else None)
+        if not self.running and self.model is not None and sent.get("history") != history_key:
+            sent["history"] = history_key
+            out["history"] = self.history()
+        return out
+
+    def history(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """iteration -> (the next-token probabilities after the probe, the probe's hidden-state path (T, H)) at
+        every kept snapshot: what the History replay draws."""
+        ids = self.vocab.encode(self.data.probe) if self.data is not None else np.zeros(0, int)
+        if ids.size == 0:
+            return {}
+        paths = self.history_paths(ids)
+        return {k: (self.model_at(k)[0].forward(ids).probs[-1], paths[k]) for k in sorted(self.snapshots)}
+
+
+class TrainView(LiveView):
+    """What the Train page draws of a ``TrainSession`` at one moment (see ``LiveView``): the session's reading
+    API, from the fields it published."""
+
+    vocab = data = vocab_for = stuck = None
+    probe_completion = ""
+    snapshots: tuple = ()
+    runs: list = ()
+    history: dict = {}
+
+    @property
+    def step_norms(self) -> StepRows:
+        return self.metrics.step_norms
+
+    def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
+        why = self.shape_changes(cfg)
+        if self.model is not None and data.vocab != self.vocab:
+            why.append("vocabulary (the data changed)")
+        return why
+
+    def stuck_report(self) -> str | None:
+        return self.stuck
+
+    def completion(self) -> str:
+        return self.probe_completion
+
+
+TRAINED_NAME = "Trained on the Train page"
+
+
+class TrainRun(RunHandle):
+    """This session's Train job in the training pool: its commands, and ``view``, the latest TrainView."""
+
+    session_class, view_class = TrainSession, TrainView
+
+    def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
+        self.call("reset_weights", cfg, data)
+
+    def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None,
+                      max_bytes: int = MAX_MODEL_BYTES) -> str:
+        return self.call("continue_from", raw, cfg, text, max_bytes)
+
+    def apply_live(self, cfg: TrainConfig, data: Data) -> None:
+        """The running model's learning rate, optimizer, clipping and data stream; sent only when they differ
+        from what the view says the run has (the page asks on every rerun)."""
+        v = self.view
+        live = (cfg.lr, cfg.optimizer, cfg.clip, cfg.seq_len, cfg.loss, cfg.batch, cfg.iterations, cfg.gap)
+        have = v.config and (v.config.lr, v.config.optimizer, v.config.clip, v.config.seq_len, v.config.loss,
+                             v.config.batch, v.config.iterations, v.config.gap)
+        if live != have or (v.data is not None and data.key != v.data.key):
+            self.call("apply_live", cfg, data)
+
+    def model_bytes(self) -> bytes:
+        return self.fetch("model_bytes")
+
+    def metrics_csv(self) -> bytes:
+        return self.fetch("metrics_csv")
 
     def export_bytes(self, kind: str) -> bytes:
-        """The model for PyTorch: ``"torch"`` a zip (state_dict, config with the vocabulary, a loader script),
-        ``"safetensors"`` one file with both inside. Built when the download is clicked, as model_bytes."""
-        with self.steady():
-            settings = {**asdict(self.config), "iterations_trained": self.iteration}
-            return (torch_bundle if kind == "torch" else to_safetensors)(self.model, self.vocab, settings)
+        """For PyTorch (``"torch"``: a zip) or one ``"safetensors"`` file, built in the worker when clicked."""
+        return self.fetch("export_torch" if kind == "torch" else "export_safetensors")
+
+    def publish(self, models: dict) -> None:
+        """Offer the trained weights on Step through, Generate and the lab: the view's copy (it never changes),
+        as a new LoadedModel whenever they do."""
+        from ui.common.models import LoadedModel
+
+        v = self.view
+        entry = models.get(TRAINED_NAME)
+        if v.model is not None and v.vocab is not None and (entry is None or entry.version != v.model_version):
+            models[TRAINED_NAME] = LoadedModel(TRAINED_NAME, v.model, v.vocab, v.model_version)
