@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import click, open_page
+from helpers import click, finish_run, open_page
 from test_browser import UNKNOWN_PATHS
 from rnn_core import Vocab, make_model
 from rnn_core.data import decode_text
@@ -392,8 +392,7 @@ def test_huge_and_tiny_series_show_their_true_numbers(name):
     before = sess.held_out_fraction()
     at.number_input(key="ts_iterations").set_value(60).run()
     click(at, "Train")
-    while sess.running:
-        at.run()
+    sess = finish_run(at, "ts_session")
     assert sess.iteration == 60 and not sess.diverged
     after = sess.held_out_fraction()
     assert 0 < after < 0.5 * before, (before, after)                        # it learned: the error is real
@@ -426,29 +425,58 @@ def test_fade_caption_names_an_exact_zero_and_never_divides_by_it():
     assert "not a finite number at step 2" in fade_caption([1.0, float("nan"), 1.0])
 
 
-class _Record:
-    """A training record whose per-step norms underflowed to 0 inside (iteration 80 of the issue's LSTM run)."""
+def _live_area_with_zero_norms(page: str) -> None:
+    """Train's or Time series' live charts drawn for a session whose log holds per-step norms that are exactly 0
+    inside (what a worker publishes after float32 underflow), as the page draws a view."""
+    import numpy as np
+    import streamlit as st
 
-    def __init__(self, iteration, norms):
-        self.iteration, self.loss, self.grad_norm, self.clipped = iteration, 1.0, 1.0, False
-        self.elapsed, self.tokens, self.w_hh_terms = 0.01, 10, np.ones(len(norms), np.float32)
-        self.grad_norm_per_step = self.last_step_grad_norm_per_step = np.asarray(norms, np.float32)
-        self.loss_per_step = np.ones(len(norms))
+    from ui.common import state
+
+    state.init()
+
+    class Record:
+        def __init__(self, iteration, norms):
+            self.iteration, self.loss, self.grad_norm, self.clipped = iteration, 1.0, 1.0, False
+            self.elapsed, self.tokens, self.w_hh_terms = 0.01, 10, np.ones(len(norms), np.float32)
+            self.grad_norm_per_step = self.last_step_grad_norm_per_step = np.asarray(norms, np.float32)
+            self.loss_per_step = np.ones(len(norms))
+
+    if page == "train":
+        from ui.common.config import TrainConfig
+        from ui.train.sections import draw_metrics
+        from ui.train.session import TrainSession, build_data
+
+        cfg = TrainConfig(hidden=16)
+        sess, draw = TrainSession(), draw_metrics
+        sess.reset_weights(cfg, build_data(cfg))
+    else:
+        from ui.common.config import SeriesConfig
+        from ui.series.sections import draw_live
+        from ui.series.session import SeriesSession, build_series
+
+        cfg = SeriesConfig(hidden=16)
+        sess, draw = SeriesSession(), draw_live
+        sess.reset_weights(cfg, build_series(cfg))
+    rows = [[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0]]
+    if st.session_state.get("zero_at_T"):
+        rows.append([1.0, 0.0, 0.0, 0.0])
+    for it, norms in zip((1, 11, 21), rows):
+        sess.metrics.append(Record(it, norms))
+    draw(sess)
 
 
-@pytest.mark.parametrize("path, key", [("pages/train.py", "train_session"), ("pages/time_series.py", "ts_session")])
-def test_a_live_area_with_an_exact_zero_gradient_draws_true_captions(path, key):
-    at = open_page(path)
-    sess = at.session_state[key]
-    for it in (1, 11):
-        sess.metrics.append(_Record(it, [1.0, 0.0, 0.0, 1.0]))
-    at.run()
+@pytest.mark.parametrize("page", ["train", "time_series"])
+def test_a_live_area_with_an_exact_zero_gradient_draws_true_captions(page):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_live_area_with_zero_norms, args=(page,), default_timeout=60).run()
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "exactly 0 at steps 2-3" in captions, captions
-    if key == "train_session":                                     # the heatmap's caption: 1 of step T's
+    if page == "train":                                            # the heatmap's caption: 1 of step T's
         assert "At step 1 it was 1.0e+00 of step T's in iteration 1" in captions
-        sess.metrics.append(_Record(21, [1.0, 0.0, 0.0, 0.0]))
+        at.session_state["zero_at_T"] = True
         at.run()
         captions = " ".join(c.value for c in at.caption)
         assert not at.exception and "undefined (the gradient is exactly 0 at step T)" in captions, captions
@@ -483,13 +511,17 @@ def test_the_status_line_counts_what_the_progress_bar_counts(path, prefix, key):
     at.number_input(key=f"{prefix}_iterations").set_value(100_000).run()
     click(at, "Train")
     sess = at.session_state[key]
-    for _ in range(2):                                   # two more ticks: the count moves on
+    counts = []
+    for _ in range(2):                                   # two more redraws: the count moves on
+        sess.wait(lambda v: v.iteration > (counts[-1] if counts else 0), timeout=120)
         at.run()
-        n = sess.iteration
         bar = [e.proto.text for e in at.get("progress")]
+        assert bar and bar[0].startswith("iteration "), bar
+        n = int(bar[0].split()[1])                       # what the progress bar says, this redraw
         lines = [m.value for m in at.markdown if "iterations so far" in m.value]
-        assert bar and bar[0].startswith(f"iteration {n} ("), bar
         assert len(lines) == 1 and f"{n:,} iterations so far" in lines[0], (n, lines)
+        counts.append(n)
+    assert counts[0] < counts[1], counts
     click(at, "Stop")
 
 

@@ -18,7 +18,7 @@ from rnn_core.tasks import experiment_settings, memory_experiment
 from ui.common import style
 from ui.common.text import latex_num, loss_sum_text, sig
 
-from helpers import APP, app_figures, click, decode_plotly, open_page
+from helpers import APP, app_figures, click, decode_plotly, finish_run, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP, LAB, TRAIN = "pages/step_through.py", "pages/gradient_lab.py", "pages/train.py"
@@ -82,6 +82,7 @@ def test_the_captions_that_name_lines_are_checked_after_training():
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(11).run()
     click(at, "Train")
+    finish_run(at)                                       # the run trains in a worker; draw what it ended with
     assert _check_captions(at, "Train after 11 iterations") >= 3          # the last step's chart names its lines
     at.switch_page(STEP).run()
     at.segmented_control(key="view").set_value("Backward").run()
@@ -296,6 +297,7 @@ def test_train_shows_the_last_steps_gradient_first_then_and_now():
     at.select_slider(key="tr_hidden").set_value(16).run()
     at.number_input(key="tr_iterations").set_value(11).run()
     click(at, "Train")
+    finish_run(at)                                       # the run trains in a worker; draw what it ended with
     titles = list(app_figures(at))
     assert titles.index("The last step's gradient going back") < titles.index("Gradient norm per time step")
     fig = app_figures(at)["The last step's gradient going back"]
