@@ -2,7 +2,7 @@
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, guard, heap, state
+from ui.common import about, charts, display, guard, heap, state
 from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
@@ -25,6 +25,8 @@ st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", l
                    menu_items=about.menu_items())
 _started()
 state.init()
+display.read_present()
+display.page_css()
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from . import state
+from .display import for_the_room, presenting
 from .specs import Spec
 from .style import IMAGE_FORMATS, config_for, count_ticks, describe, figure_csv, file_name, log_ticks
 
@@ -39,6 +40,8 @@ def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
     st.plotly_chart (on_select, selection_mode). A ``Spec`` (ui/common/specs.py) was finished when it was built:
     only its camera's format is the session's own."""
     image = st.session_state.get(state.CHART_IMAGE, IMAGE_FORMATS[0])
+    if isinstance(fig, Spec) and presenting():          # a shared finished figure is never changed: a copy for the room
+        fig = as_figure(fig)
     if isinstance(fig, Spec):
         config = {**fig.config, "toImageButtonOptions": {**fig.config["toImageButtonOptions"], "format": image,
                                                          "scale": 2 if image == "png" else 1}}
@@ -47,6 +50,8 @@ def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
     else:
         log_ticks(fig)
         count_ticks(fig)
+        if presenting():
+            for_the_room(fig)
         out = st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key, image),
                               alt=alt or describe(fig), **kw)
         name = f"rnn_playground_{file_name(fig, key)}"

@@ -16,6 +16,7 @@ MODELS = "models"              # dict name -> LoadedModel, this session's models
 URL_WRITTEN = "url_written"    # the query parameters Step through last wrote (others come from a link)
 LINKS_WRITTEN = "links_written"  # page -> the query parameters that page last wrote (Train, Gradient lab, Time series)
 LINK_PROBLEMS = "link_problems"  # what the last link carried that could not be used
+PRESENT = "present"            # presenter mode (?present=1): no sidebar, type and chart text for a room
 
 # Home
 HOME_SENTENCE = "home_sentence"
@@ -174,7 +175,7 @@ DEFAULTS = {
     LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
-    LINK_PROBLEMS: [],
+    LINK_PROBLEMS: [], PRESENT: False,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
