@@ -1,4 +1,4 @@
-"""Command line: ``python -m rnn_core train | complete | gradcheck | memory | info | export | make-corpus``."""
+"""Command line: ``python -m rnn_core train | complete | gradcheck | memory | info | export | make-corpus | prune``."""
 from __future__ import annotations
 
 import argparse
@@ -233,6 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("make-corpus", help="write the cuisine corpus (in a checkout: assets/corpora/cuisine.txt)")
     m.add_argument("--out", default=_corpus_out(), help="where to write it")
+
+    r = sub.add_parser("prune", help="drop the app's saved runs, model links and classes past the store's age and "
+                       "size limits (the store the app uses: RNN_PLAYGROUND_DATA_DIR or RNN_PLAYGROUND_DATABASE_URL)")
+    r.add_argument("--data-dir", default=None, help="the SQLite store's folder (default: RNN_PLAYGROUND_DATA_DIR, "
+                   "else the user's data folder)")
+    r.add_argument("--database-url", default=None, help="a PostgreSQL store instead (default: "
+                   "RNN_PLAYGROUND_DATABASE_URL)")
+    r.add_argument("--max-age-days", type=_float(0, 1e6, lo_open=True), default=None,
+                   help="drop rows not written for this many days (default: RNN_PLAYGROUND_STORE_MAX_AGE_DAYS, "
+                        "else 30)")
+    r.add_argument("--max-total-mb", type=_float(0, 1e9, lo_open=True), default=None,
+                   help="then drop the oldest while the store holds more (default: RNN_PLAYGROUND_STORE_MAX_TOTAL_MB, "
+                        "else 2000)")
     return p
 
 
@@ -410,6 +423,39 @@ def cmd_make_corpus(a) -> int:
     return 0
 
 
+def cmd_prune(a) -> int:
+    from dataclasses import replace
+
+    from .store import Settings, Store, StoreError
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if a.data_dir:
+        settings = replace(settings, data_dir=Path(a.data_dir), database_url=None)
+    if a.database_url:
+        settings = replace(settings, database_url=a.database_url)
+    limits = settings.limits
+    if a.max_age_days is not None:
+        limits = replace(limits, max_age_days=a.max_age_days)
+    if a.max_total_mb is not None:
+        limits = replace(limits, max_total_bytes=int(a.max_total_mb * 1e6))
+    try:
+        store = Store(replace(settings, enabled=True, limits=limits))
+        gone = store.prune()
+        left = store.usage()
+        store.close()
+    except StoreError as e:
+        raise UsageError(str(e)) from None
+    print(f"{settings.describe()}: removed {gone['runs']} runs, {gone['shares']} model links, {gone['classes']} "
+          f"classes and {gone['handins']} hand-ins older than {limits.max_age_days:g} days, and "
+          f"{gone['over the total']} more to stay within {limits.max_total_bytes / 1e6:g} MB")
+    print(f"left: {left['runs'][0]} runs, {left['shares'][0]} model links, {left['classes'][0]} classes, "
+          f"{left['handins'][0]} hand-ins; {sum(b for _, b in left.values()) / 1e6:.1f} MB")
+    return 0
+
+
 def main(argv=None) -> int:
     keep_freed_memory()           # the command trains: keep freed memory for the next BPTT step (rnn_core/_alloc.py)
     parser = build_parser()
@@ -417,7 +463,7 @@ def main(argv=None) -> int:
         a = parser.parse_args(argv)
         return {"train": cmd_train, "complete": cmd_complete, "gradcheck": cmd_gradcheck,
                 "memory": cmd_memory, "info": cmd_info, "export": cmd_export,
-                "make-corpus": cmd_make_corpus}[a.command](a)
+                "make-corpus": cmd_make_corpus, "prune": cmd_prune}[a.command](a)
     except UsageError as e:
         print(f"rnn-core: error: {e}", file=sys.stderr)
         return 2

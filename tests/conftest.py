@@ -1,4 +1,24 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# the app's run store (rnn_core/store.py) goes to a folder of this test session, never the user's data folder: the
+# app processes the tests start inherit it
+os.environ.setdefault("RNN_PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="rnnp-store-"))
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A PostgreSQL server for this test session (tests/pg_server.py), started on first use."""
+    from pg_server import PostgresServer
+
+    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
