@@ -303,6 +303,9 @@ class RunHandle:
     session_class = view_class = None
 
     def __init__(self, pool: TrainingPool | None = None):
+        from .saving import Saving
+
+        self.saving = Saving()                          # what the run store has of this run (ui/common/saving.py)
         pool = pool or training_pool()
         self._pool = weakref.ref(pool)                  # a weak reference: the handle holds only its own job
         self._job = pool.create(self.session_class, self.view_class)
@@ -311,6 +314,16 @@ class RunHandle:
     @property
     def view(self):
         return self._job.latest
+
+    @property
+    def kind(self) -> str:
+        """What the run store calls this page's runs: "train", "series"."""
+        return self.session_class.kind
+
+    @property
+    def lost(self) -> bool:
+        """The worker holding the job stopped (the next command makes a new one)."""
+        return self._job.lost
 
     def _live_job(self) -> Job:
         if self._job.lost:

@@ -1,15 +1,16 @@
-"""Nothing lost unknowingly, nothing trained for nobody: the browser asks before a page with an undownloaded
-trained model is left, and a run stops soon after its tab is closed.
+"""Nothing lost unknowingly, nothing trained for nobody: the browser asks before a page is left while a trained
+model is neither saved nor downloaded, and a run stops soon after its tab is closed.
 
-A refresh or a closed tab ends the Streamlit session and its state with it. While a model trained on
-Train or Time series differs from its last download (or is training), the page keeps a flag that a
-``beforeunload`` listener reads: the browser then shows its own "Leave site?" question.
+A refresh or a closed tab ends the Streamlit session and its state with it; a run saved in the run store
+(ui/common/saving.py) comes back from the page's address. While a model trained on Train or Time series is
+training, or differs from both its last save and its last download (the store is off, the disk is full), the
+page keeps a flag that a ``beforeunload`` listener reads: the browser then shows its own "Leave site?" question.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from . import state
+from . import saving, state
 
 # the flag lives in the element (rerun after rerun React updates it); the script runs when the element is
 # first drawn and adds the listener once per page load
@@ -26,9 +27,11 @@ _HTML = """<span hidden data-rnn-playground-unsaved="%s"></span><script>
 
 
 def unsaved_models() -> list[str]:
-    """The pages whose trained model would be lost with this session."""
+    """The pages whose trained model would be lost with this session: training, or neither saved nor downloaded."""
     pages = {state.TRAIN_SESSION: "Train", state.TS_SESSION: "Time series"}
-    return [page for key, page in pages.items() if getattr(st.session_state.get(key), "unsaved", False)]
+    handles = {page: st.session_state.get(key) for key, page in pages.items()}
+    return [page for page, h in handles.items()
+            if getattr(h, "unsaved", False) and not saving.saved(h)]
 
 
 HEARTBEAT_SECONDS = 5.0     # how often an open page tells a run of its session that it is still wanted

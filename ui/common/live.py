@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -480,6 +480,64 @@ class LiveRun:
     def _published(self, sent: dict) -> dict:
         """The page's own fields of the next view (a subclass: its data, its history ...)."""
         return {}
+
+    # ----- what the run store keeps: the run as one file (ui/common/runfile.py) ---------------------------
+    kind = "run"                                        # a subclass: "train", "series"
+
+    def checkpoint(self) -> tuple[int, dict, bytes]:
+        """(the weights' version, a short summary, the run file): the model, its counts, settings, metrics log
+        and optimizer state, and what the page adds, all of one iteration (the worker builds it between two)."""
+        from .runfile import metrics_arrays, optimizer_arrays, write_run
+
+        metrics_meta, arrays = metrics_arrays(self.metrics)
+        opt_meta, opt_arrays = optimizer_arrays(self.trainer.optimizer)
+        meta = {"kind": self.kind, "iteration": self.iteration, "tokens": int(self.trainer.tokens),
+                "config": asdict(self.config), "metrics": metrics_meta, "optimizer": opt_meta}
+        extra_meta, extra_arrays = self._checkpoint_extra()
+        meta.update(extra_meta)
+        arrays.update(opt_arrays, **extra_arrays)
+        summary = {"kind": self.kind, "iteration": self.iteration, "cell": self.model.cell,
+                   "hidden": self.model.hidden_size, "label": self.label()}
+        return self.version, summary, write_run(meta, self.model_bytes(), arrays)
+
+    def label(self) -> str:
+        """The model in a few words (a model link's name): "RNN, H=128, 2,000 iterations"."""
+        return f"{self.model.cell.upper()}, H={self.model.hidden_size}, {self.iteration:,} iterations"
+
+    def _checkpoint_extra(self) -> tuple[dict, dict]:
+        """The page's own fields and arrays of its run file."""
+        return {}, {}
+
+    def _restore_counts(self, rf) -> None:
+        """After a subclass put the file's model in place with a fresh trainer: the iteration and token counts,
+        the optimizer's moments and the metrics log, as they were saved; no run goes on."""
+        from .runfile import metrics_from, restore_optimizer
+
+        meta = rf.meta
+        try:
+            it, tokens = int(meta["iteration"]), int(meta.get("tokens", 0))
+        except (KeyError, TypeError, ValueError):
+            from .runfile import RunFileError
+            raise RunFileError("its iteration count cannot be read") from None
+        tr = self.trainer
+        tr.restore_to({k: v.copy() for k, v in self.model.params.items()}, it, tokens)
+        restore_optimizer(tr.optimizer, meta.get("optimizer", {}), rf.arrays, self.model.params)
+        self.metrics = metrics_from(meta.get("metrics", {}), rf.arrays)
+        self.metrics.forget_after(it)
+        self.running, self.diverged = False, None
+        self.run_start = self.target = it
+        self.version += 1
+
+
+def config_from(cls, values: dict):
+    """A settings dataclass (TrainConfig, SeriesConfig) from a saved dict: each known field cast to its type,
+    a missing one at its default, an unknown one dropped; ValueError if a value cannot be read."""
+    cast = {"int": int, "float": float, "str": str}
+    known = {}
+    for f in fields(cls):
+        if f.name in values:
+            known[f.name] = cast[f.type](values[f.name])
+    return cls(**known)
 
 
 def shape_changes(model, cfg) -> list[str]:

@@ -63,6 +63,7 @@ THIS_TAB = ("A model trained or uploaded here belongs to this browser tab: anoth
             "its own and does not see it (download the model here, then upload it there).")
 
 UPLOADED = "Uploaded: "           # how an uploaded model's name begins
+SHARED = "Shared: "               # ... and a model opened from a model link (ui/common/runlinks.py)
 
 
 def drop_oldest(entries: dict, budget: int, keep: str, counts=lambda name: True) -> list[str]:
@@ -80,11 +81,11 @@ def drop_oldest(entries: dict, budget: int, keep: str, counts=lambda name: True)
 
 def add_upload(models: dict[str, LoadedModel], entry: LoadedModel,
                budget: int = UPLOADED_MODELS_BUDGET) -> list[str]:
-    """Put ``entry`` among ``models``; past ``budget`` bytes of uploaded weights the oldest uploads go (never
-    ``entry``). Returns the names let go."""
+    """Put ``entry`` among ``models``; past ``budget`` bytes of uploaded weights (and models opened from model
+    links) the oldest go (never ``entry``). Returns the names let go."""
     models.pop(entry.name, None)                     # the same name again: it becomes the newest
     models[entry.name] = entry
-    return drop_oldest(models, budget, entry.name, lambda n: n.startswith(UPLOADED))
+    return drop_oldest(models, budget, entry.name, lambda n: n.startswith((UPLOADED, SHARED)))
 
 
 def load_upload(name: str, raw: bytes, vocab_raw: bytes | None = None) -> LoadedModel:

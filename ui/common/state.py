@@ -142,6 +142,22 @@ CHART_TS_LOSS, CHART_TS_STEPS, CHART_TS_WINDOW = "ts_loss_fig", "ts_steps_fig", 
 
 CHART_IMAGE = "chart_image"            # what every chart's camera button saves: "png" | "svg" (sidebar, every page)
 
+# saved runs and model links (ui/common/runlinks.py)
+RUN_NOTE = "run_note"                  # page -> ("success" | "warning", what opening a run or model link did)
+RUN_LINKS_TRIED = "run_links_tried"    # the run= and shared= ids this session already tried (each once)
+SHARED_OPENED = "shared_opened"        # share id -> the model name it was added under (Step through, Generate ...)
+TR_SHARE, TS_SHARE = "tr_share", "ts_share"    # "Make a link to this trained model" (Train, Time series)
+WITHDRAW = "withdraw_link"             # the prefix of each model link's Withdraw button
+
+# the class board (ui/board)
+CLASS_MEMBER = "class_member"          # this session's membership id (a student), or None
+CLASS_SECRET = "class_secret"          # this session's board secret (an instructor), or None
+CLASS_NAME_INPUT, CLASS_CODE_INPUT, CLASS_NICK_INPUT = "class_name_input", "class_code_input", "class_nick_input"
+CLASS_NOTE = "class_note"              # ("success" | "warning" | "error", what the last action did)
+CLASS_HAND_RUN, CLASS_HAND_SERIES = "class_hand_run", "class_hand_series"
+CLASS_DL_RUNS, CLASS_DL_CURVES, CLASS_DL_LESSONS = "class_dl_runs", "class_dl_curves", "class_dl_lessons"
+CHART_CLASS_CURVES = "class_curves"
+
 
 def csv_key(chart_key: str) -> str:
     """The key of a chart's "Data (CSV)" download, made from the chart's own key (ui.common.charts.show)."""
@@ -175,7 +191,7 @@ DEFAULTS = {
     LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
-    LINK_PROBLEMS: [], PRESENT: False,
+    LINK_PROBLEMS: [], PRESENT: False, CLASS_MEMBER: None, CLASS_SECRET: None, CLASS_NOTE: None,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
@@ -200,6 +216,9 @@ def init_page() -> None:
     if MODELS not in st.session_state:
         _run_inside_the_app()
     init()
+    from .runlinks import open_shared_model
+
+    open_shared_model()                        # a model link (?shared=) adds its copy to this session's models
     train = st.session_state.get(TRAIN_SESSION)
     if train is not None:                      # the Train job's latest weights (a copy) on every page that shows it
         train.publish(st.session_state[MODELS])
@@ -216,6 +235,9 @@ def init() -> None:
         st.session_state[TRAIN_DATA_CACHE] = {}
         st.session_state[TS_DATA_CACHE] = {}
         st.session_state[LINKS_WRITTEN] = {}
+        st.session_state[RUN_NOTE] = {}
+        st.session_state[RUN_LINKS_TRIED] = set()
+        st.session_state[SHARED_OPENED] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()

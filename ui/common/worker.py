@@ -33,8 +33,8 @@ SLICE_SECONDS = 0.1         # a running job's turn before the next running job's
 PUBLISH_EVERY = 0.25        # seconds between views of a job that trains on (a run's end is published at once)
 LEASE_SECONDS = 75.0        # a run trains on this long after the last sign of a page showing it (a background
                             # tab's timers may fire only once a minute; RNN_PLAYGROUND_RUN_LEASE overrides it)
-COMMANDS = {"reset_weights", "continue_from", "apply_live", "start", "stop", "mark_saved"}
-FETCHES = {"model_bytes", "metrics_csv", "export_torch", "export_safetensors"}
+COMMANDS = {"reset_weights", "continue_from", "apply_live", "start", "stop", "mark_saved", "restore"}
+FETCHES = {"model_bytes", "metrics_csv", "export_torch", "export_safetensors", "checkpoint"}
 
 
 class Worker:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnn_core.series import SERIES, read_series_csv
 
-from ui.common import state
+from ui.common import runlinks, saving, state
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
 from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, progress,
                                read_config, run_buttons)
@@ -97,6 +97,8 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
     if key not in cache:
         try:
             data = build_series(cfg, csv["columns"] if csv else None, digest)
+            if csv and cfg.source == SERIES_UPLOAD:
+                data.csv_name = csv["name"]
         except ValueError as e:
             if not problem:
                 st.warning(f"{md_escape(str(e))}. The current series and model are kept.")
@@ -104,6 +106,20 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
         cache.clear()
         cache[key] = data
     return cache[key]
+
+
+def open_links(sess: SeriesRun) -> None:
+    """The URL's saved run (``run=``) or a model link's copy (``shared=``) into this session's job, before the
+    sidebar draws: the sidebar follows its settings (an uploaded series comes back with its values)."""
+    out = runlinks.restore_from_url(sess, "time_series") or runlinks.copy_from_url(sess, "time_series")
+    if out:
+        cfg = out["config"]
+        if out["csv"] is not None:
+            st.session_state[state.TS_CSV] = out["csv"]
+            st.session_state[state.TS_CSV_ERROR] = None
+        st.session_state.update({key: getattr(cfg, name) for key, name in state.SERIES_FIELDS.items()})
+        st.session_state[state.TS_DATA_CACHE].clear()
+    runlinks.show_note("time_series")
 
 
 def model_and_data(sess: SeriesRun) -> tuple[SeriesConfig, SeriesData | None]:
@@ -128,7 +144,10 @@ def status_and_buttons(run: SeriesRun, cfg: SeriesConfig, data: SeriesData | Non
     if not reasons and data is not None and sess.running:
         run.apply_live(cfg)
     notice = st.empty()
-    if run_buttons(run, cfg, data, reasons, lambda: run.apply_live(cfg)) in ("train", "reset"):
+    pressed = run_buttons(run, cfg, data, reasons, lambda: run.apply_live(cfg))
+    if pressed == "train":
+        saving.begin(run)                                   # from now on the run is saved (the URL carries its id)
+    if pressed in ("train", "reset"):
         sess = run.view
         reasons = sess.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
@@ -338,3 +357,4 @@ def files_section(sess: SeriesRun) -> None:
                        mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,
                        help="The weights, the cell, and the normalisation the model reads its values in.")
     pytorch_downloads(sess, state.TS_DL_TORCH, state.TS_DL_SAFETENSORS, "rnn_playground_series_model")
+    runlinks.share_box(sess, state.TS_SHARE)

@@ -14,9 +14,10 @@ from rnn_core.series import (SERIES, Normaliser, SeriesWindows, forecast, held_o
                              one_step_predictions, split_point)
 from rnn_core.train import Trainer
 
-from ui.common.config import SeriesConfig
+from ui.common.config import SERIES_UPLOAD, SeriesConfig
 from ui.common.driver import RunHandle
-from ui.common.live import LiveRun, LiveView, MetricsLog
+from ui.common.live import LiveRun, LiveView, MetricsLog, config_from
+from ui.common.runfile import RunFileError, read_run
 
 LAST_STEP_EVERY = 10
 HELD_OUT = 0.2                    # the last fifth of a series is never trained on
@@ -40,6 +41,7 @@ class SeriesData:
     key: tuple
     first: int = 0                    # the first value's position on the time axis (the sunspots' 1700)
     axis: str = "time step t"         # the time axis's title ("year")
+    csv_name: str = ""                # an uploaded CSV's file name (what a saved run shows it as again)
 
     @property
     def n(self) -> int:
@@ -214,6 +216,56 @@ class SeriesSession(SeriesReading, LiveRun):
         settings = {**asdict(self.config), "iterations_trained": self.iteration, "series": self.data.name}
         return to_safetensors(self.model, None, settings)
 
+    # ----- saved runs (the run store) ----------------------------------------------------------------
+    kind = "series"
+
+    def label(self) -> str:
+        return super().label() + f" on {self.data.name}"
+
+    def _checkpoint_extra(self) -> tuple[dict, dict]:
+        """The held-out measurements, and an uploaded series' values (a built-in one is made again from its seed)."""
+        meta, arrays = {}, {"evals": np.array(self.evals, np.float64).reshape(-1, 2)}
+        if self.data.key[0] == "upload":
+            meta["csv"] = {"name": self.data.csv_name or self.config.column, "digest": self.data.key[1]}
+            arrays["series/values"] = self.data.values
+        return meta, arrays
+
+    def restore(self, raw: bytes) -> dict:
+        """Take up a saved run: its model, counts, settings, metrics and held-out measurements. Returns what the
+        page's widgets follow: {"config", "csv"} (an uploaded series' {"name", "digest", "columns"}, or None).
+        RunFileError (the current model stays) if it cannot be used."""
+        rf = read_run(raw, "series")
+        if rf.vocab is not None or not rf.model.real_inputs:
+            raise RunFileError("its model reads tokens, not numbers")
+        try:
+            cfg = config_from(SeriesConfig, rf.meta.get("config", {}))
+        except (TypeError, ValueError) as e:
+            raise RunFileError(f"its settings cannot be read ({e})") from None
+        model = rf.model
+        cfg = replace(cfg, cell=model.cell, hidden=model.hidden_size, activation=model.activation)
+        csv = None
+        try:
+            if cfg.source == SERIES_UPLOAD:
+                info = rf.meta.get("csv") or {}
+                values = np.asarray(rf.arrays["series/values"], np.float64)
+                csv = {"name": str(info.get("name", cfg.column)), "digest": str(info.get("digest", "")),
+                       "columns": {cfg.column: values}}
+                data = build_series(cfg, csv["columns"], csv["digest"])
+                data = replace(data, csv_name=csv["name"])
+            else:
+                data = build_series(cfg)
+            evals = [(int(i), float(v)) for i, v in np.asarray(rf.arrays.get("evals", np.zeros((0, 2))))]
+        except (KeyError, ValueError, TypeError) as e:
+            raise RunFileError(f"its series cannot be rebuilt ({e})") from None
+        self.stop()
+        model.normalisation = data.norm.to_dict()
+        self.model, self.data, self.config = model.astype(np.float32), data, cfg
+        self.trainer = Trainer(self.model, self._windows(cfg, data), cfg.optimizer, cfg.lr, cfg.clip or None,
+                               last_step_every=LAST_STEP_EVERY)
+        self._restore_counts(rf)
+        self.evals = [e for e in evals if e[0] <= self.iteration] or [(self.iteration, self.held_out_mse())]
+        return {"config": self.config, "csv": csv}
+
     def _published(self, sent: dict) -> dict:
         """Time series' fields of the next view: the series when it changed, the held-out measurements, and the
         one-step predictions over the series whenever the weights in the view change."""
@@ -249,6 +301,9 @@ class SeriesRun(RunHandle):
 
     def reset_weights(self, cfg: SeriesConfig, data: SeriesData) -> None:
         self.call("reset_weights", cfg, data)
+
+    def restore(self, raw: bytes) -> dict:
+        return self.call("restore", raw)
 
     def apply_live(self, cfg: SeriesConfig) -> None:
         """Learning rate, optimizer, clipping, window and batch of the running model, sent when they differ from

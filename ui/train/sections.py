@@ -8,7 +8,7 @@ from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
-from ui.common import state
+from ui.common import runlinks, saving, state
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
 from ui.common.controls import (Length, hyperparameter_params, hyperparameters, page_session, progress, read_config,
                                run_buttons)
@@ -132,6 +132,20 @@ def _replay_chosen() -> None:
     st.session_state[state.TR_REPLAY_CHOSEN] = True
 
 
+def open_links(sess: TrainRun) -> None:
+    """The URL's saved run (``run=``: a refresh, a new tab, another process) or a model link's copy (``shared=``)
+    into this session's job, before the sidebar draws: the sidebar follows the run's settings."""
+    out = runlinks.restore_from_url(sess, "train") or runlinks.copy_from_url(sess, "train")
+    if out:
+        cfg = out["config"]
+        st.session_state.update({key: getattr(cfg, name) for key, name in state.TRAIN_FIELDS.items()})
+        if out["text"] is not None:
+            st.session_state[state.TR_TEXT] = out["text"]
+        st.session_state[state.TRAIN_DATA_CACHE].clear()
+        publish(sess)
+    runlinks.show_note("train")
+
+
 def model_and_data(sess: TrainRun) -> tuple[TrainConfig, Data | None]:
     """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
     cfg, text, problem = sidebar_config()
@@ -156,7 +170,10 @@ def status_and_buttons(sess: TrainRun, cfg: TrainConfig, data: Data | None) -> N
     notice = st.empty()
     shown = data or view.data
     st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}.")
-    if run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data)) in ("train", "reset"):
+    pressed = run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data))
+    if pressed == "train":
+        saving.begin(sess)                                  # from now on the run is saved (the URL carries its id)
+    if pressed in ("train", "reset"):
         publish(sess)
         reasons = sess.view.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
@@ -348,6 +365,7 @@ def _on_continue_upload() -> None:
     st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
                              state.TR_LEVEL: cfg.level})
     publish(sess)
+    saving.begin(sess)
     name = md_escape(shorten(up.name, 60))
     st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {name}: {what}.")
 
@@ -366,6 +384,7 @@ def files_section(sess: TrainRun) -> None:
                      key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
     if sess.model is not None:
         pytorch_downloads(sess, state.TR_DL_TORCH, state.TR_DL_SAFETENSORS, "rnn_playground_model")
+        runlinks.share_box(sess, state.TR_SHARE)
     result = st.session_state[state.TR_UPLOAD_RESULT]
     if result:
         (st.success if result[0] == "success" else st.error)(result[1])

@@ -22,14 +22,16 @@ from rnn_core.train import Trainer
 from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
 from ui.common.driver import RunHandle
 from ui.common.frames import decimate
-from ui.common.live import LiveRun, LiveView, MetricsLog, StepRows
+from ui.common.live import LiveRun, LiveView, MetricsLog, StepRows, config_from
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
+from ui.common.runfile import RunFile, RunFileError, read_run
 
 MAX_SNAPSHOTS = 120
 SNAPSHOT_BUDGET = 64_000_000  # bytes of weight copies a session keeps for History (an LSTM H=256 V=3,000: 3 of them)
 MAX_RUNS = 200                # runs in the run history (the oldest go first)
 MAX_RUN_POINTS = 2_000        # points kept of each run's loss curve (min and max of each stretch: spikes stay)
 LAST_STEP_EVERY = 10      # the last step's gradient going back costs one more backward pass: every 10th iteration
+SAVED_SNAPSHOTS_BYTES = 8_000_000   # weight snapshots a saved run keeps for History (evenly spread; first and last)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Data:
     probe: str
     n_tokens: int
     key: tuple
+    text: str | None = None           # pasted or uploaded text (what a saved run rebuilds its data from)
 
 
 def text_problem(text: str) -> str | None:
@@ -88,7 +91,8 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
         raise ValueError("That text is too short to train on: it needs at least three tokens.")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     stream = TokenStream(ids, cfg.batch, cfg.seq_len, cfg.loss)
-    return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v), cfg.loss))
+    return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v), cfg.loss),
+                text if cfg.source in TEXT_SOURCES else None)
 
 
 class Snapshots(dict):
@@ -246,6 +250,62 @@ class TrainSession(LiveRun):
         super()._forget_after(iteration)
         self.snapshots.forget_after(iteration, self.model.params)
 
+    # ----- saved runs (the run store) ----------------------------------------------------------------
+    kind = "train"
+
+    def label(self) -> str:
+        where = self.config.source if self.config.source not in TEXT_SOURCES else "pasted text"
+        return super().label() + f" on {where.lower() if where == 'pasted text' else where}"
+
+    def _checkpoint_extra(self) -> tuple[dict, dict]:
+        """The text a text source trained on, the run history (its curves as arrays) and a few weight snapshots
+        (at most SAVED_SNAPSHOTS_BYTES, evenly spread, the first and the latest always)."""
+        meta = {"text": self.data.text if self.data is not None else None,
+                "runs": [{k: v for k, v in r.items() if k not in ("losses", "loss_at")} for r in self.runs]}
+        arrays = {}
+        for i, r in enumerate(self.runs):
+            arrays[f"runs/{i}/losses"], arrays[f"runs/{i}/loss_at"] = r["losses"], r["loss_at"]
+        keys = sorted(self.snapshots)
+        size = max(1, sum(v.nbytes for v in self.model.params.values()))
+        n = max(2, min(len(keys), SAVED_SNAPSHOTS_BYTES // size))
+        for k in sorted({keys[round(i)] for i in np.linspace(0, len(keys) - 1, n)} | {keys[-1]}):
+            for name, a in self.snapshots[k].items():
+                arrays[f"snap/{k}/{name}"] = a
+        return meta, arrays
+
+    def restore(self, raw: bytes) -> dict:
+        """Take up a saved run (a refresh, a link, a model link's copy): its model, counts, settings, metrics, run
+        history and snapshots. A text source's text comes back as pasted text. Returns what the page's widgets
+        follow: {"config", "text"}. RunFileError (the current model stays) if it cannot be used."""
+        rf = read_run(raw, "train")
+        if rf.vocab is None:
+            raise RunFileError("its model reads numbers, not tokens")
+        try:
+            cfg = config_from(TrainConfig, rf.meta.get("config", {}))
+        except (TypeError, ValueError) as e:
+            raise RunFileError(f"its settings cannot be read ({e})") from None
+        text = rf.meta.get("text")
+        if cfg.source in TEXT_SOURCES:
+            if not isinstance(text, str):
+                raise RunFileError("it was trained on a text that it does not hold")
+            cfg = replace(cfg, source="Pasted text")
+        is_task = cfg.source in TASK_SOURCES
+        model = rf.model
+        cfg = replace(cfg, cell=model.cell, hidden=model.hidden_size, activation=model.activation,
+                      level=rf.vocab.level if not is_task else cfg.level)
+        try:
+            data = build_data(cfg, text, vocab=None if is_task else rf.vocab)
+        except ValueError as e:
+            raise RunFileError(f"its data cannot be rebuilt ({e})") from None
+        if data.vocab != rf.vocab:
+            raise RunFileError("its vocabulary does not match its data")
+        self.adopt(model, rf.vocab, cfg, data)
+        self.vocab_for = None if is_task else text_key(cfg, text)
+        self._restore_counts(rf)
+        self.runs = _runs_from(rf)
+        self.snapshots = _snapshots_from(rf, self.model.params, self.iteration)
+        return {"config": self.config, "text": text if cfg.source in TEXT_SOURCES else None}
+
     # ----- reading ----------------------------------------------------------------------------------
     def stuck_report(self, window: int = 20) -> str | None:
         """Why the loss is stuck high without a NaN, measured: the mean loss of the last ``window``
@@ -344,6 +404,32 @@ class TrainSession(LiveRun):
         return {k: (self.model_at(k)[0].forward(ids).probs[-1], paths[k]) for k in sorted(self.snapshots)}
 
 
+def _runs_from(rf: RunFile) -> RunHistory:
+    runs = RunHistory()
+    try:
+        for i, r in enumerate(rf.meta.get("runs", [])):
+            runs.append({**r, "losses": np.asarray(rf.arrays[f"runs/{i}/losses"], np.float32),
+                         "loss_at": np.asarray(rf.arrays[f"runs/{i}/loss_at"], np.int32)})
+    except (KeyError, TypeError, ValueError) as e:
+        raise RunFileError(f"its run history cannot be read ({e})") from None
+    del runs[: max(0, len(runs) - MAX_RUNS)]
+    return runs
+
+
+def _snapshots_from(rf: RunFile, params: dict, iteration: int) -> Snapshots:
+    """The saved snapshots with the weights' own shapes (up to ``iteration``), and the current weights at it."""
+    snaps = Snapshots()
+    for key, a in rf.arrays.items():
+        if key.startswith("snap/"):
+            _, it, name = key.split("/", 2)
+            if name in params and a.shape == params[name].shape and it.isdigit() and int(it) <= iteration:
+                snaps.setdefault(int(it), {})[name] = np.array(a, params[name].dtype)
+    for it in [k for k, p in snaps.items() if set(p) != set(params)]:
+        del snaps[it]
+    snaps.take(iteration, params)
+    return snaps
+
+
 class TrainView(LiveView):
     """What the Train page draws of a ``TrainSession`` at one moment (see ``LiveView``): the session's reading
     API, from the fields it published."""
@@ -381,6 +467,9 @@ class TrainRun(RunHandle):
 
     def reset_weights(self, cfg: TrainConfig, data: Data) -> None:
         self.call("reset_weights", cfg, data)
+
+    def restore(self, raw: bytes) -> dict:
+        return self.call("restore", raw)
 
     def continue_from(self, raw: bytes, cfg: TrainConfig, text: str | None = None,
                       max_bytes: int = MAX_MODEL_BYTES) -> str:
