@@ -81,8 +81,9 @@ def copy_from_url(handle, page: str) -> dict | None:
 def write_url(handle, page: str) -> None:
     """The run's id in the URL (so a refresh or this address restores it), after following a takeover elsewhere."""
     if saving.follow_takeover(handle):
-        _note(page, "info", "This run was opened in another tab or window, and is saved there now. What this tab "
-                            "trains from here on is saved under a new address (above), so neither overwrites the other.")
+        _note(page, "info", "This run was opened in another tab or window, and is saved there now. What this "
+                            "tab trains from here on is saved under a new address (above), so neither overwrites "
+                            "the other.")
     run_id = handle.saving.run_id
     if run_id and st.query_params.get(RUN_PARAM) != run_id:
         st.query_params[RUN_PARAM] = run_id
