@@ -1,7 +1,7 @@
 # Two commands for a fresh Debian machine with Python 3.11:
 #   make run    set up .venv from requirements.lock and open the app
-#   make test   set up .venv from requirements-dev.lock (with test tools and Chromium) and run every test,
-#               browser tests included
+#   make test   set up .venv from requirements-dev.lock (with test tools, Chromium, nginx and PostgreSQL) and run
+#               every test, browser tests included
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium nginx lint demo-model lab-sweeps bench gradcheck lock tox clean
+.PHONY: run test chromium nginx postgresql lint demo-model lab-sweeps bench gradcheck lock tox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,10 +58,18 @@ nginx:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
 	fi
 
+# Debian's PostgreSQL: the run store's tests run against it as against SQLite (the tests start a throwaway server
+# of their own, tests/pg_server.py; the package's own cluster is not used)
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql for the run store's tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-test: $(VENV)/.dev chromium nginx lint
+test: $(VENV)/.dev chromium nginx postgresql lint
 	$(BIN)/python -m pytest
 
 gradcheck: $(VENV)/.runtime

@@ -7,7 +7,7 @@ from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
 PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
-                "ui.generate.sections", "ui.series.sections"]
+                "ui.generate.sections", "ui.series.sections", "ui.board.sections"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,6 +36,7 @@ pages = [
     st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:", url_path="gradient_lab"),
     st.Page("pages/generate.py", title="Generate", icon=":material/edit_note:", url_path="generate"),
     st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
+    st.Page("pages/class_board.py", title="Class", icon=":material/groups:", url_path="class"),
 ]
 st.navigation(pages).run()
 charts.image_format_picker()      # every page's sidebar ends with it

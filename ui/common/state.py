@@ -157,6 +157,8 @@ CLASS_NOTE = "class_note"              # ("success" | "warning" | "error", what 
 CLASS_HAND_RUN, CLASS_HAND_SERIES = "class_hand_run", "class_hand_series"
 CLASS_DL_RUNS, CLASS_DL_CURVES, CLASS_DL_LESSONS = "class_dl_runs", "class_dl_curves", "class_dl_lessons"
 CHART_CLASS_CURVES = "class_curves"
+CLASS_FORM_CREATE, CLASS_FORM_JOIN = "class_form_create", "class_form_join"
+CLASS_CREATE, CLASS_JOIN, CLASS_LEAVE = "class_create", "class_join", "class_leave"
 
 
 def csv_key(chart_key: str) -> str:

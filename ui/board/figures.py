@@ -1,0 +1,107 @@
+"""The Class page's figures and tables, pure (no Streamlit): built from a store's Board (rnn_core/store.py)."""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from rnn_core.store import Board, HandIn
+
+from ui.common.style import layout
+from ui.common.text import plotly_text
+
+RUN_COLUMNS = ["student", "handed in", "page", "source", "cell", "hidden", "activation", "optimizer", "lr", "clip",
+               "batch", "seed", "iterations", "final loss"]
+LESSON_COLUMNS = ["student", "handed in", "lesson", "status", "right at first try", "answers given", "expected",
+                  "question"]
+
+
+def when(t: float) -> str:
+    """A hand-in's time as the instructor reads it (the server's local time)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+
+def run_handins(board: Board) -> list[HandIn]:
+    return [h for h in board.handins if h.kind == "run"]
+
+
+def runs_frame(board: Board) -> pd.DataFrame:
+    """One row per run handed in: who, when, its settings and final loss (nicknames as plain text)."""
+    rows = [{"student": h.nickname, "handed in": when(h.created), **{c: h.summary.get(c) for c in RUN_COLUMNS[2:]}}
+            for h in run_handins(board)]
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def students_frame(board: Board) -> pd.DataFrame:
+    """One row per student: when they joined, what they handed in, their latest run's final loss."""
+    rows = []
+    for name, joined in board.members:
+        mine = [h for h in board.handins if h.nickname == name]
+        runs = [h for h in mine if h.kind == "run"]
+        rows.append({"student": name, "joined": when(joined), "runs handed in": len(runs),
+                     "lesson records handed in": sum(h.kind == "lessons" for h in mine),
+                     "latest final loss": runs[-1].summary.get("final loss") if runs else None})
+    return pd.DataFrame(rows, columns=["student", "joined", "runs handed in", "lesson records handed in",
+                                       "latest final loss"])
+
+
+def curve_names(board: Board) -> list[str]:
+    """Each run's legend name: the nickname, numbered when one student handed in several."""
+    runs = run_handins(board)
+    counts: dict[str, int] = {}
+    names = []
+    for h in runs:
+        counts[h.nickname] = counts.get(h.nickname, 0) + 1
+        total = sum(r.nickname == h.nickname for r in runs)
+        names.append(h.nickname if total == 1 else f"{h.nickname} #{counts[h.nickname]}")
+    return names
+
+
+def curves_figure(board: Board) -> go.Figure:
+    """Every run's loss curve handed in, overlaid (x: iteration), one trace a run named by its student."""
+    fig = go.Figure()
+    for h, name in zip(run_handins(board), curve_names(board)):
+        curve = h.summary.get("curve", {})
+        fig.add_trace(go.Scatter(x=curve.get("iteration", []), y=curve.get("loss", []), mode="lines",
+                                 name=plotly_text(name)))
+    fig.update_xaxes(title="iteration")
+    fig.update_yaxes(title="loss", rangemode="tozero")
+    return layout(fig, "The class's loss curves", legend=dict(orientation="h", y=-0.25))
+
+
+def curves_frame(board: Board) -> pd.DataFrame:
+    """The curves as rows (student, run, iteration, loss): the CSV download."""
+    rows = []
+    for h, name in zip(run_handins(board), curve_names(board)):
+        curve = h.summary.get("curve", {})
+        rows += [{"student": h.nickname, "run": name, "iteration": i, "loss": v}
+                 for i, v in zip(curve.get("iteration", []), curve.get("loss", []))]
+    return pd.DataFrame(rows, columns=["student", "run", "iteration", "loss"])
+
+
+def lessons_frame(board: Board) -> pd.DataFrame:
+    """Every lesson answer handed in: one row per student and lesson (the latest record of each student)."""
+    latest: dict[str, HandIn] = {}
+    for h in board.handins:
+        if h.kind == "lessons":
+            latest[h.nickname] = h
+    rows = [{"student": h.nickname, "handed in": when(h.created), **{c: r.get(c) for c in LESSON_COLUMNS[2:]}}
+            for h in latest.values() for r in h.summary.get("rows", [])]
+    return pd.DataFrame(rows, columns=LESSON_COLUMNS)
+
+
+def lessons_grid(lessons: pd.DataFrame) -> pd.DataFrame:
+    """Students by lessons, each cell the answer's status: the class at a glance."""
+    if lessons.empty:
+        return pd.DataFrame()
+    return lessons.pivot_table(index="student", columns="lesson", values="status", aggfunc="last", sort=False)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as CSV, each text cell that a spreadsheet would run as a formula (= + - @) quoted as text."""
+    safe = df.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object or str(safe[c].dtype).startswith("str"):
+            safe[c] = safe[c].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+    return safe.to_csv(index=False).encode("utf-8")
