@@ -40,6 +40,11 @@ def restore_from_url(handle, page: str) -> dict | None:
     """A ``run=`` id in the URL that is not this page's run yet: restore it (the model, its counts, history and
     settings). Returns the job's answer (the settings for the sidebar) or None; a link that cannot be opened is
     named and the current model stays."""
+    if saving.follow_takeover(handle):                 # opened elsewhere since: go on under a new id
+        _note(page, "info", "This run was opened in another tab or window, and is saved there now. What this "
+                            "tab trains from here on is saved under a new address (above), so neither overwrites "
+                            "the other.")
+        return None
     run_id = st.query_params.get(RUN_PARAM)
     if not run_id or run_id == handle.saving.run_id or _tried("run", page, run_id):
         return None
@@ -79,11 +84,7 @@ def copy_from_url(handle, page: str) -> dict | None:
 
 
 def write_url(handle, page: str) -> None:
-    """The run's id in the URL (so a refresh or this address restores it), after following a takeover elsewhere."""
-    if saving.follow_takeover(handle):
-        _note(page, "info", "This run was opened in another tab or window, and is saved there now. What this "
-                            "tab trains from here on is saved under a new address (above), so neither overwrites "
-                            "the other.")
+    """The run's id in the URL (so a refresh or this address restores it)."""
     run_id = handle.saving.run_id
     if run_id and st.query_params.get(RUN_PARAM) != run_id:
         st.query_params[RUN_PARAM] = run_id

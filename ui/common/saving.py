@@ -178,7 +178,8 @@ def open_run(handle, run_id: str) -> dict:
         raise StoreError("Runs are not saved on this server, so a run link cannot be opened here.")
     record = store.open_run(run_id)
     if record.kind != handle.kind:
-        raise RunFileError("it is a run of another page")
+        pages = {"train": "Train", "series": "Time series"}
+        raise RunFileError(f"it is a run of the {pages.get(record.kind, record.kind)} page: open it there")
     out = handle.restore(record.state)
     s: Saving = handle.saving
     store.open_run(run_id, writer=s.writer)                   # this session holds it now (a few bytes' write)
