@@ -666,6 +666,83 @@ def test_an_unforeseen_exception_shows_a_short_message_and_no_traceback(monkeypa
     assert "secret" not in str(shown.proto) and "RuntimeError" not in str(shown.proto)
 
 
+# ----- saved runs, model links and the Class page ------------------------------------------------------------
+RUN_LINKS = {
+    "a run id that is not in the store": "This link's run is not in the store: it expired, was removed, or the link "
+                                         "is mistyped",
+    "a run of another page": "it is a run of the Time series page: open it there",
+    "a withdrawn or mistyped model link": "its owner withdrew it, it expired, or it is mistyped",
+}
+
+
+def _page_texts(at) -> str:
+    kinds = ("markdown", "caption", "success", "warning", "info", "error", "subheader")
+    return " ".join(str(e.value) for k in kinds for e in at.get(k)).replace("\\", "")
+
+
+def test_run_and_model_links_that_cannot_be_used_are_named_and_change_nothing():
+    from streamlit.testing.v1 import AppTest
+
+    from helpers import APP
+    from rnn_core.store import new_id
+    from ui.common.config import SeriesConfig
+    from ui.common.saving import run_store
+    from ui.series.session import SeriesSession, build_series
+
+    at = open_page("pages/train.py", run=new_id())
+    assert RUN_LINKS["a run id that is not in the store"] in _page_texts(at)
+    assert at.session_state["train_session"].view.iteration == 0
+    series = SeriesSession()
+    series.reset_weights(SeriesConfig(), build_series(SeriesConfig()))
+    run = new_id()
+    run_store().save_run(run, new_id(), "series", {"iteration": 0}, series.checkpoint()[2])
+    at = open_page("pages/train.py", run=run)
+    assert RUN_LINKS["a run of another page"] in _page_texts(at) and "The current model is kept" in _page_texts(at)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["shared"] = new_id()
+    at.run()
+    assert any(RUN_LINKS["a withdrawn or mistyped model link"] in t.value for t in at.get("toast"))
+    assert not any(n.startswith("Shared:") for n in at.session_state["models"])
+
+
+CLASS_INPUTS = {
+    "an unknown code": "No class has that code: check it with your instructor.",
+    "an empty nickname": "The nickname is empty.",
+    "a nickname already taken": "Someone in this class is already called ada: pick another nickname.",
+    "a nickname of HTML": "<b>bo</b>",
+    "a hand-in too soon": "You handed in a moment ago",
+    "a wrong board link": "This board link does not open: the class expired or the link is mistyped.",
+}
+
+
+def test_the_class_page_names_what_it_cannot_take():
+    from rnn_core.store import Refused
+    from ui.common.saving import run_store
+
+    def join(code, nick):
+        s = open_page("pages/class_board.py")
+        s.text_input(key="class_code_input").set_value(code)
+        s.text_input(key="class_nick_input").set_value(nick)
+        next(b for b in s.button if b.label == "Join").click().run()
+        assert not s.exception, s.exception
+        return s
+
+    store = run_store()
+    code, secret = store.create_class("Bad input")
+    assert CLASS_INPUTS["an unknown code"] in _page_texts(join("QQQQQQ" if code != "QQQQQQ" else "RRRRRR", "cy"))
+    assert CLASS_INPUTS["an empty nickname"] in _page_texts(join(code, "   "))
+    join(code, "ada")
+    assert CLASS_INPUTS["a nickname already taken"] in _page_texts(join(code, "ada"))
+    bo = join(code, "<b>bo</b>")
+    assert f"you are {CLASS_INPUTS['a nickname of HTML']}" in _page_texts(bo)        # shown as typed, not bold
+    member = bo.session_state["class_member"]
+    store.hand_in(member, "lessons", {})
+    with pytest.raises(Refused, match=CLASS_INPUTS["a hand-in too soon"]):
+        store.hand_in(member, "lessons", {})
+    wrong = open_page("pages/class_board.py", board=secret[:-3] + "abc")
+    assert CLASS_INPUTS["a wrong board link"] in _page_texts(wrong) and "Board of" not in _page_texts(wrong)
+
+
 # ----- the README's table -------------------------------------------------------------------------------
 TABLE = {
     "Sentence boxes (Home, Step through, Gradient lab, Generate)": set(TEXTS),
@@ -678,6 +755,8 @@ TABLE = {
     "Numbers in links (every page)": set(NUMBER_LINKS),
     "Page addresses": set(UNKNOWN_PATHS),
     "Two browser tabs": set(TABS),
+    "Run and model links (Train, Time series; a model link on any page)": set(RUN_LINKS),
+    "Class page": set(CLASS_INPUTS),
     "Gradient norms (Train, Time series, Backward view)": set(ZERO_NORMS),
     "An unforeseen error (any page)": set(ERRORS),
     "CLI number arguments": set(NUMBERS),

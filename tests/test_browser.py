@@ -489,13 +489,14 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
 
 
 def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_stops_training(browser, tmp_path):
-    """Nothing trained: leaving asks nothing. Training (or trained and not downloaded): the browser asks
-    before the page is left, and staying keeps the run. Downloaded: no question. A tab closed mid-run stops its
-    training once the run's lease runs out (no page renews it; 5 s here, a minute by default): the server and its
-    training workers go idle."""
+    """Nothing trained: leaving asks nothing. Training (or trained and neither saved nor downloaded: this server
+    runs without the run store, RNN_PLAYGROUND_STORE=off): the browser asks before the page is left, and staying
+    keeps the run. Downloaded: no question. A tab closed mid-run stops its training once the run's lease runs out
+    (no page renews it; 5 s here, a minute by default): the server and its training workers go idle. (With the
+    store, a saved run asks nothing: tests/test_browser_store.py.)"""
     lease = 5.0
 
-    url, proc, log = _start_server(env={"RNN_PLAYGROUND_RUN_LEASE": str(lease)})
+    url, proc, log = _start_server(env={"RNN_PLAYGROUND_RUN_LEASE": str(lease), "RNN_PLAYGROUND_STORE": "off"})
     try:
         ctx = browser.new_context(viewport={"width": 1400, "height": 2600}, accept_downloads=True)
         pg = ctx.new_page()
