@@ -34,3 +34,13 @@ def test_compare_revisions_prints_a_row_per_size():
     rows = [line.split() for line in out.splitlines() if line.startswith("rnn")]
     assert [r[1:5] for r in rows] == [["64", "64", "1", "25"], ["64", "128", "32", "64"], ["64", "512", "32", "64"]]
     assert all(float(r[5]) > 0 and float(r[6]) > 0 and float(r[7]) > 0 for r in rows)
+
+
+def test_the_store_bench_prints_a_row_per_run():
+    script = BENCH.parent / "store.py"
+    out = subprocess.run([sys.executable, str(script), "--quick", "--repeats", "1"], capture_output=True, text=True,
+                         check=True, timeout=600).stdout
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| ") and "run file MB" not in line]
+    assert [r[0].split(":")[0] for r in rows] == ["Train default", "Train largest", "Time series default"]
+    assert all(float(x) > 0 for r in rows for x in r[1:5])          # size, checkpoint, save, open + restore

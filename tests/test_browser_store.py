@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from test_browser import CHROMIUM, FLAGS, _free_port, _start_server, _stop_server, figure, wait_idle
+from test_browser import (CHROMIUM, FLAGS, KNOWN_VIOLATIONS, _audit, _free_port, _start_server, _stop_server, figure,
+                          snapshot)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
@@ -31,6 +32,12 @@ def _context(browser):
     errors = []
     ctx.on("page", lambda p: p.on("pageerror", lambda e: errors.append(str(e))))
     return ctx, errors
+
+
+def wait_idle(pg):
+    """Wait for Streamlit to finish the current run (its status widget goes), as long as a busy box needs."""
+    pg.wait_for_timeout(150)
+    expect(pg.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW)
 
 
 def _no_exception(pg):
@@ -89,19 +96,18 @@ def test_a_run_survives_a_reload_and_a_server_restart_and_a_model_link_opens_as_
         _no_exception(pg)
 
         # a model link, opened in another browser (a context of its own: its own cookies and session)
-        pg.get_by_role("button", name="Copy link to this trained model").click()
         pg.get_by_role("button", name="Make a link to the model as it is now").click()
-        link = pg.get_by_test_id("stCode").filter(has_text="shared=").first
-        expect(link).to_be_visible(timeout=60_000)
-        shared = link.inner_text().strip()
-        assert "/step_through?shared=" in shared
+        link = pg.get_by_test_id("stCode").filter(has_text="shared=")
+        expect(link.first).to_be_visible(timeout=60_000)
+        shared, train_copy = (x.strip() for x in link.all_inner_texts())
+        assert "/step_through?shared=" in shared and "/train?shared=" in train_copy
         other, other_errors = _context(browser)
         op = other.new_page()
         op.goto(shared)
         expect(op.get_by_role("combobox", name="Model")).to_have_value(re.compile("^Shared: RNN, H=128, 20 iter"),
                                                                           timeout=SLOW)
         figure(op, "Next-token probabilities", timeout=SLOW)
-        _sidebar_link(op, "Train").click()                                       # on Train: their own copy
+        op.goto(train_copy)                                                      # on Train: their own copy
         expect(op.get_by_text("your own copy", exact=False)).to_be_visible(timeout=SLOW)
         expect(op.get_by_text("H=128, 20 iterations so far", exact=False)).to_be_visible()
         _train(op, 5, total=25)
@@ -167,6 +173,12 @@ def test_a_class_of_three_hands_in_and_the_board_shows_three_rows_and_three_curv
         assert "<b>cy</b>" in legend
         for label in ("Students", "Runs handed in"):                            # the tables' row counts
             expect(tp.get_by_test_id("stMetric").filter(has_text=label)).to_contain_text("3")
+        wait_idle(tp)
+        snapshot(tp, "class_board.png")
+        bad = [f"{v['id']}: {n['html'][:150]}" for v in _audit(tp) if v["impact"] in ("serious", "critical")
+               for n in v["nodes"] if not any(rule == v["id"] and scheme == "light" for rule, scheme, *_ in
+                                              KNOWN_VIOLATIONS)]
+        assert not bad, bad                                                      # axe-core on the board
         _no_exception(tp)
         for ctx, errs in students:
             ctx.close()

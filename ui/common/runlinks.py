@@ -13,6 +13,8 @@ from .text import md_escape, shorten
 
 POLL_SECONDS = 1.0                # the status line looks again this often while a save is due
 PAGES = {"train": ("step_through", "Step through"), "series": ("time_series", "Time series")}
+LINK_PAGES = {"train": (("step_through", "To step through it:"), ("train", "To train a copy of it:")),
+              "series": (("time_series", "To forecast with it and train a copy of it:"),)}
 
 
 def _note(page: str, kind: str, text: str) -> None:
@@ -64,8 +66,8 @@ def copy_from_url(handle, page: str) -> dict | None:
     """A ``shared=`` model link of this page's kind: its run becomes this session's own copy (the original never
     changes). Returns the job's answer or None."""
     share_id = st.query_params.get(SHARED_PARAM)
-    if not share_id or _tried("copy", page, share_id):
-        return None
+    if not share_id or RUN_PARAM in st.query_params or _tried("copy", page, share_id):
+        return None                                    # (a run= of its own wins: the copy was made before)
     try:
         kind, label, raw = saving.open_shared(share_id)
     except (StoreError, NotFound) as e:
@@ -78,6 +80,7 @@ def copy_from_url(handle, page: str) -> dict | None:
     except RunFileError as e:
         _note(page, "warning", f"That model link cannot be used: {md_escape(str(e))}. The current model is kept.")
         return None
+    del st.query_params[SHARED_PARAM]                  # from now on the address names the copy (run=)
     _note(page, "success", f"Opened a model link: your own copy of {md_escape(shorten(label, 80))}. Training it here "
                            "changes your copy only; it is saved under this page's new address.")
     return out
@@ -132,9 +135,10 @@ def share_box(handle, key: str) -> None:
     copy, on any page); each link made is listed with its Withdraw button."""
     if saving.run_store() is None or handle.view.model is None:
         return
-    box = st.popover("Copy link to this trained model", icon=":material/share:",
-                     help="A link to a copy of this model as it is now, with its history: whoever opens it gets their "
-                          "own copy, on any page. Training on changes nothing for them; you can withdraw the link.")
+    box = st.container()
+    box.markdown("**Copy link to this trained model**")
+    box.caption("A link to a copy of this model as it is now, with its history: whoever opens it gets their own "
+                "copy, on any page. Training on changes nothing for them, and you can withdraw the link.")
     if box.button("Make a link to the model as it is now", key=key):
         try:
             saving.share(handle, PAGES[handle.kind][0])
@@ -143,17 +147,17 @@ def share_box(handle, key: str) -> None:
     shares = handle.saving.shares
     if not shares:
         box.caption("No link made yet.")
-    for i, x in enumerate(reversed(shares)):
+    for x in reversed(shares):
         box.markdown(f"**{md_escape(x['label'])}**")
-        box.code(page_url(x["page"], {SHARED_PARAM: x["id"]}), language=None, wrap_lines=True)
+        for path, what in LINK_PAGES[handle.kind]:
+            box.caption(what)
+            box.code(page_url(path, {SHARED_PARAM: x["id"]}), language=None, wrap_lines=True)
         if box.button("Withdraw this link", key=f"{state.WITHDRAW}_{x['id']}",
                       help="Nobody can open it from now on; copies already opened stay with whoever opened them."):
             saving.withdraw(handle, x["id"])
             st.rerun()
-    if shares:
-        where = PAGES[handle.kind][1]
-        box.caption(f"It opens on {where}; the same link works on every page"
-                    + (" (Generate, Train, the lessons)." if handle.kind == "train" else "."))
+    if shares and handle.kind == "train":
+        box.caption("The same link opens the model on any page: Generate, the lessons.")
 
 
 def open_shared_model() -> None:
