@@ -36,7 +36,7 @@ pages = [
     st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:", url_path="gradient_lab"),
     st.Page("pages/generate.py", title="Generate", icon=":material/edit_note:", url_path="generate"),
     st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
-    st.Page("pages/class_board.py", title="Class", icon=":material/groups:", url_path="class"),
+    st.Page("pages/class.py", title="Class", icon=":material/groups:", url_path="class"),
 ]
 st.navigation(pages).run()
 charts.image_format_picker()      # every page's sidebar ends with it

@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -7,9 +9,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# the app's run store (rnn_core/store.py) goes to a folder of this test session, never the user's data folder: the
-# app processes the tests start inherit it
-os.environ.setdefault("RNN_PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="rnnp-store-"))
+# the app's run store (rnn_core/store.py) is SQLite in a folder of this test session, never the user's store: the app
+# processes the tests start inherit it
+for _name in ("RNN_PLAYGROUND_DATABASE_URL", "RNN_PLAYGROUND_STORE"):
+    os.environ.pop(_name, None)
+os.environ["RNN_PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="rnnp-store-")
+atexit.register(shutil.rmtree, os.environ["RNN_PLAYGROUND_DATA_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -720,7 +720,7 @@ def test_the_class_page_names_what_it_cannot_take():
     from ui.common.saving import run_store
 
     def join(code, nick):
-        s = open_page("pages/class_board.py")
+        s = open_page("pages/class.py")
         s.text_input(key="class_code_input").set_value(code)
         s.text_input(key="class_nick_input").set_value(nick)
         next(b for b in s.button if b.label == "Join").click().run()
@@ -739,7 +739,7 @@ def test_the_class_page_names_what_it_cannot_take():
     store.hand_in(member, "lessons", {})
     with pytest.raises(Refused, match=CLASS_INPUTS["a hand-in too soon"]):
         store.hand_in(member, "lessons", {})
-    wrong = open_page("pages/class_board.py", board=secret[:-3] + "abc")
+    wrong = open_page("pages/class.py", board=secret[:-3] + "abc")
     assert CLASS_INPUTS["a wrong board link"] in _page_texts(wrong) and "Board of" not in _page_texts(wrong)
 
 

@@ -140,6 +140,8 @@ def test_a_class_of_three_hands_in_and_the_board_shows_three_rows_and_three_curv
         teacher, errors = _context(browser)
         tp = teacher.new_page()
         tp.goto(url + "/class")
+        expect(tp.get_by_role("textbox", name="Class name")).to_be_editable(timeout=SLOW)
+        wait_idle(tp)
         tp.get_by_role("textbox", name="Class name").fill("Period 3")
         tp.get_by_role("button", name="Create a class").click()
         expect(tp.get_by_text("Board of Period 3")).to_be_visible(timeout=SLOW)
@@ -153,6 +155,8 @@ def test_a_class_of_three_hands_in_and_the_board_shows_three_rows_and_three_curv
             sp.goto(url + "/train")
             _train(sp, 5 + i)
             _sidebar_link(sp, "Class").click()                                  # same session: the run comes along
+            expect(sp.get_by_role("textbox", name="Class code")).to_be_editable(timeout=SLOW)
+            wait_idle(sp)
             sp.get_by_role("textbox", name="Class code").fill(code.lower())
             sp.get_by_role("textbox", name="Nickname").fill(nick)
             sp.get_by_role("button", name="Join").click()

@@ -190,7 +190,7 @@ def test_time_series_saves_and_restores_its_run():
 
 # ----- the class board ---------------------------------------------------------------------------------------
 def _create_class(name="Period 3"):
-    t = open_page("pages/class_board.py")
+    t = open_page("pages/class.py")
     t.text_input(key="class_name_input").set_value(name)
     next(b for b in t.button if b.label == "Create a class").click().run()
     assert not t.exception
@@ -198,10 +198,10 @@ def _create_class(name="Period 3"):
     return t, code, t.query_params["board"]
 
 
-def _join(code, nickname, page="pages/class_board.py", at=None):
+def _join(code, nickname, page="pages/class.py", at=None):
     s = at or open_page(page)
     if at is not None:
-        s.switch_page("pages/class_board.py").run()
+        s.switch_page("pages/class.py").run()
     s.text_input(key="class_code_input").set_value(code)
     s.text_input(key="class_nick_input").set_value(nickname)
     next(b for b in s.button if b.label == "Join").click().run()
@@ -274,10 +274,10 @@ def test_the_board_opens_only_with_its_secret():
     teacher, code, secret = _create_class("Secret class")
     _join(code, "cy")
     for wrong in (secret[:-1], "x" * 32, code):
-        at = open_page("pages/class_board.py", board=wrong)
+        at = open_page("pages/class.py", board=wrong)
         assert "Board of" not in _texts(at) and "does not open" in _texts(at)
         assert "board" not in at.query_params
-    ok = open_page("pages/class_board.py", board=secret)
+    ok = open_page("pages/class.py", board=secret)
     assert "Board of Secret class" in _texts(ok) and "cy" in _texts(ok) + str(ok.dataframe[0].value)
 
 
