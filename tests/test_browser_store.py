@@ -145,7 +145,8 @@ def test_a_class_of_three_hands_in_and_the_board_shows_three_rows_and_three_curv
         tp.get_by_role("textbox", name="Class name").fill("Period 3")
         tp.get_by_role("button", name="Create a class").click()
         expect(tp.get_by_text("Board of Period 3")).to_be_visible(timeout=SLOW)
-        code = re.search(r"join with the code ([A-Z0-9]{6})", tp.get_by_text("join with the code").inner_text())[1]
+        said = tp.get_by_text("Students open the Class page").inner_text()
+        code = re.search(r"join with the code ([A-Z0-9]{6})", said)[1]
         assert "board=" in tp.url
         board_url = tp.url
         students = []
@@ -173,7 +174,7 @@ def test_a_class_of_three_hands_in_and_the_board_shows_three_rows_and_three_curv
         names = tp.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(
             gd => (gd.layout.title.text || '').includes('loss curves') ? gd._fullData.map(t => t.name) : [])""")
         assert names == ["ada", "bo", "&lt;b&gt;cy&lt;/b&gt;"]                   # shown as the text typed
-        legend = tp.locator(".legendtext").all_inner_texts()
+        legend = tp.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")
         assert "<b>cy</b>" in legend
         for label in ("Students", "Runs handed in"):                            # the tables' row counts
             expect(tp.get_by_test_id("stMetric").filter(has_text=label)).to_contain_text("3")
