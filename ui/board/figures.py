@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from rnn_core.store import Board, HandIn
 
-from ui.common.style import layout
+from ui.common.style import PALETTE, layout
 from ui.common.text import plotly_text
 
 RUN_COLUMNS = ["student", "handed in", "page", "source", "cell", "hidden", "activation", "optimizer", "lr", "clip",
@@ -61,9 +61,11 @@ def curve_names(board: Board) -> list[str]:
 def curves_figure(board: Board) -> go.Figure:
     """Every run's loss curve handed in, overlaid (x: iteration), one trace a run named by its student."""
     fig = go.Figure()
-    for h, name in zip(run_handins(board), curve_names(board)):
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for i, (h, name) in enumerate(zip(run_handins(board), curve_names(board))):
         curve = h.summary.get("curve", {})
-        fig.add_trace(go.Scatter(x=curve.get("iteration", []), y=curve.get("loss", []), mode="lines",
+        line = dict(color=PALETTE[i % len(PALETTE)], dash=dashes[i // len(PALETTE) % len(dashes)])  # a class > 7
+        fig.add_trace(go.Scatter(x=curve.get("iteration", []), y=curve.get("loss", []), mode="lines", line=line,
                                  name=plotly_text(name)))
     fig.update_xaxes(title="iteration")
     fig.update_yaxes(title="loss", rangemode="tozero")
