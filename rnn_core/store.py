@@ -490,6 +490,12 @@ class Store:
         kind, summary, digest, state, created, updated = self._tx(run)
         return RunRecord(kind, json.loads(summary), _checked(state, digest, "run"), float(created), float(updated))
 
+    def claim_run(self, run_id: str, writer: str) -> bool:
+        """``writer`` holds the run from now on (the one before is superseded at its next save); False if it is
+        gone."""
+        return bool(self._tx(lambda q: q("UPDATE runs SET writer = ? WHERE key = ? RETURNING key",
+                                         (_key(writer), _key(run_id)))))
+
     def delete_run(self, run_id: str) -> bool:
         return bool(self._tx(lambda q: q("DELETE FROM runs WHERE key = ? RETURNING key", (_key(run_id),))))
 

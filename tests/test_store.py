@@ -77,6 +77,7 @@ def test_a_run_round_trips_and_one_writer_holds_it(settings):
     assert s.open_run(run).state == b"state-2"
     other = st.new_id()
     assert s.open_run(run, writer=other).state == b"state-2"           # opened elsewhere: that one holds it now
+    assert s.claim_run(run, other) and not s.claim_run(st.new_id(), other)
     with pytest.raises(Superseded):
         s.save_run(run, me, "train", {"iteration": 60}, b"stale")        # the old writer cannot overwrite it
     s.save_run(run, other, "train", {"iteration": 60}, b"state-3")
@@ -98,9 +99,9 @@ def test_ids_are_unguessable_and_the_database_holds_none_of_them(settings):
     assert code in text                                                     # the join code is not a secret
     # no method of the store lists ids: its whole public surface
     public = {n for n in dir(Store) if not n.startswith("_")}
-    assert public == {"backend", "board", "close", "create_class", "delete_run", "hand_in", "join", "member",
-                      "my_handins", "normal_code", "open_run", "open_share", "prune", "save_run", "share", "usage",
-                      "withdraw"}
+    assert public == {"backend", "board", "claim_run", "close", "create_class", "delete_run", "hand_in", "join",
+                      "member", "my_handins", "normal_code", "open_run", "open_share", "prune", "save_run", "share",
+                      "usage", "withdraw"}
     assert s.usage()["runs"] == (1, 1)                                      # counts and bytes, never which
 
 

@@ -44,6 +44,7 @@ class Saving:
     stored_version: int = -1
     stored_at: float = 0.0
     stored_iteration: int = 0
+    stored_running: bool = False                      # saved during a run: its end (history, snapshots) is still due
     error: str | None = None
     retry_at: float = 0.0
     superseded: bool = False
@@ -112,8 +113,10 @@ class Saver:
         s: Saving = handle.saving
         now = time.monotonic() if now is None else now
         view = handle.view
-        if s.run_id is None or s.superseded or view.model is None or view.version == s.stored_version:
+        if s.run_id is None or s.superseded or view.model is None:
             return False
+        if view.version == s.stored_version and not (s.stored_running and not view.running):
+            return False                                       # a Stop between two iterations keeps the version
         if view.error or handle.lost:                          # the worker stopped: nothing left to save
             return False
         if now < s.retry_at or (view.running and now - s.stored_at < SAVE_EVERY):
@@ -131,6 +134,7 @@ class Saver:
             s.retry_at = now + RETRY_EVERY                     # the worker is gone or busy: the next look tries again
             return False
         s.stored_version, s.stored_at, s.stored_iteration, s.error = version, now, summary["iteration"], None
+        s.stored_running = bool(summary.get("running"))
         return True
 
 
@@ -159,7 +163,7 @@ def saved(handle) -> bool:
     s: Saving = handle.saving
     view = handle.view
     return (s.run_id is not None and not s.superseded and not view.running and s.error is None
-            and s.stored_version == view.version)
+            and s.stored_version == view.version and not s.stored_running)
 
 
 def pending(handle) -> bool:
@@ -167,7 +171,7 @@ def pending(handle) -> bool:
     s: Saving = handle.saving
     view = handle.view
     return (s.run_id is not None and not s.superseded and s.error is None and not view.running
-            and view.model is not None and s.stored_version != view.version)
+            and view.model is not None and (s.stored_version != view.version or s.stored_running))
 
 
 def open_run(handle, run_id: str) -> dict:
@@ -182,8 +186,8 @@ def open_run(handle, run_id: str) -> dict:
         raise RunFileError(f"it is a run of the {pages.get(record.kind, record.kind)} page: open it there")
     out = handle.restore(record.state)
     s: Saving = handle.saving
-    store.open_run(run_id, writer=s.writer)                   # this session holds it now (a few bytes' write)
-    s.run_id, s.superseded, s.error, s.moved_from = run_id, False, None, None
+    store.claim_run(run_id, s.writer)                         # this session holds it now (a few bytes' write)
+    s.run_id, s.superseded, s.error, s.moved_from, s.stored_running = run_id, False, None, None, False
     s.stored_version, s.stored_iteration, s.stored_at = handle.view.version, handle.view.iteration, time.monotonic()
     s.shares = list(record.summary.get("shares", []))
     Saver.watch(handle)
