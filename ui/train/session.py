@@ -31,7 +31,8 @@ SNAPSHOT_BUDGET = 64_000_000  # bytes of weight copies a session keeps for Histo
 MAX_RUNS = 200                # runs in the run history (the oldest go first)
 MAX_RUN_POINTS = 2_000        # points kept of each run's loss curve (min and max of each stretch: spikes stay)
 LAST_STEP_EVERY = 10      # the last step's gradient going back costs one more backward pass: every 10th iteration
-SAVED_SNAPSHOTS_BYTES = 8_000_000   # weight snapshots a saved run keeps for History (evenly spread; first and last)
+SAVED_SNAPSHOTS_BYTES = 2_000_000   # weight snapshots a saved run keeps for History (evenly spread, the first first),
+                                    # written when a run has ended: the saves every few seconds during one leave them out
 
 
 @dataclass
@@ -258,17 +259,17 @@ class TrainSession(LiveRun):
         return super().label() + f" on {where.lower() if where == 'pasted text' else where}"
 
     def _checkpoint_extra(self) -> tuple[dict, dict]:
-        """The text a text source trained on, the run history (its curves as arrays) and a few weight snapshots
-        (at most SAVED_SNAPSHOTS_BYTES, evenly spread, the first and the latest always)."""
+        """The text a text source trained on, the run history (its curves as arrays) and, between runs, a few weight
+        snapshots (at most SAVED_SNAPSHOTS_BYTES, evenly spread from the first; the current weights are the model)."""
         meta = {"text": self.data.text if self.data is not None else None,
                 "runs": [{k: v for k, v in r.items() if k not in ("losses", "loss_at")} for r in self.runs]}
         arrays = {}
         for i, r in enumerate(self.runs):
             arrays[f"runs/{i}/losses"], arrays[f"runs/{i}/loss_at"] = r["losses"], r["loss_at"]
-        keys = sorted(self.snapshots)
+        keys = sorted(k for k in self.snapshots if k != self.iteration)
         size = max(1, sum(v.nbytes for v in self.model.params.values()))
-        n = max(2, min(len(keys), SAVED_SNAPSHOTS_BYTES // size))
-        for k in sorted({keys[round(i)] for i in np.linspace(0, len(keys) - 1, n)} | {keys[-1]}):
+        n = 0 if self.running else min(len(keys), SAVED_SNAPSHOTS_BYTES // size)
+        for k in sorted({keys[round(i)] for i in np.linspace(0, len(keys) - 1, n)}) if n else ():
             for name, a in self.snapshots[k].items():
                 arrays[f"snap/{k}/{name}"] = a
         return meta, arrays
