@@ -290,3 +290,30 @@ def test_a_bad_nickname_or_code_gets_a_message(nick, message):
     assert message in _texts(s) and "you are" not in _texts(s)
     s = _join("NOPE99", "eve")
     assert "No class has that code" in _texts(s)
+
+
+def test_a_run_saved_while_it_went_on_is_saved_again_once_it_ends_at_the_same_version(tmp_path):
+    """Stop between two iterations ends a run without changing its weights' version: the save made during the run
+    (no run history entry, no snapshots yet) must not count as the run's end."""
+    from types import SimpleNamespace
+
+    from rnn_core.store import Settings, Store
+
+    store = Store(Settings(data_dir=tmp_path / "data"))
+    saver = saving.Saver.__new__(saving.Saver)                    # its save_if_due alone, without its thread
+    saver.store = store
+    view = SimpleNamespace(model=object(), version=7, running=True, error=None, iteration=30)
+    handle = SimpleNamespace(saving=saving.Saving(run_id="r" * 32), view=view, lost=False, kind="train")
+    handle.fetch = lambda what, timeout: (view.version, {"iteration": view.iteration, "label": "RNN",
+                                                         "running": view.running}, b"state-%d" % view.running)
+    assert saver.save_if_due(handle, now=100.0)
+    assert store.open_run(handle.saving.run_id).state == b"state-1"
+    assert not saving.saved(handle)
+    assert not saver.save_if_due(handle, now=101.0)               # the run goes on: the next save in SAVE_EVERY
+    view.running = False                                          # Stop: the same weights, the run has ended
+    assert saving.pending(handle) and not saving.saved(handle)
+    assert saver.save_if_due(handle, now=101.5)
+    assert store.open_run(handle.saving.run_id).state == b"state-0"
+    assert saving.saved(handle) and not saving.pending(handle)
+    assert not saver.save_if_due(handle, now=200.0)               # nothing changed since
+    store.close()

@@ -497,7 +497,7 @@ class LiveRun:
         meta.update(extra_meta)
         arrays.update(opt_arrays, **extra_arrays)
         summary = {"kind": self.kind, "iteration": self.iteration, "cell": self.model.cell,
-                   "hidden": self.model.hidden_size, "label": self.label()}
+                   "hidden": self.model.hidden_size, "label": self.label(), "running": self.running}
         return self.version, summary, write_run(meta, self.model_bytes(), arrays)
 
     def label(self) -> str:
