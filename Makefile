@@ -115,6 +115,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/ui_latency.py
 	$(BIN)/python bench/series.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts
