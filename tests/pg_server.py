@@ -47,8 +47,10 @@ class PostgresServer:
             self.folder.chmod(0o700)
             for parent in list(self.folder.parents)[:-1]:          # the postgres user must reach its folder
                 parent.chmod(parent.stat().st_mode | 0o011)
-        subprocess.run(self._cmd(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--no-locale"), check=True, capture_output=True, timeout=120)
+        r = subprocess.run(self._cmd(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                                     "-E", "UTF8", "--no-locale"), capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:                                      # say why, not only that it failed
+            raise RuntimeError(f"initdb failed ({r.returncode}): {(r.stderr or r.stdout)[-2000:]}")
         self.log = open(self.folder / "server.log", "w")
         self.proc = subprocess.Popen(
             self._cmd(str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port), "-k", str(sock),
