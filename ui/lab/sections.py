@@ -18,8 +18,8 @@ from ui.common.charts import show
 from ui.common.style import line_style
 from ui.common.text import md_escape, validate_sentence
 
-from . import compute as lab
-from . import figures
+from ui.common import lab_compute as lab
+from ui.common import lab_figures as figures
 
 SWEEP_TASKS = {"cuisine": "The sushi sentence with N filler words", "delay": "Delay task (tokens)",
                "adding": "Adding problem (numbers)"}

@@ -21,8 +21,9 @@ from ui.common.style import line_style
 from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, md_escape, shorten
 
-from . import compute, figures
-from .compute import fixed as _f, number as _g
+from ui.common import series_compute as compute
+from ui.common import series_figures as figures
+from ui.common.series_compute import fixed as _f, number as _g
 from .session import SeriesData, SeriesRun, SeriesView, build_series
 
 REDRAW_SECONDS = 1.0        # the live charts redraw this often while a run goes on (the run itself is elsewhere)

@@ -38,7 +38,7 @@ def sgd_start() -> float | None:
 
 
 def _apply_sgd(a) -> None:
-    from . import analysis
+    from ui.common import analysis
     entry, name = current_model(), st.session_state[state.MODEL]
     target_id = entry.vocab.tokens.index(st.session_state[state.SGD_TARGET])
     model, record = analysis.sgd_step(entry, a, target_id, st.session_state[state.LOSS_SHAPE],

@@ -11,11 +11,11 @@ from rnn_core import make_model
 from rnn_core.cells import spectral_radius_of
 from rnn_core.model import Trace
 
-from ui.common import state
-from ui.common.models import LoadedModel
-from ui.common.text import CERTAIN, SATURATED, fade_caption, md_escape, sig
+from . import state
+from .models import LoadedModel
+from .text import CERTAIN, SATURATED, fade_caption, md_escape, sig
 
-from .figures import JACOBIAN, LAST_STEP, UNTRAINED
+from .step_figures import JACOBIAN, LAST_STEP, UNTRAINED
 
 _CACHE_SIZE = 16
 
@@ -54,13 +54,13 @@ def analyse(entry: LoadedModel, sentence: str) -> SentenceAnalysis:
 
 def hidden_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
     """The hidden states as a long frame (the heatmap's), once per sentence and model."""
-    from .frames import hidden_frame as frame
+    from .step_frames import hidden_frame as frame
     return _cached(("hidden frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
 
 
 def pca_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
     """The PCA path of the hidden states, once per sentence and model."""
-    from ui.common.frames import pca_frame as frame
+    from .frames import pca_frame as frame
     return _cached(("pca frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
 
 

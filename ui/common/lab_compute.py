@@ -16,7 +16,7 @@ from rnn_core.rnn import activation_grad
 from rnn_core.tasks import experiment_settings
 from rnn_core.train import Trainer
 
-from ui.common.text import SATURATED, sig
+from .text import SATURATED, sig
 
 LAB_V, LAB_H = 16, 64
 
