@@ -1,4 +1,6 @@
 """RNN Playground: page config, per-session state, navigation."""
+import threading
+
 import streamlit as st
 
 from rnn_core import keep_freed_memory
@@ -6,18 +8,20 @@ from ui.common import about, charts, display, guard, heap, state
 from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
-PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
+PAGE_MODULES = ["ui.home.sections", "ui.lessons.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
                 "ui.generate.sections", "ui.series.sections"]
 
 
 @st.cache_resource(show_spinner=False)
 def _started() -> int:
     """Once per server process: freed arrays kept for reuse (rnn_core/_alloc.py), the heap settled
-    (ui/common/heap.py), and the training workers booting in the background (ui/common/driver.py), so the first
-    Train page does not wait for them."""
+    (ui/common/heap.py), the training workers booting in the background (ui/common/driver.py), so the first
+    Train page does not wait for them, and the lessons' heavier defaults computed in a thread of their own."""
     keep_freed_memory()
     frozen = heap.settle(PAGE_MODULES)
     training_pool().start()
+    from ui.lessons.screens import warm
+    threading.Thread(target=warm, name="rnn-playground-warm-lessons", daemon=True).start()
     return frozen
 
 
@@ -30,6 +34,7 @@ display.page_css()
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
     st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:",
             url_path="step_through"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),

@@ -148,6 +148,18 @@ def stored_sweep(settings: dict, cells) -> pd.DataFrame | None:
     return None
 
 
+def stored_default_sweep(task: str, cells=("rnn", "lstm", "gru")) -> pd.DataFrame | None:
+    """The stored sweep made with ``task``'s defaults (its budget and gate biases): what the lab shows on load."""
+    e = experiment_settings(task)
+    for sweep in _stored_sweeps():
+        s = sweep["settings"]
+        if s.get("task") == task and s.get("budget") == e["budget"] and np.isclose(s.get("forget_bias"), e[
+                "forget_bias"]) and np.isclose(s.get("update_bias"), e["update_bias"]):
+            return stored_sweep({k: s[k] for k in ("task", "gaps", "budget", "lr", "hidden_size", "batch", "clip",
+                                                   "forget_bias", "update_bias", "seed")}, cells)
+    return None
+
+
 @dataclass
 class LateLoss:
     """One late loss sent back through three demo models: e_T, the loss of ``target`` after the sentence's last

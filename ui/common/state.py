@@ -117,6 +117,23 @@ LAB_SWEEP = "lab_sweep_result"
 CHART_LAB_JAC, CHART_LAB_EIGS, CHART_LAB_CLIP = "lab_jac", "lab_eigs", "lab_clip_fig"
 CHART_LAB_SWEEP, CHART_LAB_SIDE = "lab_sweep", "lab_side"
 
+# Lessons
+LESSON = "lesson"                      # the slug of the lesson on screen
+LESSON_RECORD = "lesson_record"        # the learner's Record (ui/lessons/record.py): answers, kept for the session
+LESSON_VERDICT = "lesson_verdict"      # slug -> the last answer's verdict (right, message), shown under the question
+LESSON_NAME = "lesson_name"            # the name on the record a learner downloads
+LS_MODEL, LS_DISH, LS_STEP, LS_UNIT = "ls_model", "ls_dish", "ls_step", "ls_unit"
+LS_SOFTMAX_STEP, LS_GATE_STEP = "ls_softmax_step", "ls_gate_step"
+LS_RHO, LS_FB, LS_UB, LS_K = "ls_rho", "ls_forget_bias", "ls_update_bias", "ls_truncation"
+CHART_LESSON, CHART_LS_AFTER = "lesson_fig", "lesson_after_fig"
+SHORTCUTS = "shortcuts"                # single-letter keyboard shortcuts (J, K, L) on; a learner may turn them off
+
+
+def lesson_answer_key(slug: str) -> str:
+    """The answer widget of one lesson's question (each lesson keeps its own answer)."""
+    return f"ls_answer_{slug}"
+
+
 # Time series: the sidebar's widgets, one per SeriesConfig field
 SERIES_FIELDS = {"ts_source": "source", "ts_column": "column", "ts_window": "window", "ts_horizon": "horizon",
                  "ts_cell": "cell", "ts_hidden": "hidden", "ts_activation": "activation", "ts_lr": "lr",
@@ -175,7 +192,9 @@ DEFAULTS = {
     LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
-    LINK_PROBLEMS: [], PRESENT: False,
+    LINK_PROBLEMS: [], PRESENT: False, SHORTCUTS: True,
+    LESSON: "memory", LESSON_NAME: "", LS_MODEL: "Demo RNN", LS_DISH: "pizza", LS_STEP: 5, LS_UNIT: 0,
+    LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.9, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
@@ -216,6 +235,7 @@ def init() -> None:
         st.session_state[TRAIN_DATA_CACHE] = {}
         st.session_state[TS_DATA_CACHE] = {}
         st.session_state[LINKS_WRITTEN] = {}
+        st.session_state[LESSON_VERDICT] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()
