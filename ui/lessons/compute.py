@@ -83,7 +83,7 @@ def memory(model, vocab, sentence: str, dish: str) -> Memory:
     pa, pb = a.trace.probs[-1], b.trace.probs[-1]
     said_a, said_b = vocab.tokens[int(pa.argmax())], vocab.tokens[int(pb.argmax())]
     gap = a.T - pos - 1
-    candidates = [said_a, CUISINE_OF.get(dish, said_b), *_top(pb, vocab, 4), *CUISINES]
+    candidates = [said_a, CUISINE_OF.get(dish, said_b), *(w for w in _top(pb, vocab, 6) if w in DISHES), *CUISINES]
     q = Question(
         prompt=f"Replace “{a.tokens[pos]}” with “{dish}”: what will the model say after “… {' '.join(a.tokens[-3:])}”?",
         kind="choice", answer=said_b, options=_options(said_b, candidates),

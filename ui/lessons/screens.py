@@ -90,21 +90,24 @@ class Defaults(Controls):
 
     def __init__(self, models: dict):
         super().__init__(None, models)
+        self.values = dict(state.DEFAULTS)
 
     def selectbox(self, label, options, key, **kw):
-        return state.DEFAULTS[key] if state.DEFAULTS[key] in options else options[0]
+        return self.values[key] if self.values[key] in options else options[0]
 
     def select_slider(self, label, options, key, **kw):
-        return state.DEFAULTS[key]
+        return self.values[key]
 
     def slider(self, label, lo, hi, key):
-        return int(min(max(lo, state.DEFAULTS[key] or lo), hi))
+        return int(min(max(lo, self.values[key] or lo), hi))
 
     def number(self, label, lo, hi, key):
-        return int(min(max(lo, state.DEFAULTS[key]), hi))
+        return int(min(max(lo, self.values[key]), hi))
 
     def remember(self, key, first):
-        return state.DEFAULTS[key] if state.DEFAULTS[key] is not None else first()
+        if self.values[key] is None:
+            self.values[key] = first()
+        return self.values[key]
 
 
 def _model_picker(ctl: Controls):

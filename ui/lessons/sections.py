@@ -124,7 +124,11 @@ def lesson_screen() -> None:
     if slug not in BY_SLUG:
         slug = st.session_state[state.LESSON] = LESSONS[0].slug
     lesson, i = BY_SLUG[slug], SLUGS.index(slug)
-    want = write("lessons", {"lesson": LINK["lesson"], **{k: LINK[k] for k in CONTROLS[slug]}})
+    own = {"lesson": LINK["lesson"], **{k: LINK[k] for k in CONTROLS[slug]}}
+    for k in set(LINK) - set(own):                       # the last lesson's controls leave the address
+        if k in st.query_params:
+            del st.query_params[k]
+    want = write("lessons", own)
     link = link_to(want)
     st.caption(f"Lesson {i + 1} of {len(LESSONS)}")
     st.subheader(lesson.title, anchor=False)
