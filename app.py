@@ -4,7 +4,7 @@ import threading
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, display, guard, heap, state
+from ui.common import about, charts, controls, display, guard, heap, state
 from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
@@ -43,6 +43,7 @@ pages = [
     st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
 ]
 st.navigation(pages).run()
-charts.image_format_picker()      # every page's sidebar ends with it
+charts.image_format_picker()      # every page's sidebar ends with these two
+controls.shortcuts_toggle()
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once
 guard.keep_runs_while_open()      # a run goes on while a tab of its session is open

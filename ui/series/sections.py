@@ -11,8 +11,8 @@ from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
-from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, progress,
-                               read_config, run_buttons)
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, page_session, progress,
+                               read_config, run_buttons, step_keys)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
@@ -268,11 +268,11 @@ def _step_area(sess: SeriesView) -> None:
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
-    k = STEP_KEYS
+    k = step_keys()
     c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch", shortcut=k["previous"],
-              help=f"One step back in the window (keyboard: {k['previous']}).")
+              help=f"One step back in the window{keyboard(k, 'previous')}.")
     c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch", shortcut=k["next"],
-              help=f"One step on in the window (keyboard: {k['next']}).")
+              help=f"One step on in the window{keyboard(k, 'next')}.")
     step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
     unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])
