@@ -217,7 +217,7 @@ def test_corrupt_upload_keeps_the_model(server, page, tmp_path):
     page.get_by_text("Upload a model (.npz)").click()
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 definitely not a real archive")
-    page.locator("input[type=file]").set_input_files(str(bad))
+    page.locator("input[type=file]").first.set_input_files(str(bad))     # the model's box (the second: a vocabulary)
     expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
     assert figure(page, "Next-token probabilities")[0]["y"]           # the view is still there
 
@@ -648,6 +648,8 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("option", name="many-to-one", exact=False).click()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Run history")).to_be_visible(timeout=240_000)    # the 20 iterations ran in a worker
+    wait_idle(page)
     e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
     assert all(v == 0 for v in e[:-1]) and e[-1] > 0
     last = figure(page, "The last step's gradient going back")[-1]["y"]   # now; before it the first iteration
