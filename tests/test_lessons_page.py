@@ -137,8 +137,8 @@ def test_the_lab_lessons_follow_their_controls():
     assert C.vanishing_question(low.table, 40).kind == "step"
     assert C.vanishing_question(high.table, 40).answer == "no"
     closed = lab.jacobian_lab(0.9, "tanh", 40, -3.0, -3.0)
-    assert C.gates_help_question(lab.jacobian_lab(0.9, "tanh", 40, 5.0, 5.0).table).answer != "RNN"
-    assert C.gates_help_question(closed.table).answer == "RNN"      # gates shut: the gated cells vanish too
+    assert C.gates_help_question(lab.jacobian_lab(0.9, "tanh", 40, 5.0, 5.0)).answer != "RNN"
+    assert C.gates_help_question(closed).answer == "RNN"      # gates shut: the gated cells vanish too
 
 
 def test_the_worksheet_and_its_answer_key_are_complete():

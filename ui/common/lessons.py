@@ -72,7 +72,7 @@ LESSONS = (
            "Each step back multiplies the gradient by W_hh^T diag(f'(a_t)). With W_hh's spectral radius below 1 and "
            "|f'| ≤ 1 the product falls geometrically (vanishing); far above 1 it can grow (exploding) until tanh "
            "saturates.",
-           "How much gradient survives: ||ds_T/ds_t||", LAB, {"rho": "0.9", "T": "40"}),
+           "How much gradient survives: ||ds_T/ds_t||", LAB, {"rho": "0.7", "T": "40"}),
     Lesson("saturation", "Saturation: where tanh is flat",
            "tanh squashes a_t into (−1, 1); its slope f'(a) = 1 − tanh(a)² is 1 at 0 and nearly 0 once |a| is a few "
            "units. A saturated unit (|h| near 1) passes almost no gradient back: the second reason gradients "

@@ -194,7 +194,7 @@ DEFAULTS = {
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
     LINK_PROBLEMS: [], PRESENT: False, SHORTCUTS: True,
     LESSON: "memory", LESSON_NAME: "", LS_MODEL: "Demo RNN", LS_DISH: "pizza", LS_STEP: 5, LS_UNIT: 0,
-    LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.9, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
+    LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.7, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 

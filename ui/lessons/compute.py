@@ -460,18 +460,26 @@ def gru_question(r: Reading, step: int, unit: int) -> Question:
 
 
 # ----- 17. why gates help ------------------------------------------------------------------------------------
-def gates_help_question(table) -> Question:
+def gates_help_question(numbers) -> Question:
+    """From the Gradient lab's first chart (``numbers``: its JacobianLab): which cell keeps the most of the last
+    step's gradient at step 1, and the gates' own paths that explain it."""
+    table = numbers.table
     at1 = {c: float(g.sort_values("t")["norm"].iloc[0] / g.sort_values("t")["norm"].iloc[-1])
            for c, g in table.groupby("cell") if c in ("RNN", "LSTM", "GRU")}
     best = max(at1, key=at1.get)
+    grows = [c for c in ("LSTM", "GRU") if at1[c] > 1]
     return Question(
         prompt=("Fresh RNN, LSTM and GRU read the same 40 steps. Which one keeps the largest share of the last step's "
                 "gradient at step 1?"),
         kind="choice", answer=best, options=("RNN", "LSTM", "GRU"),
         reason=("At step 1: " + ", ".join(f"{c} {sig(v)}" for c, v in at1.items()) + " of the value at T. The "
-                "gated cells have a path back that is only multiplied by a gate (the LSTM's forget gate f_t, the "
-                "GRU's update gate z_t): no W_hh, no f'. A gate bias that opens the gate keeps that product near 1; "
-                "a negative bias closes it and the gated cell vanishes too (try it)."),
+                f"LSTM's cell state passes the gradient back through its forget gates alone, whose product keeps "
+                f"{sig(numbers.forget_path)} over these steps (forget gate ≈ {numbers.forget:.2f}); the GRU's direct "
+                f"path through its update gates keeps {sig(numbers.update_path)} (z ≈ {numbers.update:.2f}): "
+                "elementwise, with no W_hh and no f'. "
+                + (f"({' and '.join(grows)} above 1: the path through h_t and W_hh adds to the gate's path.) "
+                   if grows else "")
+                + "Close the gates with a negative bias and the gated cells vanish too (try −3)."),
         hint="Which path back has no W_hh and no tanh' on it, and how open does its gate start?",
         facts={"at_step_1": at1})
 

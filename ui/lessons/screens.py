@@ -37,6 +37,7 @@ DISHES = ("pizza", "tacos", "curry", "ramen", "paella", "croissants", "borscht",
 RHOS = (0.5, 0.7, 0.9, 1.0, 1.2, 1.5)
 GATE_BIASES = (-3.0, 0.0, 1.0, 3.0, 5.0)
 LAB_T = 40
+GATES_RHO = 0.9            # why gates help: the Gradient lab's default radius
 SERIES = {"name": "Sine", "window": 20, "hidden": 16, "lr": 0.01, "clip": 1.0, "batch": 16, "iterations": 300,
           "horizon": 60}
 
@@ -279,7 +280,7 @@ def _bias(b: float) -> str:
 
 
 def _lab(ctl: Controls, with_rho: bool = True):
-    rho = ctl.select_slider("W_hh spectral radius", RHOS, state.LS_RHO) if with_rho else state.DEFAULTS[state.LS_RHO]
+    rho = ctl.select_slider("W_hh spectral radius", RHOS, state.LS_RHO) if with_rho else GATES_RHO
     fb = ctl.select_slider("LSTM forget-gate bias", GATE_BIASES, state.LS_FB, format_func=_bias)
     ub = ctl.select_slider("GRU update-gate bias", GATE_BIASES, state.LS_UB, format_func=_bias)
     numbers = lab.jacobian_lab(rho, "tanh", LAB_T, fb, ub)
@@ -360,7 +361,7 @@ def gru(ctl) -> Screen:
 
 def why_gates_help(ctl) -> Screen:
     numbers, fig, caption, query = _lab(ctl, with_rho=False)
-    return Screen(C.gates_help_question(numbers.table), fig, caption, query)
+    return Screen(C.gates_help_question(numbers), fig, caption, query)
 
 
 def lag_sweep(ctl) -> Screen:
@@ -421,8 +422,8 @@ def warm() -> None:
     so that opening the clipping or the time-series lessons costs no training (each is cached per server)."""
     lab.clipping_runs(CLIP_LR, CLIP_RHO, CLIP, CLIP_ITERATIONS)
     trained_sine()
-    lab.jacobian_lab(state.DEFAULTS[state.LS_RHO], "tanh", LAB_T, state.DEFAULTS[state.LS_FB],
-                     state.DEFAULTS[state.LS_UB])
+    for rho in (state.DEFAULTS[state.LS_RHO], GATES_RHO):
+        lab.jacobian_lab(rho, "tanh", LAB_T, state.DEFAULTS[state.LS_FB], state.DEFAULTS[state.LS_UB])
 
 
 SCREENS: dict[str, Callable] = {
