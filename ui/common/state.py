@@ -126,12 +126,17 @@ LS_MODEL, LS_DISH, LS_STEP, LS_UNIT = "ls_model", "ls_dish", "ls_step", "ls_unit
 LS_SOFTMAX_STEP, LS_GATE_STEP = "ls_softmax_step", "ls_gate_step"
 LS_RHO, LS_FB, LS_UB, LS_K = "ls_rho", "ls_forget_bias", "ls_update_bias", "ls_truncation"
 CHART_LESSON, CHART_LS_AFTER = "lesson_fig", "lesson_after_fig"
+LESSON_PREVIOUS, LESSON_NEXT = "lesson_previous", "lesson_next"     # the Previous / Next lesson buttons
 SHORTCUTS = "shortcuts"                # single-letter keyboard shortcuts (J, K, L) on; a learner may turn them off
 
 
 def lesson_answer_key(slug: str) -> str:
     """The answer widget of one lesson's question (each lesson keeps its own answer)."""
     return f"ls_answer_{slug}"
+
+
+def lesson_form_key(slug: str) -> str:
+    return f"ls_form_{slug}"
 
 
 # Time series: the sidebar's widgets, one per SeriesConfig field

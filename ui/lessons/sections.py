@@ -87,7 +87,7 @@ def question_block(slug: str, q: Question, link: str) -> bool:
     """The question, its answer box and Check (a form: nothing reruns until Check), then the verdict: the reason
     with its numbers when right or shown, a hint when wrong. Returns whether the answer is on screen."""
     st.markdown(f"**Predict, then check.** {md_escape(q.prompt)}")
-    with st.form(f"lesson_form_{slug}", border=False):
+    with st.form(state.lesson_form_key(slug), border=False):
         _answer_widget(slug, q)
         st.form_submit_button("Check", type="primary", on_click=_check, args=(slug, q, link))
     entry = record().entry(slug, BY_SLUG[slug].title, q.prompt, q.answer_text(), link)   # a new question: a new entry
@@ -111,10 +111,10 @@ def _nav(i: int) -> None:
     c1, c2, c3 = st.columns([1, 1, 2])
     if i > 0:
         c1.button(f"← {LESSONS[i - 1].title.split(':')[0]}", on_click=_go, args=(LESSONS[i - 1].slug,),
-                  width="stretch", key="lesson_previous", help="Previous lesson")
+                  width="stretch", key=state.LESSON_PREVIOUS, help="Previous lesson")
     if i + 1 < len(LESSONS):
         c2.button(f"{LESSONS[i + 1].title.split(':')[0]} →", on_click=_go, args=(LESSONS[i + 1].slug,),
-                  width="stretch", type="primary", key="lesson_next", help="Next lesson")
+                  width="stretch", type="primary", key=state.LESSON_NEXT, help="Next lesson")
     rec = record()
     c3.caption(f"Lesson {i + 1} of {len(LESSONS)} · {rec.answered} answered right, {rec.first_try} at the first try.")
 
