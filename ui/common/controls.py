@@ -138,6 +138,24 @@ def run_buttons(sess, cfg, data, reasons: list[str], apply_live) -> str | None:
     return pressed
 
 
+def live_status(run, ticking: bool, model_line, after_divergence: str = ""):
+    """What a live area draws first, from one view of its run (returned, for the rest of the redraw): drop the timer
+    once the run has ended, keep the run alive while its page shows it, the model line (``model_line(view)``), the
+    progress bar while it runs, and what went wrong (a worker's error, the NaN guard's message)."""
+    view = run.view
+    if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timer
+        st.rerun()
+    run.touch()                                 # this page shows the run: it goes on
+    model_line(view)
+    if view.running or ticking:
+        progress(view, run.queue)
+    if view.error:
+        st.error(view.error)
+    if view.diverged:
+        st.error(view.diverged + after_divergence)
+    return view
+
+
 def progress(view, queue) -> None:
     """A LiveView's run as a progress bar, saying where it stands when other runs share its training worker
     (``queue``: a driver.QueueState)."""

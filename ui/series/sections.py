@@ -11,7 +11,7 @@ from rnn_core.series import SERIES, read_series_csv
 
 from ui.common import state
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
-from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, page_session, progress,
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, live_status, page_session,
                                read_config, run_buttons, step_keys)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
@@ -163,17 +163,7 @@ def live_area(run: SeriesRun) -> None:
 
     @st.fragment(run_every=REDRAW_SECONDS if ticking else None)
     def area():
-        sess = run.view                             # one view for the whole redraw
-        if ticking and not sess.running:            # the run ended (or was stopped elsewhere): drop the timer
-            st.rerun()
-        run.touch()                                 # this page shows the run: it goes on
-        model_line(sess)
-        if sess.running or ticking:
-            progress(sess, run.queue)
-        if sess.error:
-            st.error(sess.error)
-        if sess.diverged:
-            st.error(sess.diverged)
+        sess = live_status(run, ticking, model_line)
         draw_live(sess)
 
     area()

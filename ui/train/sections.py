@@ -10,8 +10,8 @@ from rnn_core.vocab import LEVELS
 
 from ui.common import state
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.controls import (Length, hyperparameter_params, hyperparameters, page_session, progress, read_config,
-                               run_buttons)
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, live_status, page_session,
+                               read_config, run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
@@ -183,19 +183,9 @@ def live_area(sess: TrainRun) -> None:
 
     @st.fragment(run_every=CURVES_SECONDS if ticking else None)
     def curves():
-        view = sess.view                            # one view for the whole redraw
-        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timers
-            st.rerun()
-        sess.touch()                                # this page shows the run: it goes on
+        view = live_status(sess, ticking, model_line, " If it diverges again at once, the kept weights are already "
+                                                      "too large: press Reset weights.")
         publish(sess)
-        model_line(view)
-        if view.running or ticking:
-            progress(view, sess.queue)
-        if view.error:
-            st.error(view.error)
-        if view.diverged:
-            st.error(view.diverged + " If it diverges again at once, the kept weights are already too large: "
-                     "press Reset weights.")
         stuck = view.stuck_report()
         if stuck and not view.diverged:
             st.warning(stuck)
