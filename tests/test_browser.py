@@ -347,7 +347,7 @@ def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
         pg.goto(url + "/step_through")
         figure(pg, "Next-token probabilities", timeout=30_000)
         nav = pg.get_by_test_id("stSidebarNav")
-        pages = ["Home", "Step through", "Train", "Gradient lab", "Generate", "Time series"]
+        pages = ["Home", "Lessons", "Step through", "Train", "Gradient lab", "Generate", "Time series"]
         for name in pages:
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
