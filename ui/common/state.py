@@ -74,6 +74,7 @@ TR_SOURCE, TR_LEVEL, TR_GAP, TR_CELL, TR_HIDDEN, TR_ACTIVATION, TR_LR, TR_OPTIMI
 TR_TEXT = "tr_text"            # pasted text
 TR_FILE = "tr_file"            # uploaded .txt
 TR_UPLOAD = "tr_upload"        # "Continue from a saved model"
+TR_UPLOAD_DESK = "tr_upload_desk"    # the last model file handled and what is left to apply (ui/common/uploads.py)
 TR_UPLOAD_RESULT = "tr_upload_result"   # ("success" | "error", message) of the last such upload
 TR_REPLAY = "tr_replay"
 TR_REPLAY_CHOSEN = "tr_replay_chosen"  # the learner moved the replay slider (else: the latest snapshot)
@@ -148,6 +149,7 @@ TS_SOURCE, TS_COLUMN, TS_WINDOW, TS_HORIZON, TS_CELL, TS_HIDDEN, TS_ACTIVATION, 
     TS_BATCH, TS_RHO, TS_ITERATIONS, TS_SEED = SERIES_FIELDS
 TS_FILE = "ts_file"                    # the uploaded CSV
 TS_CSV = "ts_csv"                      # what was read from it: {"name", "digest", "columns"} (None before one)
+TS_FILE_DESK = "ts_file_desk"          # the last CSV handled and what is left to apply (ui/common/uploads.py)
 TS_CSV_ERROR = "ts_csv_error"          # why the last uploaded CSV could not be read (None if it could)
 TS_SESSION = "ts_session"              # this browser session's SeriesSession
 TS_DATA_CACHE = "ts_data_cache"        # the series for the current settings

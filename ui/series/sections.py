@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnn_core.series import SERIES, read_series_csv
 
-from ui.common import state
+from ui.common import state, uploads
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
 from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, live_status, page_session,
                                read_config, run_buttons, step_keys)
@@ -47,10 +47,13 @@ def config_from_state() -> SeriesConfig:
 
 
 def _on_csv_upload() -> None:
-    """Read the uploaded CSV once, in the uploader's callback: its numeric columns, or why it has none."""
-    f = st.session_state.get(state.TS_FILE)
-    if f is None:
-        return
+    """Read the uploaded CSV once, in the uploader's callback (or the page's next run, if a rerun stopped the
+    callback: see ui/common/uploads.py)."""
+    uploads.receive(state.TS_FILE, state.TS_FILE_DESK, _read_csv)
+
+
+def _read_csv(f) -> dict:
+    """The session-state writes for the CSV ``f``: its numeric columns, or why it has none."""
     name = shorten(f.name, 60)
     try:
         if f.size > MAX_SERIES_CSV_BYTES:
@@ -58,12 +61,9 @@ def _on_csv_upload() -> None:
         raw = f.getvalue()
         columns = read_series_csv(raw, name, max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
     except ValueError as e:
-        st.session_state[state.TS_CSV_ERROR] = f"That file cannot be used: {e}. The current series and model are kept."
-        return
-    st.session_state[state.TS_CSV] = {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns}
-    st.session_state[state.TS_CSV_ERROR] = None
-    st.session_state[state.TS_COLUMN] = next(iter(columns))
-    st.session_state[state.TS_SOURCE] = SERIES_UPLOAD
+        return {state.TS_CSV_ERROR: f"That file cannot be used: {e}. The current series and model are kept."}
+    return {state.TS_CSV: {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns},
+            state.TS_CSV_ERROR: None, state.TS_COLUMN: next(iter(columns)), state.TS_SOURCE: SERIES_UPLOAD}
 
 
 def sidebar() -> SeriesConfig:
@@ -108,6 +108,7 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
 
 
 def model_and_data(sess: SeriesRun) -> tuple[SeriesConfig, SeriesData | None]:
+    _on_csv_upload()                                # a CSV a stopped callback left half-read
     cfg = sidebar()
     data = data_for(cfg)
     view = sess.view
