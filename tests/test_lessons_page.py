@@ -137,8 +137,12 @@ def test_the_lab_lessons_follow_their_controls():
     assert C.vanishing_question(low.table, 40).kind == "step"
     assert C.vanishing_question(high.table, 40).answer == "no"
     closed = lab.jacobian_lab(0.9, "tanh", 40, -3.0, -3.0)
-    assert C.gates_help_question(lab.jacobian_lab(0.9, "tanh", 40, 5.0, 5.0)).answer != "RNN"
-    assert C.gates_help_question(closed).answer == "RNN"      # gates shut: the gated cells vanish too
+    open_q = C.gates_help_question(lab.jacobian_lab(0.9, "tanh", 40, 5.0, 5.0))
+    assert open_q.answer == "the LSTM's forget gates alone"   # 0.99^39 against the RNN's product of Jacobians
+    assert open_q.facts["forget_path"] > 10 * open_q.facts["at_step_1"]["RNN"]
+    shut = C.gates_help_question(closed)
+    assert shut.answer == "the RNN's path: W_hh and tanh' at every step"   # gates shut: the gate's path vanishes
+    assert shut.facts["forget_path"] < shut.facts["at_step_1"]["RNN"] / 2
 
 
 def test_the_worksheet_and_its_answer_key_are_complete():
@@ -157,3 +161,68 @@ def test_the_worksheet_and_its_answer_key_are_complete():
     html = worksheet.html(models, True)
     assert html.startswith("<!doctype html>") and "break-inside: avoid" in html and "<script" not in html
 
+
+
+# ----- what a student found using the lessons -------------------------------------------------------------------
+def test_the_squared_error_question_takes_its_numbers_from_the_screen_and_refuses_far_answers():
+    from ui.lessons import compute as C
+    from ui.lessons.screens import trained_sine
+
+    d = trained_sine()
+    q = C.squared_error_question(d["values"], d["pred"], d["split"])
+    p, y = (float(x) for x in re.findall(r"(?:predicts|value is) (-?\d+(?:\.\d+)?(?:e-?\d+)?)", q.prompt))
+    assert q.answer == pytest.approx((p - y) ** 2, rel=1e-12)          # what the learner computes from the prompt
+    assert q.answer > 1e-4                                            # the step furthest off: not a rounding error
+    assert q.accepts(q.answer * 1.03) and q.accepts(q.answer * 0.97)
+    assert not q.accepts(0) and not q.accepts(q.answer * 14) and not q.accepts(q.answer / 2)
+
+
+def test_an_answered_question_stays_in_the_record_when_a_control_changes_it_and_empty_cells_stay_empty():
+    from ui.lessons.record import Record
+
+    rec = Record()
+    e = rec.entry("why-gates-help", "Why gates help", "question at bias 5", "LSTM", "link5")
+    rec.answer(e, "LSTM", True)
+    rec.entry("why-gates-help", "Why gates help", "question at bias -3", "RNN", "link-3")   # the slider moved
+    assert rec.answered == 1 and rec.first_try == 1 and rec.lessons == 1
+    rows = rec.rows()
+    assert [r["status"] for r in rows] == ["not answered", "right at the first try"]
+    csv_text = rec.to_csv()
+    assert "'" not in csv_text                                        # no quote put before an empty cell
+    rec.answer(rec["why-gates-help"], "-3 is RNN", False)             # a cell that a spreadsheet would run
+    assert "'-3 is RNN" in rec.to_csv()
+
+
+def test_the_lesson_questions_a_student_could_not_answer_from_the_screen():
+    from ui.common import lab_compute as lab
+    from ui.common.models import demo_models
+    from ui.lessons import compute as C
+    from ui.lessons.screens import PROMPT
+
+    entry = demo_models()["Demo RNN"]
+    r = C.read(entry.model, entry.vocab, PROMPT)
+    q = C.one_input_per_step(r)
+    d = q.facts["changes"]
+    assert "after the first step the least is step" in q.reason
+    low = int(re.search(r"the least is step (\d+)", q.reason).group(1))
+    assert low >= 2 and d[low - 1] == pytest.approx(d[1:].min())
+    v = C.vanishing_question(lab.jacobian_lab(0.7, "tanh", 40, 5.0, 5.0).table, 40)
+    k = int(re.match(r"Step (\d+)", v.reason).group(1))
+    assert v.answer == (k - 1, k, k + 1) and v.accepts(k + 1) and not v.accepts(k + 2)
+
+
+@pytest.mark.parametrize("slug, held", [("why-gates-help", "The numbers once you answer"),
+                                        ("lag-sweep", "What the curves say, once you answer"),
+                                        ("forecasting", "How far it is off, once you answer"),
+                                        ("why-not-feed-forward", "their numbers once you answer")])
+def test_a_caption_that_tells_the_answer_waits_for_it(slug, held):
+    at = open_page(PAGE, lesson=slug)
+    q = _question(at, slug)
+    captions = lambda: " ".join(c.value for c in at.caption).replace("\\", "")   # noqa: E731
+    assert held in captions()
+    if slug == "why-not-feed-forward":
+        assert f"{q.answer:,}" not in str(list(app_figures(at).values())[0])
+    _answer(at, slug, q, _right(q))
+    assert held not in captions()
+    if slug == "why-not-feed-forward":
+        assert f"{q.answer:,}" in str(list(app_figures(at).values())[0])

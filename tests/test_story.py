@@ -411,7 +411,7 @@ def test_e_is_written_as_the_seeds_sum_and_as_the_mean_with_its_largest_terms():
     e[12], e[3] = 5.6, 1.3
     text = loss_sum_text(e, False)
     assert "5.60" in text and "1.30" in text and "largest e_13 = 5.60, e_4 = 1.30" in text
-    assert "= 6.900 (the sum, as the seeds write it" in text and "the mean, E / 25 = 0.276" in text
+    assert "= 6.900 (the sum, as tutorials write it" in text and "the mean, E / 25 = 0.276" in text
     short = loss_sum_text([1.0, 2.0, 3.0], False)
     assert short.startswith("E = e_1 + … + e_3 = 1.00 + 2.00 + 3.00 = 6.000") and "E / 3 = 2.000" in short
 
@@ -433,7 +433,7 @@ def test_du_dw_dv_as_sums_over_steps_on_the_backward_view():
     assert "need no backpropagation through time" in cap and "||dE/dW|| = ||dL/dW_hh||" in cap
     at.radio(key="loss_shape").set_value("many_to_many").run()
     line = next(m.value for m in at.markdown if m.value.startswith("Loss over the sentence"))
-    assert "the sum, as the seeds write it" in line and "E / 12 = " in line
+    assert "the sum, as tutorials write it" in line and "E / 12 = " in line
 
 
 # ----- 7. the small ones -------------------------------------------------------------------------------------------

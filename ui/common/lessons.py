@@ -51,16 +51,17 @@ LESSONS = (
            "Unrolled network"),
     Lesson("loss-over-time", "The loss over time",
            "Every step with a target has a loss e_t = −log p(its target). Many-to-many: every step predicts the next "
-           "word, and the seeds write E = Σ e_t (the app trains on the mean). Many-to-one: only the last step has a "
+           "word, and tutorials write E = Σ e_t (the app trains on the mean). Many-to-one: only the last step has a "
            "target.",
            "Loss at each time step e_t", STEP, {"step": "12", "view": "Backward", "loss": "many_to_many"}),
     Lesson("bptt", "Backpropagation through time",
            "BPTT starts at the last step and walks back: dL/dh_t is the loss's own part at t plus what flows back "
-           "from t+1 through W_hh^T and f'(a_t+1). The bars fill from the end as the walk goes back.",
+           "from t+1 through W_hh^T and f'(a_t+1). (On Step through's Backward view the bars fill from the end as "
+           "you step back.)",
            "Gradient norm per time step", STEP, {"step": "12", "view": "Backward", "loss": "many_to_one"}),
     Lesson("sum-over-steps", "dE/dW is a sum over steps; dE/dV is not",
-           "The same W is used at every step, so its gradient is the sum of one term per step (seed 004's "
-           "∂E/∂W = Σ_t ∂e_t/∂W, likewise U = W_xh). V = W_hy connects h_t to y_t outside the loop: its terms need "
+           "The same W is used at every step, so its gradient is the sum of one term per step "
+           "(∂E/∂W = Σ_t ∂e_t/∂W, likewise U = W_xh). V = W_hy connects h_t to y_t outside the loop: its terms need "
            "no backpropagation through time.",
            "dE/dU, dE/dW, dE/dV as sums over time steps", STEP,
            {"step": "12", "view": "Backward", "loss": "many_to_many"}),
@@ -102,7 +103,7 @@ LESSONS = (
            "elementwise, with no W_hh and no tanh'. A gate near 1 keeps memory and gradient across many steps; a "
            "gate near 0 forgets, and then the gated cell vanishes too.",
            "How much gradient survives: ||ds_T/ds_t||", LAB, {"rho": "0.9", "T": "40"}),
-    Lesson("lag-sweep", "The seeds' sentence with a gap",
+    Lesson("lag-sweep", "The sushi sentence with a gap",
            "Put N filler words between “sushi” and “cuisine is” and train each cell to answer: the RNN's gradient "
            "across the gap vanishes, so it never learns to keep the dish, while the gated cells do.",
            "Lag sweep: what each cell remembers", LAB, {"task": "cuisine"}),

@@ -103,7 +103,7 @@ def _task_defaults() -> None:
 
 def _task_text(task: str) -> str:
     if task == "cuisine":
-        return ("The seeds' sentence with N filler words in the middle: “My favourite dish is sushi.” + N words such "
+        return ("The sushi sentence with N filler words in the middle: “My favourite dish is sushi.” + N words such "
                 "as “really truly always” + “So, my favourite cuisine is” → japanese, for 60 dishes of 14 cuisines. "
                 "To answer, the network must carry the dish across the N words.")
     if task == "delay":

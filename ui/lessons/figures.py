@@ -8,15 +8,17 @@ from ui.common.style import ACCENT, BLUE, GREY, figure
 from ui.common.text import plotly_text
 
 
-def weights_figure(counts: dict[str, int]) -> go.Figure:
-    """The recurrent layer's weights: one shared cell, one layer per position, one layer over the whole input."""
+def weights_figure(counts: dict[str, int], numbers: bool = True) -> go.Figure:
+    """The recurrent layer's weights: one shared cell, one layer per position, one layer over the whole input
+    (``numbers``: each bar's count written on it; without them the lengths on a log axis)."""
     names = list(counts)
     bar = dict(type="bar", x=[counts[n] for n in names], y=names, orientation="h",
                marker=dict(color=[ACCENT if i == 0 else BLUE for i in range(len(names))]),
-               text=[f"{counts[n]:,}" for n in names], textposition="auto",
-               hovertemplate="%{y}: %{x:,} weights<extra></extra>")
+               text=[f"{counts[n]:,}" for n in names] if numbers else None, textposition="auto",
+               hovertemplate="%{y}: %{x:,} weights<extra></extra>" if numbers else "%{y}<extra></extra>")
     return figure([bar], "Weights: one shared cell or one layer per position", height=260,
-                  yaxis=dict(autorange="reversed", type="category"), xaxis=dict(title=dict(text="weights")))
+                  yaxis=dict(autorange="reversed", type="category"),
+                  xaxis=dict(title=dict(text="weights (log scale)"), type="log"))
 
 
 FULL, TRUNCATED = "full BPTT", "truncated to k steps"

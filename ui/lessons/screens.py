@@ -17,6 +17,7 @@ from rnn_core.model import softmax as softmax_of
 from rnn_core.series import Normaliser, SeriesWindows, forecast, make_series, one_step_predictions, split_point
 from rnn_core.train import Trainer
 
+from ui.common import analysis
 from ui.common import lab_compute as lab
 from ui.common import lab_figures, series_figures, state, step_figures, step_frames
 from ui.common.charts import show
@@ -25,7 +26,7 @@ from ui.common.frames import token_labels, top_k_frame
 from ui.common.lessons import BY_SLUG
 from ui.common.series_compute import forecast_caption, prediction_caption
 from ui.common.style import line_style
-from ui.common.text import SATURATED, sig
+from ui.common.text import SATURATED, fade_caption, sig
 
 from . import compute as C
 from .figures import FULL, TRUNCATED, truncation_figure, weights_figure
@@ -49,6 +50,8 @@ class Screen:
     caption: str
     query: dict = field(default_factory=dict)         # the full page's settings for what is on screen
     after: Callable[[], None] | None = None            # what answering reveals besides the reason (drawn with st)
+    hold: str | None = None                            # the caption until answered, where ``caption`` tells the answer
+    figure_answered: go.Figure | None = None           # the figure once answered, where ``figure`` holds numbers back
 
 
 class Controls:
@@ -211,8 +214,10 @@ def why_not_feed_forward(ctl) -> Screen:
     names = list(counts)
     caption = (f"For this {r.T}-word sentence: {names[1]} need {counts[names[1]] / counts[names[0]]:.0f} times the "
                f"shared cell's weights; {names[2]} needs {counts[names[2]]:,} and a fixed input of {r.T} words.")
-    return Screen(C.feed_forward_question(entry.model, r.T), fig, caption,
-                  {"step": "12", "view": "Forward", "model": entry.name})
+    return Screen(C.feed_forward_question(entry.model, r.T), weights_figure(counts, numbers=False), caption,
+                  {"step": "12", "view": "Forward", "model": entry.name},
+                  hold=f"The bars' lengths (log scale) for this {r.T}-word sentence; their numbers once you answer.",
+                  figure_answered=fig)
 
 
 def _target(entry, r) -> int:
@@ -228,24 +233,44 @@ def loss_over_time(ctl) -> Screen:
     e = q.facts["e"]
     fig = loss_per_step_figure(e, token_labels(r.tokens))
     k = int(np.argmax(e))
-    caption = (f"Many-to-many, with “{entry.vocab.tokens[tid]}” after the last word: e_t from {e.min():.3f} to "
-               f"{e.max():.3f} (at “{r.tokens[k]}”).")
+    caption = (f"Many-to-many, with “{entry.vocab.tokens[tid]}” after the last word: e_t from {sig(e.min())} to "
+               f"{sig(e.max())} (at “{r.tokens[k]}”).")
     after = _show_after(loss_per_step_figure(C.losses(entry.model, r, tid, "many_to_one"), token_labels(r.tokens),
                                              last_only=True), state.CHART_LS_AFTER, "The same sentence, many-to-one.")
     return Screen(q, fig, caption, {"step": "12", "view": "Backward", "loss": "many_to_many", "model": entry.name},
                   after)
 
 
+def _gradient_screen(entry, r, q, query: dict, first: str) -> Screen:
+    """BPTT's and the chain's figure: the model's ||dL/dh_t|| (bars) and ||ds_T/ds_t||, beside an untrained RNN
+    of the same size on the same sentence and target, whose gradient vanishes (a trained demo model's need not:
+    training grew its weights); the caption says which way each goes, from their numbers."""
+    tid = _target(entry, r)
+    _, diag = C.bptt_question(entry.model, r, tid)
+    jac = entry.model.astype(np.float64).jacobian_norms(r.ids)
+    fresh = analysis.untrained_rnn(entry.model, r.ids, tid)
+    fig = step_figures.gradient_figure(step_frames.gradient_frame(diag.grad_norm_per_step, jac, r.tokens,
+                                                                  untrained=fresh.norms))
+    styles = {name: line_style(fig, name) for name in (step_figures.JACOBIAN, step_figures.UNTRAINED)}
+    own = diag.grad_norm_per_step
+    grown = own[-1] > 0 and own[0] / own[-1] >= 0.01
+    caption = (first + " " + fade_caption(own, f"The {entry.name}'s ||dL/dh_t|| (the bars)")
+               + (" Training grew the weights the gradient passes through." if grown else "")
+               + " " + fade_caption(fresh.norms, f"The {styles[step_figures.UNTRAINED]} line, an untrained RNN of "
+                                                 "the same size,")
+               + f" Its W_hh has spectral radius {fresh.radius:.2f} and its median f' is {fresh.fprime:.2f}"
+               + (f": about {fresh.radius * fresh.fprime:.2f} a step back, below 1, so the product shrinks "
+                  "geometrically." if fresh.radius * fresh.fprime < 1 else "."))
+    return Screen(q, fig, caption, query)
+
+
 def bptt(ctl) -> Screen:
     entry = _model_picker(ctl)
     r = C.read(entry.model, entry.vocab, PROMPT)
-    q, diag = C.bptt_question(entry.model, r, _target(entry, r))
-    jac = entry.model.astype(np.float64).jacobian_norms(r.ids)
-    fig = step_figures.gradient_figure(step_frames.gradient_frame(diag.grad_norm_per_step, jac, r.tokens))
-    g = diag.grad_norm_per_step
-    caption = (f"||dL/dh_t|| from step {r.T} ({sig(g[-1])}) back to step 1 ({sig(g[0])}), many-to-one; the line is "
-               "||ds_T/ds_t||, how much of the last state's gradient can reach step t.")
-    return Screen(q, fig, caption, {"step": "12", "view": "Backward", "loss": "many_to_one", "model": entry.name})
+    q, _ = C.bptt_question(entry.model, r, _target(entry, r))
+    return _gradient_screen(entry, r, q, {"step": "12", "view": "Backward", "loss": "many_to_one",
+                                          "model": entry.name},
+                            f"Many-to-one: the loss is at step {r.T} and BPTT carries its gradient back to step 1.")
 
 
 def sum_over_steps(ctl) -> Screen:
@@ -254,7 +279,8 @@ def sum_over_steps(ctl) -> Screen:
     tid = _target(entry, r)
     terms = C.weight_terms(entry.model, r, tid, "many_to_many")
     fig = step_figures.weight_terms_figure(terms, token_labels(r.tokens))
-    caption = ("Many-to-many: each row adds up to its gradient's norm, " + ", ".join(
+    caption = ("Many-to-many: each bar is one step's term measured along the whole gradient's direction, so a "
+               "row adds up to that gradient's norm: " + ", ".join(
         f"{C.WEIGHT_NAMES[k]} {sig(v.sum())}" for k, v in terms.items()) + ".")
     one = C.weight_terms(entry.model, r, tid, "many_to_one")
     after = _show_after(step_figures.weight_terms_figure(one, token_labels(r.tokens)), state.CHART_LS_AFTER,
@@ -266,13 +292,11 @@ def sum_over_steps(ctl) -> Screen:
 def chain(ctl) -> Screen:
     entry = _model_picker(ctl)
     r = C.read(entry.model, entry.vocab, PROMPT)
-    q = C.chain_question(entry.model, r)
-    _, diag = C.bptt_question(entry.model, r, _target(entry, r))
     jac = entry.model.astype(np.float64).jacobian_norms(r.ids)
-    fig = step_figures.gradient_figure(step_frames.gradient_frame(diag.grad_norm_per_step, jac, r.tokens))
-    caption = (f"The line: ||ds_T/ds_t|| for the {entry.name}, from {sig(jac[-1])} at step {r.T} to {sig(jac[0])} at "
-               "step 1, each point one more Jacobian factor in the product.")
-    return Screen(q, fig, caption, {"step": "1", "view": "Backward", "loss": "many_to_one", "model": entry.name})
+    first = (f"The {step_figures.JACOBIAN} line: the product of Jacobians for the {entry.name}, from {sig(jac[-1])} "
+             f"at step {r.T} to {sig(jac[0])} at step 1, each point one more factor.")
+    return _gradient_screen(entry, r, C.chain_question(entry.model, r),
+                            {"step": "1", "view": "Backward", "loss": "many_to_one", "model": entry.name}, first)
 
 
 def _bias(b: float) -> str:
@@ -361,13 +385,19 @@ def gru(ctl) -> Screen:
 
 def why_gates_help(ctl) -> Screen:
     numbers, fig, caption, query = _lab(ctl, with_rho=False)
-    return Screen(C.gates_help_question(numbers), fig, caption, query)
+    styles = {name: line_style(fig, name) for name in (lab.FORGET_PATH, lab.UPDATE_PATH)}
+    hold = (f"Each cell's whole ||ds_T/ds_t|| at spectral radius {GATES_RHO:g}, and the gates' own paths back: "
+            f"{lab.FORGET_PATH} ({styles[lab.FORGET_PATH]}) and {lab.UPDATE_PATH} ({styles[lab.UPDATE_PATH]}). "
+            "The numbers once you answer.")
+    return Screen(C.gates_help_question(numbers), fig, caption, query, hold=hold)
 
 
 def lag_sweep(ctl) -> Screen:
     df = lab.stored_default_sweep("cuisine")
     fig = lab_figures.lag_sweep_figure(df)
-    return Screen(C.lag_sweep_question(df), fig, lab.sweep_summary(df), {"task": "cuisine"})
+    return Screen(C.lag_sweep_question(df), fig, lab.sweep_summary(df), {"task": "cuisine"},
+                  hold="Accuracy on held-out sentences (chance: one cuisine in fourteen) and the share of the gradient "
+                       "that crosses the gap, for each cell and gap. What the curves say, once you answer.")
 
 
 def generation(ctl) -> Screen:
@@ -414,7 +444,9 @@ def forecasting(ctl) -> Screen:
     fig = series_figures.forecast_figure(d["values"], d["split"], SERIES["window"], d["forecast"])
     q = C.forecast_question(d["values"], d["split"], d["forecast"])
     return Screen(q, fig, forecast_caption(d["values"], d["split"], d["forecast"]),
-                  {"series": SERIES["name"], "horizon": str(SERIES["horizon"])})
+                  {"series": SERIES["name"], "horizon": str(SERIES["horizon"])},
+                  hold=f"The forecast from step {d['split']}: the network reads its own outputs back, "
+                       f"{SERIES['horizon']} steps. How far it is off, once you answer.")
 
 
 def warm() -> None:

@@ -79,7 +79,7 @@ def _answer_widget(slug: str, q: Question):
         label = (lambda s: f"{s} {q.options[s - 1]}") if not q.options[0].isdigit() else str
         return st.pills("Your answer: click a step", steps, format_func=label, key=key)
     whole = float(q.answer) == int(float(q.answer)) and q.tolerance == 0
-    return st.number_input("Your answer", value=None, step=1 if whole else 0.01, format="%d" if whole else "%.4f",
+    return st.number_input("Your answer", value=None, step=1 if whole else 0.01, format="%d" if whole else "%g",
                            key=key, placeholder="a number")
 
 
@@ -138,8 +138,9 @@ def lesson_screen() -> None:
     with left:
         answered = question_block(slug, screen.question, link)
     with right:
-        show(screen.figure, key=state.CHART_LESSON)
-        st.caption(screen.caption)
+        show(screen.figure_answered if answered and screen.figure_answered is not None else screen.figure,
+             key=state.CHART_LESSON)
+        st.caption(screen.caption if answered or screen.hold is None else screen.hold)
         if answered and screen.after is not None:
             screen.after()
         st.page_link(lesson.page, label="Open in the full page", icon=":material/open_in_new:",
