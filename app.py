@@ -1,23 +1,27 @@
 """RNN Playground: page config, per-session state, navigation."""
+import threading
+
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, display, guard, heap, state
+from ui.common import about, charts, controls, display, guard, heap, state
 from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
-PAGE_MODULES = ["ui.home.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
+PAGE_MODULES = ["ui.home.sections", "ui.lessons.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
                 "ui.generate.sections", "ui.series.sections", "ui.board.sections"]
 
 
 @st.cache_resource(show_spinner=False)
 def _started() -> int:
     """Once per server process: freed arrays kept for reuse (rnn_core/_alloc.py), the heap settled
-    (ui/common/heap.py), and the training workers booting in the background (ui/common/driver.py), so the first
-    Train page does not wait for them."""
+    (ui/common/heap.py), the training workers booting in the background (ui/common/driver.py), so the first
+    Train page does not wait for them, and the lessons' heavier defaults computed in a thread of their own."""
     keep_freed_memory()
     frozen = heap.settle(PAGE_MODULES)
     training_pool().start()
+    from ui.lessons.screens import warm
+    threading.Thread(target=warm, name="rnn-playground-warm-lessons", daemon=True).start()
     return frozen
 
 
@@ -30,6 +34,7 @@ display.page_css()
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
     st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:",
             url_path="step_through"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
@@ -39,6 +44,7 @@ pages = [
     st.Page("pages/class.py", title="Class", icon=":material/groups:", url_path="class"),
 ]
 st.navigation(pages).run()
-charts.image_format_picker()      # every page's sidebar ends with it
+charts.image_format_picker()      # every page's sidebar ends with these two
+controls.shortcuts_toggle()
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once
 guard.keep_runs_while_open()      # a run goes on while a tab of its session is open

@@ -2,7 +2,8 @@
 import streamlit as st
 
 from ui.common import links, state
-from ui.step import analysis, controls
+from ui.common import analysis
+from ui.step import controls
 from ui.step import sections as views
 
 state.init_page()                 # also when a deep link is a fresh server's first request

@@ -35,8 +35,8 @@ def _import_ui():
         sys.path.append(folder)
     from ui.common import figures as common
     from ui.common import frames, style
-    from ui.step import figures as step
-    from ui.step import frames as step_frames
+    from ui.common import step_figures as step
+    from ui.common import step_frames as step_frames
     from ui.train import figures as train
     return common, frames, style, step, step_frames, train
 

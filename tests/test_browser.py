@@ -217,7 +217,7 @@ def test_corrupt_upload_keeps_the_model(server, page, tmp_path):
     page.get_by_text("Upload a model (.npz)").click()
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 definitely not a real archive")
-    page.locator("input[type=file]").set_input_files(str(bad))
+    page.locator("input[type=file]").first.set_input_files(str(bad))     # the model's box (the second: a vocabulary)
     expect(page.get_by_text("That file cannot be used", exact=False)).to_be_visible(timeout=20_000)
     assert figure(page, "Next-token probabilities")[0]["y"]           # the view is still there
 
@@ -347,7 +347,7 @@ def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
         pg.goto(url + "/step_through")
         figure(pg, "Next-token probabilities", timeout=30_000)
         nav = pg.get_by_test_id("stSidebarNav")
-        pages = ["Home", "Step through", "Train", "Gradient lab", "Generate", "Time series", "Class"]
+        pages = ["Home", "Lessons", "Step through", "Train", "Gradient lab", "Generate", "Time series", "Class"]
         for name in pages:
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
@@ -649,6 +649,8 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("option", name="many-to-one", exact=False).click()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Run history")).to_be_visible(timeout=240_000)    # the 20 iterations ran in a worker
+    wait_idle(page)
     e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
     assert all(v == 0 for v in e[:-1]) and e[-1] > 0
     last = figure(page, "The last step's gradient going back")[-1]["y"]   # now; before it the first iteration
@@ -697,13 +699,17 @@ def test_generate_page(server, page):
     snapshot(page, "generate.png")
 
 
-def test_a_lesson_link_on_home_opens_its_view(server, page):
+def test_a_lesson_link_on_home_opens_its_lesson_and_its_full_page(server, page):
     page.goto(server + "/")
     figure(page, "Next-token probabilities")
     wait_idle(page)
-    page.get_by_role("link", name="5. The loss over time").click()
+    page.get_by_role("link", name="7. The loss over time").click()
     e = figure(page, "Loss at each time step e_t", timeout=30_000)[0]["y"]
     assert len(e) == 12
+    expect(page.get_by_text("Predict, then check.", exact=False)).to_be_visible()
+    wait_idle(page)
+    page.get_by_role("link", name="Open in the full page").click()
+    figure(page, "Loss at each time step e_t", timeout=30_000)
     expect(page.get_by_role("slider")).to_have_attribute("aria-valuetext", "12")
     wait_idle(page)
     _no_exception(page)
@@ -1086,3 +1092,120 @@ def test_axe_finds_no_serious_violation(server, browser, path, title, scheme):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"axe_{path.strip('/') or 'home'}_{scheme}.txt").write_text("\n".join(report) + "\n")
     assert not bad, "\n".join(bad)
+
+
+# ----- the Lessons page: the first screen at a laptop's and a projector's size, a phone, presenter mode ------
+LESSON_FIGURE_TOP = """(title) => {
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const text = (gd.layout && gd.layout.title && gd.layout.title.text || '').replace(/<[^>]+>/g, '');
+    if (text.startsWith(title)) { const r = gd.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }
+  }
+  return null;
+}"""
+WIDEST = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const vw = document.documentElement.clientWidth;
+  let widest = 0, what = '';
+  for (const el of main.querySelectorAll('*')) {
+    if (el.closest('svg') || el.closest('.katex-display')) continue;  /* charts and equations fit or scroll inside */
+    const p = el.parentElement;                    /* a screen reader's visually hidden input: clipped to nothing */
+    if (p && getComputedStyle(p).clipPath !== 'none') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > widest) {
+      widest = r.right; what = el.tagName + ' ' + (el.getAttribute('data-testid') || '');
+    }
+  }
+  return {vw, page: document.documentElement.scrollWidth, main: main.scrollWidth, widest, what};
+}"""
+
+
+def _lesson_pages(browser, server, width, height, check):
+    """Open every lesson by its link in one browser tab of this size; ``check(page, lesson)`` on each."""
+    from ui.common.lessons import LESSONS
+
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    for lesson in LESSONS:
+        pg.goto(f"{server}/lessons?lesson={lesson.slug}")
+        pg.wait_for_function(f"() => ({LESSON_FIGURE_TOP})({lesson.figure!r}) !== null", timeout=60_000)
+        wait_idle(pg)
+        check(pg, lesson)
+    ctx.close()
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (1280, 720)])
+def test_every_lesson_opens_by_its_link_with_its_figure_on_the_first_screen(server, browser, width, height):
+    def check(pg, lesson):
+        box = pg.evaluate(LESSON_FIGURE_TOP, lesson.figure)
+        assert 0 <= box["top"] < height - 100, (lesson.slug, box)         # the figure starts on the first screen
+        w = pg.evaluate(WIDEST)
+        assert w["page"] <= w["vw"] and w["widest"] <= w["vw"] + 1, (lesson.slug, w)
+    _lesson_pages(browser, server, width, height, check)
+
+
+def test_every_lesson_reads_on_a_phone_without_sideways_scrolling(server, browser):
+    def check(pg, lesson):
+        w = pg.evaluate(WIDEST)
+        assert w["page"] <= w["vw"] and w["main"] <= w["vw"] and w["widest"] <= w["vw"] + 1, (lesson.slug, w["what"], w)
+        expect(pg.get_by_role("button", name="Check")).to_be_visible()       # no sidebar needed to answer
+        if lesson.slug == "memory":
+            snapshot(pg, "lesson_phone.png")
+    _lesson_pages(browser, server, 390, 844, check)
+
+
+def test_presenter_mode_sizes_text_for_a_room(server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = ctx.new_page()
+    pg.goto(f"{server}/lessons?lesson=vanishing&present=1")
+    title = "How much gradient survives"
+    pg.wait_for_function(f"() => ({LESSON_FIGURE_TOP})({title!r}) !== null", timeout=60_000)
+    wait_idle(pg)
+    expect(pg.get_by_test_id("stSidebar")).to_be_hidden()
+    sizes = pg.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        const px = sel => Array.from(gd.querySelectorAll(sel)).map(t => parseFloat(getComputedStyle(t).fontSize));
+        return {ticks: px('.xtick text, .ytick text'), title: px('.gtitle'), legend: px('.legendtext')}; }""")
+    assert sizes["ticks"] and min(sizes["ticks"]) >= 16, sizes
+    assert sizes["title"] and min(sizes["title"]) >= 22, sizes
+    assert min(sizes["legend"]) >= 16, sizes
+    box = pg.evaluate(LESSON_FIGURE_TOP, title)
+    assert 0 <= box["top"] < 720 - 100, box
+    w = pg.evaluate(WIDEST)
+    assert w["page"] <= w["vw"] and w["widest"] <= w["vw"] + 1, w
+    snapshot(pg, "presenter.png")
+    ctx.close()
+
+
+def test_a_lesson_is_answered_in_the_browser_and_the_record_downloads(server, page, tmp_path):
+    page.goto(server + "/lessons?lesson=chain")
+    figure(page, "Gradient norm per time step")
+    wait_idle(page)
+    page.get_by_label("Your answer").fill("3")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Not quite. Hint:", exact=False)).to_be_visible()
+    page.get_by_label("Your answer").fill("11")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Right.", exact=False)).to_be_visible()
+    wait_idle(page)
+    snapshot(page, "lesson.png")
+    page.get_by_text("Your record", exact=False).click()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download (Markdown)").click()
+    text = Path(dl.value.path()).read_text()
+    assert "## The chain of Jacobians" in text and "Answers given: 3 \\| 11" in text and "lesson=chain" in text
+    _no_exception(page)
+
+
+def test_single_letter_shortcuts_can_be_turned_off(server, page):
+    page.goto(server + "/step_through")
+    figure(page, "Next-token probabilities")
+    wait_idle(page)
+    slider = page.get_by_role("slider")
+    page.get_by_text("Single-letter shortcuts", exact=False).click()
+    wait_idle(page)
+    page.mouse.click(700, 5)                                             # focus leaves the switch
+    page.keyboard.press("l")
+    page.wait_for_timeout(1500)
+    expect(slider).to_have_attribute("aria-valuetext", "1")
+    page.get_by_role("button", name="Next step").click()                 # the buttons stay
+    expect(slider).to_have_attribute("aria-valuetext", "2")
+    _no_exception(page)

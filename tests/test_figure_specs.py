@@ -13,7 +13,7 @@ from ui.common import figures as common
 from ui.common import specs
 from ui.common.frames import pca_frame, top_k_frame
 from ui.common.models import DEMO_DIR, LoadedModel
-from ui.step import figures, frames
+from ui.common import step_figures as figures, step_frames as frames
 
 
 def _demo(name: str = "demo_rnn.npz"):

@@ -8,8 +8,8 @@ from rnn_core import make_model
 from ui.common import figures as common_figures
 from ui.common import frames as common_frames
 from ui.common.text import md_escape, plotly_text
-from ui.step import figures as step_figures
-from ui.step import frames as step_frames
+from ui.common import step_figures
+from ui.common import step_frames
 
 # the builders these tests read live with the page that draws them (step/) or in common/ when shared
 figures = SimpleNamespace(**{**vars(common_figures), **vars(step_figures)})

@@ -1,34 +1,40 @@
-"""Home's path through the lessons: every link opens its page, set up, with the figure it names."""
+"""Home's path through the lessons: each opens its lesson on the Lessons page, and each lesson's full page opens
+with the same figure, set up for the idea."""
 import pytest
 
-from ui.home.lessons import LESSONS
+from ui.common.lessons import LESSONS, LESSONS_PAGE
 
 from helpers import app_figures, open_page
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.title for lesson in LESSONS])
-def test_each_lesson_link_opens_its_page_with_its_figure(lesson):
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_each_lessons_full_page_opens_with_its_figure(lesson):
     at = open_page(lesson.page, **lesson.query)
     assert not at.exception
     titles = list(app_figures(at))
-    assert any(t.startswith(lesson.figure) for t in titles), (lesson.figure, titles)
+    want = lesson.page_figure or lesson.figure
+    assert any(t.startswith(want) for t in titles), (want, titles)
     for k, v in lesson.query.items():                      # the settings the link carries are the page's now
         assert at.query_params[k] == v
 
 
-def test_home_lists_the_lessons_in_the_seeds_order():
+def test_home_lists_the_lessons_in_the_seeds_order_and_links_each_to_its_screen():
     at = open_page("pages/home.py")
     titles = [lesson.title.split(":")[0] for lesson in LESSONS]
-    assert titles[0] == "Memory" and titles[-2] == "Generation" and titles[-1] == "Numbers" and len(titles) == 12
-    shown = [c.value for c in at.caption]
-    assert all(lesson.look_for in shown for lesson in LESSONS)
+    assert titles[0] == "Memory" and titles[-3] == "Generation" and titles[-1] == "Forecasting on its own outputs"
+    assert titles.index("Vanishing and exploding gradients") < titles.index("Why gates help")
+    links = [e for e in at.get("page_link")]
+    lesson_links = [e.proto for e in links if e.proto.page.endswith("lessons")]
+    assert [p.label for p in lesson_links] == [f"{i}. {lesson.title}" for i, lesson in enumerate(LESSONS, 1)]
+    assert all(f"lesson={lesson.slug}" in p.query_string for p, lesson in zip(lesson_links, LESSONS))
+    assert LESSONS_PAGE == "pages/lessons.py"
 
 
-def test_a_lesson_link_applies_its_settings_in_a_session_that_already_stepped():
+def test_a_full_page_link_applies_its_settings_in_a_session_that_already_stepped():
     """A link followed later in the same session still applies its settings (not only a session's first URL)."""
     at = open_page("pages/step_through.py")
     at.slider[0].set_value(3).run()
-    lesson = next(lesson for lesson in LESSONS if lesson.title == "The loss over time")
+    lesson = next(lesson for lesson in LESSONS if lesson.slug == "loss-over-time")
     for k, v in lesson.query.items():
         at.query_params[k] = v
     at.run()

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from ui.common.text import sig
-from ui.lab.compute import sweep_summary
+from ui.common.lab_compute import sweep_summary
 
 
 def _sweep(acc: dict[str, list[float]], gaps=(5, 10, 40)) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def test_the_caption_follows_other_numbers():
 
 
 def test_the_jacobian_and_clipping_captions_read_their_numbers():
-    from ui.lab.compute import clipping_summary, jacobian_lab, jacobian_summary
+    from ui.common.lab_compute import clipping_summary, jacobian_lab, jacobian_summary
 
     lab = jacobian_lab(0.9, "tanh", 40, 3.0, 3.0)
     first = lab.table[lab.table.t == 1].set_index("cell")["norm"]

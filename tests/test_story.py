@@ -139,7 +139,7 @@ def test_the_first_chart_shows_the_gated_cells_above_the_rnn_with_the_defaults(l
 
 
 def test_the_first_charts_caption_explains_a_low_gate_bias_and_a_large_spectral_radius():
-    from ui.lab import compute, figures
+    from ui.common import lab_compute as compute, lab_figures as figures
 
     low = compute.jacobian_lab(0.9, "tanh", 40, -3.0, 0.0)
     first = low.table[low.table.t == 1].set_index("cell")["norm"]
@@ -157,7 +157,7 @@ def test_the_first_charts_caption_explains_a_low_gate_bias_and_a_large_spectral_
 
 
 def test_the_gate_paths_are_products_of_the_gates():
-    from ui.lab.compute import gate_paths
+    from ui.common.lab_compute import gate_paths
 
     g = np.array([[0.5, 0.9], [0.8, 0.5], [0.25, 1.0]])
     np.testing.assert_allclose(gate_paths(g), [np.median([0.8 * 0.25, 0.5]), np.median([0.25, 1.0]), 1.0])
@@ -222,7 +222,7 @@ def test_a_stored_sweep_cell_recomputed_gives_the_same_numbers():
 def test_the_stored_sweeps_match_their_tasks_defaults_and_the_readme():
     """Each stored sweep was made with its task's defaults (the page opens on them), and the README's table of the
     sushi task at its longest gap for seeds 0-4 is the stored numbers: the RNN at chance, the LSTM and GRU >= 0.9."""
-    from ui.lab.compute import sweep_settings
+    from ui.common.lab_compute import sweep_settings
     from ui.lab.sections import SWEEP_GAPS
 
     for task in ("cuisine", "delay", "adding"):
@@ -246,7 +246,7 @@ def test_the_stored_sweeps_match_their_tasks_defaults_and_the_readme():
 
 
 def test_the_lag_sweep_figure_keeps_equal_cells_apart():
-    from ui.lab.figures import lag_sweep_figure
+    from ui.common.lab_figures import lag_sweep_figure
 
     df = pd.DataFrame([{"cell": c, "gap": g, "accuracy": 1.0, "grad_ratio_first_last": 0.1, "chance": 0.25}
                        for g in (5, 10) for c in ("rnn", "lstm", "gru")])
@@ -257,7 +257,7 @@ def test_the_lag_sweep_figure_keeps_equal_cells_apart():
 
 
 def test_the_sweep_caption_names_the_chance_level_by_the_loss():
-    from ui.lab.compute import sweep_summary
+    from ui.common.lab_compute import sweep_summary
 
     df = pd.DataFrame([{"cell": c, "gap": 30, "accuracy": a, "loss": loss, "grad_ratio_first_last": 1e-9,
                         "chance": 1 / 14} for c, a, loss in (("rnn", 0.09, 2.63), ("lstm", 1.0, 0.01),
@@ -411,7 +411,7 @@ def test_e_is_written_as_the_seeds_sum_and_as_the_mean_with_its_largest_terms():
     e[12], e[3] = 5.6, 1.3
     text = loss_sum_text(e, False)
     assert "5.60" in text and "1.30" in text and "largest e_13 = 5.60, e_4 = 1.30" in text
-    assert "= 6.900 (the sum, as the seeds write it" in text and "the mean, E / 25 = 0.276" in text
+    assert "= 6.900 (the sum, as tutorials write it" in text and "the mean, E / 25 = 0.276" in text
     short = loss_sum_text([1.0, 2.0, 3.0], False)
     assert short.startswith("E = e_1 + … + e_3 = 1.00 + 2.00 + 3.00 = 6.000") and "E / 3 = 2.000" in short
 
@@ -433,7 +433,7 @@ def test_du_dw_dv_as_sums_over_steps_on_the_backward_view():
     assert "need no backpropagation through time" in cap and "||dE/dW|| = ||dL/dW_hh||" in cap
     at.radio(key="loss_shape").set_value("many_to_many").run()
     line = next(m.value for m in at.markdown if m.value.startswith("Loss over the sentence"))
-    assert "the sum, as the seeds write it" in line and "E / 12 = " in line
+    assert "the sum, as tutorials write it" in line and "E / 12 = " in line
 
 
 # ----- 7. the small ones -------------------------------------------------------------------------------------------

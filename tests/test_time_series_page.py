@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnn_core.series import make_series
-from ui.series.compute import fixed
+from ui.common.series_compute import fixed
 
 from helpers import app_figures, click, decode_plotly, finish_run, open_page
 

@@ -16,6 +16,24 @@ from .links import Param, number, one_of
 
 # stepping through time from the keyboard, as in a video player: J back, K play or pause, L forward
 STEP_KEYS = {"previous": "J", "play": "K", "next": "L"}
+
+
+def step_keys() -> dict:
+    """The single-letter shortcuts, or None for each when the learner turned them off (WCAG 2.1.4: a shortcut of
+    one character must be possible to turn off, so speech input and stray keys do not step the page)."""
+    return STEP_KEYS if st.session_state[state.SHORTCUTS] else dict.fromkeys(STEP_KEYS)
+
+
+def keyboard(keys: dict, name: str) -> str:
+    """" (keyboard: L)" for a button's tooltip, or nothing while the shortcuts are off."""
+    return f" (keyboard: {keys[name]})" if keys[name] else ""
+
+
+def shortcuts_toggle() -> None:
+    """The sidebar's switch for the single-letter shortcuts (kept for the session)."""
+    st.sidebar.toggle("Single-letter shortcuts (J, K, L)", key=state.SHORTCUTS, **state.KEEP,
+                      help="J and L step back and on, K plays or pauses, on Step through and Time series. Turn them "
+                           "off if they get in the way (speech input, a screen reader); the buttons stay.")
 RHO = (0.0, 3.0, 0.05)              # the W_hh spectral radius slider: lo, hi, step
 DEFAULT_RADIUS = 3 ** -0.5          # W_hh uniform in +-1/sqrt(H): eigenvalues fill a disc of radius sqrt(H / (3H))
 ITERATIONS = (1, 100_000)
@@ -118,6 +136,24 @@ def run_buttons(sess, cfg, data, reasons: list[str], apply_live) -> str | None:
         sess.reset_weights(cfg, data)
         pressed = "reset"
     return pressed
+
+
+def live_status(run, ticking: bool, model_line, after_divergence: str = ""):
+    """What a live area draws first, from one view of its run (returned, for the rest of the redraw): drop the timer
+    once the run has ended, keep the run alive while its page shows it, the model line (``model_line(view)``), the
+    progress bar while it runs, and what went wrong (a worker's error, the NaN guard's message)."""
+    view = run.view
+    if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timer
+        st.rerun()
+    run.touch()                                 # this page shows the run: it goes on
+    model_line(view)
+    if view.running or ticking:
+        progress(view, run.queue)
+    if view.error:
+        st.error(view.error)
+    if view.diverged:
+        st.error(view.diverged + after_divergence)
+    return view
 
 
 def progress(view, queue) -> None:

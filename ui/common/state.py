@@ -74,6 +74,7 @@ TR_SOURCE, TR_LEVEL, TR_GAP, TR_CELL, TR_HIDDEN, TR_ACTIVATION, TR_LR, TR_OPTIMI
 TR_TEXT = "tr_text"            # pasted text
 TR_FILE = "tr_file"            # uploaded .txt
 TR_UPLOAD = "tr_upload"        # "Continue from a saved model"
+TR_UPLOAD_DESK = "tr_upload_desk"    # the last model file handled and what is left to apply (ui/common/uploads.py)
 TR_UPLOAD_RESULT = "tr_upload_result"   # ("success" | "error", message) of the last such upload
 TR_REPLAY = "tr_replay"
 TR_REPLAY_CHOSEN = "tr_replay_chosen"  # the learner moved the replay slider (else: the latest snapshot)
@@ -117,6 +118,28 @@ LAB_SWEEP = "lab_sweep_result"
 CHART_LAB_JAC, CHART_LAB_EIGS, CHART_LAB_CLIP = "lab_jac", "lab_eigs", "lab_clip_fig"
 CHART_LAB_SWEEP, CHART_LAB_SIDE = "lab_sweep", "lab_side"
 
+# Lessons
+LESSON = "lesson"                      # the slug of the lesson on screen
+LESSON_RECORD = "lesson_record"        # the learner's Record (ui/lessons/record.py): answers, kept for the session
+LESSON_VERDICT = "lesson_verdict"      # slug -> the last answer's verdict (right, message), shown under the question
+LESSON_NAME = "lesson_name"            # the name on the record a learner downloads
+LS_MODEL, LS_DISH, LS_STEP, LS_UNIT = "ls_model", "ls_dish", "ls_step", "ls_unit"
+LS_SOFTMAX_STEP, LS_GATE_STEP = "ls_softmax_step", "ls_gate_step"
+LS_RHO, LS_FB, LS_UB, LS_K = "ls_rho", "ls_forget_bias", "ls_update_bias", "ls_truncation"
+CHART_LESSON, CHART_LS_AFTER = "lesson_fig", "lesson_after_fig"
+LESSON_PREVIOUS, LESSON_NEXT = "lesson_previous", "lesson_next"     # the Previous / Next lesson buttons
+SHORTCUTS = "shortcuts"                # single-letter keyboard shortcuts (J, K, L) on; a learner may turn them off
+
+
+def lesson_answer_key(slug: str) -> str:
+    """The answer widget of one lesson's question (each lesson keeps its own answer)."""
+    return f"ls_answer_{slug}"
+
+
+def lesson_form_key(slug: str) -> str:
+    return f"ls_form_{slug}"
+
+
 # Time series: the sidebar's widgets, one per SeriesConfig field
 SERIES_FIELDS = {"ts_source": "source", "ts_column": "column", "ts_window": "window", "ts_horizon": "horizon",
                  "ts_cell": "cell", "ts_hidden": "hidden", "ts_activation": "activation", "ts_lr": "lr",
@@ -126,6 +149,7 @@ TS_SOURCE, TS_COLUMN, TS_WINDOW, TS_HORIZON, TS_CELL, TS_HIDDEN, TS_ACTIVATION, 
     TS_BATCH, TS_RHO, TS_ITERATIONS, TS_SEED = SERIES_FIELDS
 TS_FILE = "ts_file"                    # the uploaded CSV
 TS_CSV = "ts_csv"                      # what was read from it: {"name", "digest", "columns"} (None before one)
+TS_FILE_DESK = "ts_file_desk"          # the last CSV handled and what is left to apply (ui/common/uploads.py)
 TS_CSV_ERROR = "ts_csv_error"          # why the last uploaded CSV could not be read (None if it could)
 TS_SESSION = "ts_session"              # this browser session's SeriesSession
 TS_DATA_CACHE = "ts_data_cache"        # the series for the current settings
@@ -193,7 +217,9 @@ DEFAULTS = {
     LAB_CURSOR: None, LAB_CURSOR_N: 0,
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
-    LINK_PROBLEMS: [], PRESENT: False, CLASS_MEMBER: None, CLASS_SECRET: None, CLASS_NOTE: None,
+    LINK_PROBLEMS: [], PRESENT: False, SHORTCUTS: True, CLASS_MEMBER: None, CLASS_SECRET: None, CLASS_NOTE: None,
+    LESSON: "memory", LESSON_NAME: "", LS_MODEL: "Demo RNN", LS_DISH: "pizza", LS_STEP: 5, LS_UNIT: 0,
+    LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.7, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
 }
 
@@ -240,6 +266,7 @@ def init() -> None:
         st.session_state[RUN_NOTE] = {}
         st.session_state[RUN_LINKS_TRIED] = set()
         st.session_state[SHARED_OPENED] = {}
+        st.session_state[LESSON_VERDICT] = {}
     if MODELS not in st.session_state:
         from .models import demo_models
         st.session_state[MODELS] = demo_models()

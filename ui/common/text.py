@@ -144,7 +144,7 @@ def loss_sum_text(per_step, last_only: bool) -> str:
         prev = i
     top = ", ".join(f"e_{i + 1} = {e[i]:.2f}" for i in largest[:2])
     total = sum(e)
-    return (f"E = e_1 + … + e_{T} = {' + '.join(parts)} = {num(total)} (the sum, as the seeds write it; largest "
+    return (f"E = e_1 + … + e_{T} = {' + '.join(parts)} = {num(total)} (the sum, as tutorials write it; largest "
             f"{top}); the app trains on and reports the mean, E / {T} = {num(total / T)}")
 
 
@@ -165,7 +165,7 @@ def weight_terms_caption(terms: dict, last_only: bool) -> str:
              + (" (here only the last step has a loss, so only its bar is not zero). " if last_only else ". "))
     text += ("U's and W's term at step t collects every later loss e_k, k >= t, carried back through the chain "
              "ds_k/ds_t: BPTT. Each bar is step t's term measured along the total (of the mean the app trains on; "
-             "the seeds' sum E has T times these numbers).")
+             "the tutorials' sum E has T times these numbers).")
     return text
 
 

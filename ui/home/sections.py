@@ -10,9 +10,9 @@ from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
 from ui.common.links import Param, text_up_to
 from ui.common.sentences import commit
 from ui.common.charts import show
+from ui.common.lessons import LESSONS, LESSONS_PAGE
 from ui.common.text import md_escape, shorten, word_list
 
-from .lessons import LESSONS
 
 
 def _commit_home_sentence() -> None:
@@ -47,8 +47,10 @@ def demo_answer(text: str) -> None:
 
 
 def lessons() -> None:
-    """The seeds' ideas in their order, each a link to the page that shows it, set up to show it."""
+    """The seeds' ideas in their order, each a link to its lesson: one idea a screen, with a question first."""
     st.subheader("The lessons, in order")
+    st.caption(f"{len(LESSONS)} lessons, one idea a screen: each asks a question before it shows the answer, computed "
+               "from the model on screen, and keeps your answers in a record you can download.")
     for i, lesson in enumerate(LESSONS, 1):
-        st.page_link(lesson.page, label=f"{i}. {lesson.title}", icon=lesson.icon, query_params=lesson.query or None)
-        st.caption(lesson.look_for)
+        st.page_link(LESSONS_PAGE, label=f"{i}. {lesson.title}", icon=":material/arrow_forward:",
+                     query_params={"lesson": lesson.slug})

@@ -18,8 +18,8 @@ from ui.common.charts import show
 from ui.common.style import line_style
 from ui.common.text import md_escape, validate_sentence
 
-from . import compute as lab
-from . import figures
+from ui.common import lab_compute as lab
+from ui.common import lab_figures as figures
 
 SWEEP_TASKS = {"cuisine": "The sushi sentence with N filler words", "delay": "Delay task (tokens)",
                "adding": "Adding problem (numbers)"}
@@ -103,7 +103,7 @@ def _task_defaults() -> None:
 
 def _task_text(task: str) -> str:
     if task == "cuisine":
-        return ("The seeds' sentence with N filler words in the middle: “My favourite dish is sushi.” + N words such "
+        return ("The sushi sentence with N filler words in the middle: “My favourite dish is sushi.” + N words such "
                 "as “really truly always” + “So, my favourite cuisine is” → japanese, for 60 dishes of 14 cuisines. "
                 "To answer, the network must carry the dish across the N words.")
     if task == "delay":

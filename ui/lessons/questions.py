@@ -64,7 +64,8 @@ class Question:
             return f"{_plain(self.answer)}{(' ' + self.unit) if self.unit else ''}{tol}"
         if self.kind == "step":
             steps = self.answer if isinstance(self.answer, tuple) else (self.answer,)
-            return " or ".join(f"step {s} ({self.options[s - 1]})" if self.options else f"step {s}" for s in steps)
+            named = self.options and not self.options[0].isdigit()
+            return " or ".join(f"step {s} ({self.options[s - 1]})" if named else f"step {s}" for s in steps)
         return str(self.answer)
 
 

@@ -42,12 +42,17 @@ def _cut(text: str) -> str:
 
 
 class Record(dict):
-    """slug -> Entry, in the order the lessons were first answered."""
+    """slug -> Entry, in the order the lessons were first answered (and "slug#n" -> an earlier question of that
+    lesson, answered under other settings)."""
 
     def entry(self, slug: str, title: str, prompt: str, expected: str, link: str) -> Entry:
-        """The lesson's entry; a question that changed (another model, other settings) starts a new one."""
+        """The lesson's entry; a question that changed (another model, other settings) starts a new one, and the
+        one it replaces stays in the record if it was answered or shown (moving a slider after answering loses
+        nothing)."""
         e = self.get(slug)
         if e is None or e.prompt != _cut(prompt) or e.expected != _cut(expected):
+            if e is not None and (e.attempts or e.revealed):
+                self[f"{slug}#{len(self)}"] = e
             e = self[slug] = Entry(slug, title, _cut(prompt), _cut(expected), link)
         e.link = link
         return e
@@ -66,11 +71,16 @@ class Record(dict):
 
     @property
     def answered(self) -> int:
-        return sum(e.right for e in self.values())
+        """Lessons answered right (a lesson answered again under other settings counts once)."""
+        return len({e.slug for e in self.values() if e.right})
 
     @property
     def first_try(self) -> int:
-        return sum(e.right_first for e in self.values())
+        return len({e.slug for e in self.values() if e.right_first})
+
+    @property
+    def lessons(self) -> int:
+        return len({e.slug for e in self.values()})
 
     def rows(self) -> list[dict]:
         return [{"lesson": e.title, "question": e.prompt, "answers given": " | ".join(e.attempts),
@@ -84,13 +94,13 @@ class Record(dict):
         w.writeheader()
         for row in self.rows():
             # a cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text
-            w.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+            w.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
         return out.getvalue()
 
     def to_markdown(self, name: str = "", total: int = 0) -> str:
         who = f" of {_md(name)}" if name.strip() else ""
         lines = [f"# RNN Playground: lesson record{who}", "",
-                 f"{self.answered} of {total or len(self)} lessons answered right, "
+                 f"{self.answered} of {total or self.lessons} lessons answered right, "
                  f"{self.first_try} of them at the first try.", ""]
         for e in self.values():
             lines += [f"## {_md(e.title)}", "", f"- Question: {_md(e.prompt)}",

@@ -9,10 +9,10 @@ import streamlit as st
 
 from rnn_core.series import SERIES, read_series_csv
 
-from ui.common import runlinks, saving, state
+from ui.common import runlinks, saving, state, uploads
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
-from ui.common.controls import (STEP_KEYS, Length, hyperparameter_params, hyperparameters, page_session, progress,
-                               read_config, run_buttons)
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, live_status, page_session,
+                               read_config, run_buttons, step_keys)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
@@ -21,8 +21,9 @@ from ui.common.style import line_style
 from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, md_escape, shorten
 
-from . import compute, figures
-from .compute import fixed as _f, number as _g
+from ui.common import series_compute as compute
+from ui.common import series_figures as figures
+from ui.common.series_compute import fixed as _f, number as _g
 from .session import SeriesData, SeriesRun, SeriesView, build_series
 
 REDRAW_SECONDS = 1.0        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
@@ -46,10 +47,13 @@ def config_from_state() -> SeriesConfig:
 
 
 def _on_csv_upload() -> None:
-    """Read the uploaded CSV once, in the uploader's callback: its numeric columns, or why it has none."""
-    f = st.session_state.get(state.TS_FILE)
-    if f is None:
-        return
+    """Read the uploaded CSV once, in the uploader's callback (or the page's next run, if a rerun stopped the
+    callback: see ui/common/uploads.py)."""
+    uploads.receive(state.TS_FILE, state.TS_FILE_DESK, _read_csv)
+
+
+def _read_csv(f) -> dict:
+    """The session-state writes for the CSV ``f``: its numeric columns, or why it has none."""
     name = shorten(f.name, 60)
     try:
         if f.size > MAX_SERIES_CSV_BYTES:
@@ -57,12 +61,9 @@ def _on_csv_upload() -> None:
         raw = f.getvalue()
         columns = read_series_csv(raw, name, max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
     except ValueError as e:
-        st.session_state[state.TS_CSV_ERROR] = f"That file cannot be used: {e}. The current series and model are kept."
-        return
-    st.session_state[state.TS_CSV] = {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns}
-    st.session_state[state.TS_CSV_ERROR] = None
-    st.session_state[state.TS_COLUMN] = next(iter(columns))
-    st.session_state[state.TS_SOURCE] = SERIES_UPLOAD
+        return {state.TS_CSV_ERROR: f"That file cannot be used: {e}. The current series and model are kept."}
+    return {state.TS_CSV: {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns},
+            state.TS_CSV_ERROR: None, state.TS_COLUMN: next(iter(columns)), state.TS_SOURCE: SERIES_UPLOAD}
 
 
 def sidebar() -> SeriesConfig:
@@ -123,6 +124,7 @@ def open_links(sess: SeriesRun) -> None:
 
 
 def model_and_data(sess: SeriesRun) -> tuple[SeriesConfig, SeriesData | None]:
+    _on_csv_upload()                                # a CSV a stopped callback left half-read
     cfg = sidebar()
     data = data_for(cfg)
     view = sess.view
@@ -181,17 +183,7 @@ def live_area(run: SeriesRun) -> None:
 
     @st.fragment(run_every=REDRAW_SECONDS if ticking else None)
     def area():
-        sess = run.view                             # one view for the whole redraw
-        if ticking and not sess.running:            # the run ended (or was stopped elsewhere): drop the timer
-            st.rerun()
-        run.touch()                                 # this page shows the run: it goes on
-        model_line(sess)
-        if sess.running or ticking:
-            progress(sess, run.queue)
-        if sess.error:
-            st.error(sess.error)
-        if sess.diverged:
-            st.error(sess.diverged)
+        sess = live_status(run, ticking, model_line)
         draw_live(sess)
 
     area()
@@ -286,11 +278,11 @@ def _step_area(sess: SeriesView) -> None:
     st.session_state[state.TS_STEP] = int(min(max(1, st.session_state[state.TS_STEP]), T))
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
-    k = STEP_KEYS
+    k = step_keys()
     c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch", shortcut=k["previous"],
-              help=f"One step back in the window (keyboard: {k['previous']}).")
+              help=f"One step back in the window{keyboard(k, 'previous')}.")
     c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch", shortcut=k["next"],
-              help=f"One step on in the window (keyboard: {k['next']}).")
+              help=f"One step on in the window{keyboard(k, 'next')}.")
     step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
     unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])

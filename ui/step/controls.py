@@ -8,7 +8,7 @@ from rnn_core.cuisine import CUISINE_OF, PROMPT
 from rnn_core.io import ModelFileError
 
 from ui.common import state
-from ui.common.controls import STEP_KEYS
+from ui.common.controls import keyboard, step_keys
 from ui.common.limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB, SENTENCE_LIMITS
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
 from ui.common.models import THIS_TAB, LoadedModel, add_upload, drop_oldest, load_upload
@@ -38,7 +38,7 @@ def sgd_start() -> float | None:
 
 
 def _apply_sgd(a) -> None:
-    from . import analysis
+    from ui.common import analysis
     entry, name = current_model(), st.session_state[state.MODEL]
     target_id = entry.vocab.tokens.index(st.session_state[state.SGD_TARGET])
     model, record = analysis.sgd_step(entry, a, target_id, st.session_state[state.LOSS_SHAPE],
@@ -196,20 +196,20 @@ def step_controls(T: int) -> int:
     """**Previous step**, **Next step**, **Play**, **Reset** and the **Time step** slider; returns the step."""
     d = _direction()
     c1, c2, c3, c4 = st.columns(4)
-    k = STEP_KEYS
+    k = step_keys()
     if d > 0:                     # Forward: the network reads on, t -> t+1
         c1.button("Previous step", on_click=_move, args=(-1, T), width="stretch", shortcut=k["previous"],
-                  help=f"One step back in time, to t-1 (keyboard: {k['previous']}).")
+                  help=f"One step back in time, to t-1{keyboard(k, 'previous')}.")
         c2.button("Next step", on_click=_move, args=(1, T), width="stretch", type="primary", shortcut=k["next"],
-                  help=f"One step on in time, to t+1 (keyboard: {k['next']}).")
+                  help=f"One step on in time, to t+1{keyboard(k, 'next')}.")
     else:                         # Backward: BPTT walks from the last step to the first, t -> t-1
         c1.button("Forward to t+1", on_click=_move, args=(1, T), width="stretch", shortcut=k["previous"],
-                  help=f"One step later in time, back toward the loss (keyboard: {k['previous']}).")
+                  help=f"One step later in time, back toward the loss{keyboard(k, 'previous')}.")
         c2.button("Back to t-1", on_click=_move, args=(-1, T), width="stretch", type="primary", shortcut=k["next"],
-                  help=f"BPTT's next step: one step earlier in time, to t-1 (keyboard: {k['next']}).")
+                  help=f"BPTT's next step: one step earlier in time, to t-1{keyboard(k, 'next')}.")
     playing = st.session_state[state.PLAYING]
     c3.button("Pause" if playing else "Play", on_click=_toggle_play, args=(T,), width="stretch", shortcut=k["play"],
-              help=f"{'Stop stepping' if playing else 'Step on by itself'} (keyboard: {k['play']}).")
+              help=f"{'Stop stepping' if playing else 'Step on by itself'}{keyboard(k, 'play')}.")
     c4.button("Reset", on_click=_reset, args=(T,), width="stretch")
     if T > 1:
         st.slider("Time step", 1, T, key=state.STEP, **state.KEEP)

@@ -15,7 +15,11 @@ from ui.common.links import share
 from ui.common.style import line_style
 from ui.common.text import latex_num, loss_sum_text, md_escape, weight_terms_caption, word_list
 
-from . import analysis, controls, figures, frames
+from ui.common import analysis
+from ui.common import step_figures as figures
+from ui.common import step_frames as frames
+
+from . import controls
 
 PLAY_SECONDS = 0.9
 NEXT_SCALES = ("probability", "log-probability")

@@ -8,10 +8,10 @@ from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
-from ui.common import runlinks, saving, state
+from ui.common import runlinks, saving, state, uploads
 from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
-from ui.common.controls import (Length, hyperparameter_params, hyperparameters, page_session, progress, read_config,
-                               run_buttons)
+from ui.common.controls import (Length, hyperparameter_params, hyperparameters, live_status, page_session,
+                               read_config, run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
@@ -84,7 +84,7 @@ def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     hyperparameters(sb, KEYS, TRUNCATION)
     sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
                  disabled=source in TASK_SOURCES,
-                 help="Many-to-many: every step has a loss e_t; E is their sum (as the seeds write it) and "
+                 help="Many-to-many: every step has a loss e_t; E is their sum (as tutorials write it) and "
                       "training minimises their mean. Many-to-one: only the last step of each chunk has a target "
                       "(the long-memory tasks are always many-to-one).")
     text, problem = text_from_state(source)
@@ -148,6 +148,7 @@ def open_links(sess: TrainRun) -> None:
 
 def model_and_data(sess: TrainRun) -> tuple[TrainConfig, Data | None]:
     """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
+    _on_continue_upload()                           # an upload a stopped callback left half-done
     cfg, text, problem = sidebar_config()
     view = sess.view
     data = data_for(cfg, text, problem, view)
@@ -200,19 +201,9 @@ def live_area(sess: TrainRun) -> None:
 
     @st.fragment(run_every=CURVES_SECONDS if ticking else None)
     def curves():
-        view = sess.view                            # one view for the whole redraw
-        if ticking and not view.running:            # the run ended (or was stopped elsewhere): drop the timers
-            st.rerun()
-        sess.touch()                                # this page shows the run: it goes on
+        view = live_status(sess, ticking, model_line, " If it diverges again at once, the kept weights are already "
+                                                      "too large: press Reset weights.")
         publish(sess)
-        model_line(view)
-        if view.running or ticking:
-            progress(view, sess.queue)
-        if view.error:
-            st.error(view.error)
-        if view.diverged:
-            st.error(view.diverged + " If it diverges again at once, the kept weights are already too large: "
-                     "press Reset weights.")
         stuck = view.stuck_report()
         if stuck and not view.diverged:
             st.warning(stuck)
@@ -346,10 +337,14 @@ def runs_section(sess: TrainView) -> None:
 
 
 def _on_continue_upload() -> None:
-    """Load the uploaded model before the page runs, so the sidebar follows its shape and no timer is left."""
-    up = st.session_state.get(state.TR_UPLOAD)
-    if up is None:
-        return
+    """Load the uploaded model before the page runs, so the sidebar follows its shape and no timer is left
+    (the page calls it too, before its sidebar: see ui/common/uploads.py)."""
+    uploads.receive(state.TR_UPLOAD, state.TR_UPLOAD_DESK, _continue_from)
+
+
+def _continue_from(up) -> dict:
+    """The model in ``up`` replaces the current one (the run, if any, stops); the session-state writes that
+    say so: the sidebar's shape settings and the message. Nothing reads st.session_state after the load."""
     sess = session()
     cfg = config_from_state()
     text, problem = text_from_state(cfg.source)
@@ -358,16 +353,13 @@ def _on_continue_upload() -> None:
             raise ValueError(problem.rstrip("."))
         what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
-        st.session_state[state.TR_UPLOAD_RESULT] = ("error", f"That model cannot be used: {e}. "
-                                                    "The current model and its history are kept.")
-        return
+        return {state.TR_UPLOAD_RESULT: ("error", f"That model cannot be used: {e}. "
+                                                  "The current model and its history are kept.")}
     cfg = sess.view.config                          # the sidebar follows the loaded model
-    st.session_state.update({state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
-                             state.TR_LEVEL: cfg.level})
-    publish(sess)
-    saving.begin(sess)
+    saving.begin(sess)                              # from now on the run is saved (no session state touched)
     name = md_escape(shorten(up.name, 60))
-    st.session_state[state.TR_UPLOAD_RESULT] = ("success", f"Continuing from {name}: {what}.")
+    return {state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
+            state.TR_LEVEL: cfg.level, state.TR_UPLOAD_RESULT: ("success", f"Continuing from {name}: {what}.")}
 
 
 def files_section(sess: TrainRun) -> None:

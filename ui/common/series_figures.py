@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.figures import loss_curve_traces
-from ui.common.frames import decimate
-from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, INK, layout
+from .figures import loss_curve_traces
+from .frames import decimate
+from .style import ACCENT, BLUE, DIVERGING, GREY, INK, layout
 
 TRUTH = INK              # the true curve
 

@@ -11,11 +11,11 @@ from rnn_core import make_model
 from rnn_core.cells import spectral_radius_of
 from rnn_core.model import Trace
 
-from ui.common import state
-from ui.common.models import LoadedModel
-from ui.common.text import CERTAIN, SATURATED, fade_caption, md_escape, sig
+from . import state
+from .models import LoadedModel
+from .text import CERTAIN, SATURATED, fade_caption, md_escape, sig
 
-from .figures import JACOBIAN, LAST_STEP, UNTRAINED
+from .step_figures import JACOBIAN, LAST_STEP, UNTRAINED
 
 _CACHE_SIZE = 16
 
@@ -54,13 +54,13 @@ def analyse(entry: LoadedModel, sentence: str) -> SentenceAnalysis:
 
 def hidden_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
     """The hidden states as a long frame (the heatmap's), once per sentence and model."""
-    from .frames import hidden_frame as frame
+    from .step_frames import hidden_frame as frame
     return _cached(("hidden frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
 
 
 def pca_frame(entry: LoadedModel, sentence: str, a: SentenceAnalysis) -> pd.DataFrame:
     """The PCA path of the hidden states, once per sentence and model."""
-    from ui.common.frames import pca_frame as frame
+    from .frames import pca_frame as frame
     return _cached(("pca frame", entry.key, sentence), lambda: frame(a.trace.hidden, a.tokens))
 
 
@@ -102,14 +102,17 @@ class Untrained:
 def untrained(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: int) -> Untrained:
     """||de_T/dh_t|| of an untrained RNN (the same vocabulary and hidden size, seed 0, the default initialisation)
     for the loss of ``target_id`` after the last token."""
-    def compute():
-        m = entry.model
-        fresh = make_model("rnn", vocab_size=m.vocab_size, hidden_size=m.hidden_size, seed=0, dtype=np.float64)
-        norms = np.linalg.norm(fresh.state_grads(a.ids, np.int64(target_id)), axis=1)
-        tr = fresh.forward(a.ids)
-        fprime = float(np.median(1.0 - tr.hidden ** 2))
-        return Untrained(norms, spectral_radius_of(fresh.params["W_hh"]), fprime)
-    return _cached(("untrained", entry.model.vocab_size, entry.model.hidden_size, sentence, int(target_id)), compute)
+    return _cached(("untrained", entry.model.vocab_size, entry.model.hidden_size, sentence, int(target_id)),
+                   lambda: untrained_rnn(entry.model, a.ids, target_id))
+
+
+def untrained_rnn(model, ids: np.ndarray, target_id: int) -> Untrained:
+    """The computation behind ``untrained`` (pure): a fresh RNN the size of ``model`` reading ``ids``."""
+    fresh = make_model("rnn", vocab_size=model.vocab_size, hidden_size=model.hidden_size, seed=0, dtype=np.float64)
+    norms = np.linalg.norm(fresh.state_grads(ids, np.int64(target_id)), axis=1)
+    tr = fresh.forward(ids)
+    fprime = float(np.median(1.0 - tr.hidden ** 2))
+    return Untrained(norms, spectral_radius_of(fresh.params["W_hh"]), fprime)
 
 
 def probe(entry: LoadedModel, a: SentenceAnalysis, position: int, word: str) -> SentenceAnalysis:

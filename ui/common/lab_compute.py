@@ -16,7 +16,7 @@ from rnn_core.rnn import activation_grad
 from rnn_core.tasks import experiment_settings
 from rnn_core.train import Trainer
 
-from ui.common.text import SATURATED, sig
+from .text import SATURATED, sig
 
 LAB_V, LAB_H = 16, 64
 
@@ -145,6 +145,18 @@ def stored_sweep(settings: dict, cells) -> pd.DataFrame | None:
             df = pd.DataFrame([r for r in sweep["records"] if r["cell"] in cells])
             df.attrs.update(task=settings["task"], settings=settings, file=sweep["file"])
             return df
+    return None
+
+
+def stored_default_sweep(task: str, cells=("rnn", "lstm", "gru")) -> pd.DataFrame | None:
+    """The stored sweep made with ``task``'s defaults (its budget and gate biases): what the lab shows on load."""
+    e = experiment_settings(task)
+    for sweep in _stored_sweeps():
+        s = sweep["settings"]
+        if s.get("task") == task and s.get("budget") == e["budget"] and np.isclose(s.get("forget_bias"), e[
+                "forget_bias"]) and np.isclose(s.get("update_bias"), e["update_bias"]):
+            return stored_sweep({k: s[k] for k in ("task", "gaps", "budget", "lr", "hidden_size", "batch", "clip",
+                                                   "forget_bias", "update_bias", "seed")}, cells)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ui.common.frames import token_labels
+from .frames import token_labels
 
 
 def hidden_frame(hidden: np.ndarray, tokens: list[str]) -> pd.DataFrame:

@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, DIVERGING, GREY, INK, ORANGE, SEQUENTIAL, figure, layout
-from ui.common.text import plotly_text
+from .style import ACCENT, BLUE, DIVERGING, GREY, INK, ORANGE, SEQUENTIAL, figure, layout
+from .text import plotly_text
 
-from .frames import frame_to_grid
+from .step_frames import frame_to_grid
 
 
 SATURATION_ROW = "share of |h| > 0.95 (tanh's flat region)"

@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.common.style import ACCENT, BLUE, CELL_COLORS, CELL_DASH, GREY, SEQUENTIAL, layout
-from ui.common.text import plotly_text
+from .style import ACCENT, BLUE, CELL_COLORS, CELL_DASH, GREY, SEQUENTIAL, layout
+from .text import plotly_text
 
 
 # the gated cells' own paths (product of their gates) in the cell's colour, thinner, dash-dot
