@@ -31,8 +31,9 @@ SNAPSHOT_BUDGET = 64_000_000  # bytes of weight copies a session keeps for Histo
 MAX_RUNS = 200                # runs in the run history (the oldest go first)
 MAX_RUN_POINTS = 2_000        # points kept of each run's loss curve (min and max of each stretch: spikes stay)
 LAST_STEP_EVERY = 10      # the last step's gradient going back costs one more backward pass: every 10th iteration
-SAVED_SNAPSHOTS_BYTES = 2_000_000   # weight snapshots a saved run keeps for History (evenly spread, the first first),
-                                    # written when a run has ended: the saves every few seconds during one leave them out
+# weight snapshots a saved run keeps for History (evenly spread, the first first), written when a run has ended:
+# the saves every few seconds during one leave them out
+SAVED_SNAPSHOTS_BYTES = 2_000_000
 
 
 @dataclass
