@@ -317,3 +317,34 @@ def test_a_run_saved_while_it_went_on_is_saved_again_once_it_ends_at_the_same_ve
     assert saving.saved(handle) and not saving.pending(handle)
     assert not saver.save_if_due(handle, now=200.0)               # nothing changed since
     store.close()
+
+
+def test_the_lessons_page_hands_the_record_in_to_the_class_this_session_joined():
+    from test_lessons_page import _answer, _question, _right, _wrong
+
+    teacher, code, secret = _create_class("Period 5")
+    s = open_page("pages/lessons.py", lesson="chain")
+    q = _question(s, "chain")
+    _answer(s, "chain", q, _wrong(q))
+    assert not any(b.key == "lesson_hand_in" for b in s.button)          # not in a class: only where to join one
+    assert "Join it on the Class page" in _texts(s)
+    _join(code, "<b>ada</b>", at=s)
+    s.switch_page("pages/lessons.py").run()
+    _answer(s, "chain", q, _right(q))
+    button = next(b for b in s.button if b.key == "lesson_hand_in")
+    assert button.label == "Hand in to Period 5 as <b>ada</b>"
+    button.click().run()
+    assert not s.exception, s.exception
+    said = " ".join(x.value for x in s.success)
+    assert "Handed in to Period 5" in said and "1 lessons" in said, said
+    next(b for b in s.button if b.key == "lesson_hand_in").click().run()  # at once again: the store's rate limit
+    assert "a moment ago" in " ".join(x.value for x in s.error)
+    board = saving.run_store().board(secret)
+    [h] = [h for h in board.handins if h.kind == "lessons"]
+    assert h.nickname == "<b>ada</b>" and h.summary["right"] == 1
+    [row] = h.summary["rows"]
+    assert row["lesson"] == "The chain of Jacobians" and row["status"] == "right at try 2"
+    assert len(row["answers given"].split(" | ")) == 2                              # the wrong, then the right
+    teacher.run()
+    grid = next(d.value for d in teacher.dataframe if "The chain of Jacobians" in d.value.columns)
+    assert list(grid.index) == ["<b>ada</b>"] and grid.loc["<b>ada</b>", "The chain of Jacobians"] == "right at try 2"

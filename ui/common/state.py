@@ -123,6 +123,8 @@ LESSON = "lesson"                      # the slug of the lesson on screen
 LESSON_RECORD = "lesson_record"        # the learner's Record (ui/lessons/record.py): answers, kept for the session
 LESSON_VERDICT = "lesson_verdict"      # slug -> the last answer's verdict (right, message), shown under the question
 LESSON_NAME = "lesson_name"            # the name on the record a learner downloads
+LESSON_HAND_IN = "lesson_hand_in"      # the button that hands the record in to the class this session joined
+LESSON_HANDED = "lesson_handed"        # (handed in?, what the last hand-in said), shown under its button
 LS_MODEL, LS_DISH, LS_STEP, LS_UNIT = "ls_model", "ls_dish", "ls_step", "ls_unit"
 LS_SOFTMAX_STEP, LS_GATE_STEP = "ls_softmax_step", "ls_gate_step"
 LS_RHO, LS_FB, LS_UB, LS_K = "ls_rho", "ls_forget_bias", "ls_update_bias", "ls_truncation"
@@ -218,6 +220,7 @@ DEFAULTS = {
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
     LINK_PROBLEMS: [], PRESENT: False, SHORTCUTS: True, CLASS_MEMBER: None, CLASS_SECRET: None, CLASS_NOTE: None,
+    LESSON_HANDED: None,
     LESSON: "memory", LESSON_NAME: "", LS_MODEL: "Demo RNN", LS_DISH: "pizza", LS_STEP: 5, LS_UNIT: 0,
     LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.7, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,

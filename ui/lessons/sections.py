@@ -6,7 +6,9 @@ import streamlit as st
 
 from ui.common import state
 from ui.common.charts import show
+from ui.common.classroom import hand_in_record, membership
 from ui.common.lessons import BY_SLUG, LESSONS
+from ui.common.saving import run_store
 from ui.common.links import Param, link_to, number, one_of, share, write
 from ui.common.text import md_escape
 
@@ -153,9 +155,11 @@ def record_section() -> None:
     rec = record()
     with st.expander(f"Your record: {rec.answered} of {len(LESSONS)} answered right"):
         st.text_input("Your name (on the file only)", key=state.LESSON_NAME, max_chars=80)
+        member = membership()
         if not rec:
-            st.caption("Answer a lesson's question and it appears here. Nothing is stored on the server: the record "
-                       "lives in this browser tab's session; download it to hand it in.")
+            st.caption("Answer a lesson's question and it appears here. It lives in this browser tab's session: "
+                       "download it, or hand it in to your class, to keep it.")
+            _class_line(member)
             return
         st.dataframe(rec.rows(), hide_index=True)
         name = st.session_state[state.LESSON_NAME]
@@ -164,6 +168,29 @@ def record_section() -> None:
                            "rnn_playground_lessons.md", mime="text/markdown", on_click="ignore")
         c2.download_button("Download (CSV)", rec.to_csv, "rnn_playground_lessons.csv", mime="text/csv",
                            on_click="ignore")
+        if member is not None:
+            st.button(f"Hand in to {member.class_name} as {member.nickname}", key=state.LESSON_HAND_IN,
+                      on_click=_hand_in, help="Your instructor's board shows each lesson's status and answers, with "
+                      "your nickname (not the name above). Hand in again after more lessons: the board shows your "
+                      "latest record.")
+            handed = st.session_state[state.LESSON_HANDED]
+            if handed:
+                (st.success if handed[0] else st.error)(md_escape(handed[1]))
+        else:
+            _class_line(member)
+
+
+def _class_line(member) -> None:
+    """Where a student who has not joined a class joins one (only when this server keeps classes)."""
+    if member is None and run_store() is not None:
+        st.caption("In a class? Join it on the Class page with your instructor's code, then hand this record in "
+                   "here.")
+        st.page_link("pages/class.py", label="Join your class", icon=":material/groups:")
+
+
+def _hand_in() -> None:
+    ok, text = hand_in_record(record())
+    st.session_state[state.LESSON_HANDED] = (ok, text)
 
 
 def instructor_section() -> None:
