@@ -18,12 +18,19 @@ atexit.register(shutil.rmtree, os.environ["RNN_PLAYGROUND_DATA_DIR"], ignore_err
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
-    """A PostgreSQL server for this test session (tests/pg_server.py), started on first use."""
+def postgres():
+    """A PostgreSQL server for this test session (tests/pg_server.py), started on first use. Its folder is one of
+    its own right under the temporary directory, not under pytest's: as root the server runs as the postgres user,
+    who must pass through every parent folder, and each pytest session that starts sets pytest's own root
+    folder (/tmp/pytest-of-root) back to owner-only."""
     from pg_server import PostgresServer
 
-    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    folder = Path(tempfile.mkdtemp(prefix="rnnp-postgres-"))
     try:
-        yield server
+        server = PostgresServer(folder).start()
+        try:
+            yield server
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -41,12 +41,10 @@ class PostgresServer:
         data, sock = self.folder / "data", self.folder / "sock"
         self.folder.mkdir(parents=True, exist_ok=True)
         sock.mkdir(exist_ok=True)
-        if self.as_root:
-            shutil.chown(self.folder, "postgres")
+        if self.as_root:                                           # the folder's parents must let postgres in:
+            shutil.chown(self.folder, "postgres")                  # see tests/conftest.py's postgres fixture
             shutil.chown(sock, "postgres")
             self.folder.chmod(0o700)
-            for parent in list(self.folder.parents)[:-1]:          # the postgres user must reach its folder
-                parent.chmod(parent.stat().st_mode | 0o011)
         r = subprocess.run(self._cmd(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                                      "-E", "UTF8", "--no-locale"), capture_output=True, text=True, timeout=120)
         if r.returncode != 0:                                      # say why, not only that it failed
