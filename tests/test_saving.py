@@ -134,6 +134,10 @@ def test_the_leave_question_stays_while_a_save_fails_on_a_full_disk():
 
 
 def test_a_model_link_is_a_copy_on_every_page_and_its_owner_withdraws_it():
+    from helpers import app_figures
+    from ui.common.lessons import BY_SLUG, lesson_models
+    from ui.common.models import SHARED, demo_models
+
     owner = _small_train_page()
     _train(owner, 10)
     h = _saved(owner)
@@ -149,6 +153,17 @@ def test_a_model_link_is_a_copy_on_every_page_and_its_owner_withdraws_it():
     assert step.session_state["models"][name].model.hidden_size == 16
     gen = open_page("pages/generate.py", shared=link)
     assert gen.session_state["gen_model"].startswith("Shared: ")
+    lesson = open_page("pages/lessons.py", shared=link, lesson="softmax")   # it reads the lessons' sentences
+    assert lesson.session_state["ls_model"] == name
+    picker = lesson.selectbox(key="ls_model")
+    assert picker.value == name and picker.options[:3] == ["Demo RNN", "Demo LSTM", "Demo GRU"]
+    assert lesson.query_params["model"] == name and not lesson.session_state["link_problems"]
+    again = open_page("pages/lessons.py", **lesson.query_params)  # its address, in a new tab: the same model
+    assert again.session_state["ls_model"] == name and not again.session_state["link_problems"]
+    assert list(app_figures(lesson))[0].startswith(BY_SLUG["softmax"].figure)
+    models = demo_models()                                        # a model of characters does not read them
+    models[SHARED + "sonnets"] = models["Demo sonnets (LSTM, characters)"]
+    assert lesson_models(models) == ("Demo RNN", "Demo LSTM", "Demo GRU")
 
     copy = open_page("pages/train.py", shared=link)                # on Train: their own copy, saved as their run
     c = copy.session_state["train_session"]

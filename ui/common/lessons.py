@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rnn_core.cuisine import CUISINE_OF, PROMPT
+
 STEP, TRAIN, LAB = "pages/step_through.py", "pages/train.py", "pages/gradient_lab.py"
 GEN, SERIES, LESSONS_PAGE = "pages/generate.py", "pages/time_series.py", "pages/lessons.py"
 
@@ -122,3 +124,23 @@ LESSONS = (
 )
 
 BY_SLUG = {lesson.slug: lesson for lesson in LESSONS}
+
+
+TOKEN_MODELS = ("Demo RNN", "Demo LSTM", "Demo GRU")      # the lessons' own models
+DISHES = ("pizza", "tacos", "curry", "ramen", "paella", "croissants", "borscht", "kimchi", "hummus", "goulash")
+_LESSON_WORDS = " ".join([PROMPT, *CUISINE_OF, *CUISINE_OF.values()])
+
+
+def reads_lessons(vocab) -> bool:
+    """Whether a model with ``vocab`` reads the lessons' sentences word by word: a word-level vocabulary that holds
+    every word of the prompt, every dish and every cuisine (a model trained on the cuisine corpus, Train's
+    default). Such a model opened from a model link can stand in for the demo models on the Lessons page."""
+    return getattr(vocab, "level", None) == "word" and not vocab.unknown_tokens(_LESSON_WORDS)
+
+
+def lesson_models(models: dict) -> tuple[str, ...]:
+    """The model names a lesson offers: the demo models, then each model opened from a model link that reads the
+    lessons' sentences (its questions are computed from it as from a demo model)."""
+    from .models import SHARED
+
+    return TOKEN_MODELS + tuple(n for n, e in models.items() if n.startswith(SHARED) and reads_lessons(e.vocab))

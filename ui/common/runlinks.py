@@ -177,6 +177,7 @@ def open_shared_model() -> None:
     except (StoreError, NotFound, RunFileError) as e:
         st.toast(f"That model link does not open: {e}")
         return
+    from .lessons import reads_lessons
     from .models import SHARED, LoadedModel, add_upload
 
     name = SHARED + shorten(label, 80)
@@ -184,4 +185,6 @@ def open_shared_model() -> None:
     add_upload(models, LoadedModel(name, rf.model, rf.vocab))
     opened[share_id] = name
     st.session_state[state.MODEL] = st.session_state[state.GEN_MODEL] = name
+    if reads_lessons(rf.vocab):                                       # the lessons' sentences: on their page too
+        st.session_state[state.LS_MODEL] = name
     st.toast(f"Opened a model link: “{name}” is now this tab's own copy.")

@@ -23,7 +23,7 @@ from ui.common import lab_figures, series_figures, state, step_figures, step_fra
 from ui.common.charts import show
 from ui.common.figures import loss_per_step_figure, next_token_figure
 from ui.common.frames import token_labels, top_k_frame
-from ui.common.lessons import BY_SLUG
+from ui.common.lessons import BY_SLUG, DISHES, lesson_models
 from ui.common.series_compute import forecast_caption, prediction_caption
 from ui.common.style import line_style
 from ui.common.text import SATURATED, fade_caption, sig
@@ -33,8 +33,6 @@ from .figures import FULL, TRUNCATED, truncation_figure, weights_figure
 from .questions import Question
 
 KEEP = state.KEEP
-TOKEN_MODELS = ("Demo RNN", "Demo LSTM", "Demo GRU")
-DISHES = ("pizza", "tacos", "curry", "ramen", "paella", "croissants", "borscht", "kimchi", "hummus", "goulash")
 RHOS = (0.5, 0.7, 0.9, 1.0, 1.2, 1.5)
 GATE_BIASES = (-3.0, 0.0, 1.0, 3.0, 5.0)
 LAB_T = 40
@@ -115,8 +113,9 @@ class Defaults(Controls):
 
 
 def _model_picker(ctl: Controls):
-    name = ctl.selectbox("Model", TOKEN_MODELS, state.LS_MODEL,
-                         help="The demo models were trained on sentences about dishes and cuisines.")
+    name = ctl.selectbox("Model", lesson_models(ctl.models), state.LS_MODEL,
+                         help="The demo models were trained on sentences about dishes and cuisines; a model opened "
+                         "from a model link is here too when it reads those sentences word by word.")
     return ctl.entry(name)
 
 

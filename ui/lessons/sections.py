@@ -7,19 +7,31 @@ import streamlit as st
 from ui.common import state
 from ui.common.charts import show
 from ui.common.classroom import hand_in_record, membership
-from ui.common.lessons import BY_SLUG, LESSONS
+from ui.common.lessons import BY_SLUG, DISHES, LESSONS, TOKEN_MODELS, lesson_models
 from ui.common.saving import run_store
-from ui.common.links import Param, link_to, number, one_of, share, write
+from ui.common.links import Param, known_model, link_to, number, one_of, share, write
 from ui.common.text import md_escape
 
 from . import worksheet
 from .questions import Question
 from .record import Record
-from .screens import DISHES, GATE_BIASES, RHOS, SCREENS, TOKEN_MODELS, Controls
+from .screens import GATE_BIASES, RHOS, SCREENS, Controls
 
 SLUGS = [lesson.slug for lesson in LESSONS]
 # every lesson control a link can carry; a lesson's own link carries the lesson and the controls it draws
-LINK = {"lesson": Param(state.LESSON, one_of(SLUGS)), "model": Param(state.LS_MODEL, one_of(TOKEN_MODELS)),
+
+
+def _lesson_model(text: str) -> str:
+    """A link's lesson model: a demo model, or a model link's copy this tab holds that reads the lessons."""
+    if text in TOKEN_MODELS:
+        return text
+    known_model(text)
+    if text not in lesson_models(st.session_state[state.MODELS]):
+        raise ValueError("that model does not read the lessons' sentences word by word")
+    return text
+
+
+LINK = {"lesson": Param(state.LESSON, one_of(SLUGS)), "model": Param(state.LS_MODEL, _lesson_model),
         "dish": Param(state.LS_DISH, one_of(DISHES)), "step": Param(state.LS_STEP, number(1, 200)),
         "unit": Param(state.LS_UNIT, number(0, 4095)), "at_step": Param(state.LS_SOFTMAX_STEP, number(1, 200)),
         "gate_step": Param(state.LS_GATE_STEP, number(1, 200)), "rho": Param(state.LS_RHO, one_of(RHOS)),
