@@ -363,3 +363,23 @@ def test_the_lessons_page_hands_the_record_in_to_the_class_this_session_joined()
     teacher.run()
     grid = next(d.value for d in teacher.dataframe if "The chain of Jacobians" in d.value.columns)
     assert list(grid.index) == ["<b>ada</b>"] and grid.loc["<b>ada</b>", "The chain of Jacobians"] == "right at try 2"
+
+
+def test_a_model_uploaded_on_train_is_saved_as_a_run_of_its_own():
+    """The upload's handler (run by ui/common/uploads.py's desk) starts saving the run it loaded."""
+    from ui.train import sections
+
+    at = _small_train_page()
+    h = at.session_state["train_session"]
+    raw = h.fetch("model_bytes", timeout=60)                       # this page's own untrained model, as a file
+    assert h.saving.run_id is None                                 # nothing trained: nothing saved yet
+    keys = ("train_session", *sections.state.TRAIN_FIELDS, "tr_text", "tr_file")
+    with pytest.MonkeyPatch().context() as mp:
+        mp.setattr("streamlit.session_state", {k: at.session_state[k] for k in keys if k in at.session_state})
+        writes = sections._continue_from(type("Up", (), {"name": "mine.npz", "getvalue": lambda self: raw})())
+    assert writes["tr_upload_result"][0] == "success", writes
+    assert h.saving.run_id is not None
+    at.run()
+    _saved(at)
+    summary = saving.run_store().open_run(h.saving.run_id).summary
+    assert summary["hidden"] == writes["tr_hidden"] == h.view.model.hidden_size and summary["iteration"] == 0
