@@ -125,3 +125,36 @@ def test_continue_from_refuses_a_foreign_task_and_corrupt_files(sess):
     with pytest.raises(ModelFileError):
         s.continue_from(b"not a model", cfg)
     assert np.array_equal(s.model.params["W_hh"], w)                 # the current model stays
+
+
+def test_a_saved_run_keeps_its_snapshots_only_once_it_has_ended(sess):
+    """The saves every few seconds during a run leave the History snapshots out; the run's end writes them (evenly
+    spread, at most SAVED_SNAPSHOTS_BYTES) and a restored session has them, with the current weights at its end."""
+    from ui.common.runfile import read_run
+    from ui.train import session as ts
+
+    s, cfg = sess
+    s.start(40)
+    s.train_for(0.02)
+    assert s.running and s.iteration < 40
+    mid = read_run(s.checkpoint()[2], "train")
+    assert not [k for k in mid.arrays if k.startswith("snap/")]
+    while s.running:
+        s.train_for(10.0)
+    kept = sorted(s.snapshots)
+    assert len(kept) > 2 and kept[-1] == 40
+    r = TrainSession()
+    r.restore(s.checkpoint()[2])
+    assert sorted(r.snapshots) == kept and r.iteration == 40
+    for k in kept:
+        for name, w in s.snapshots[k].items():
+            np.testing.assert_array_equal(r.snapshots[k][name], w)
+    size = sum(w.nbytes for w in s.model.params.values())
+    budget = ts.SAVED_SNAPSHOTS_BYTES
+    try:
+        ts.SAVED_SNAPSHOTS_BYTES = 3 * size                           # room for three: the first and two spread out
+        r = TrainSession()
+        r.restore(s.checkpoint()[2])
+    finally:
+        ts.SAVED_SNAPSHOTS_BYTES = budget
+    assert len(r.snapshots) == 4 and min(r.snapshots) == kept[0] and max(r.snapshots) == 40
