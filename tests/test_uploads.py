@@ -53,9 +53,9 @@ class File:
         return b"bytes"
 
 
-def _run(monkeypatch, state, handle):
+def _run(monkeypatch, state, handle, page=False):
     monkeypatch.setattr(uploads, "st", types.SimpleNamespace(session_state=state))
-    uploads.receive("up", "desk", handle)
+    uploads.receive("up", "desk", handle, page)
 
 
 def _handler(calls):
@@ -68,7 +68,7 @@ def _handler(calls):
 def test_a_new_file_is_handled_once_and_its_writes_applied(monkeypatch):
     state, calls = State(up=File("a")), []
     _run(monkeypatch, state, _handler(calls))
-    _run(monkeypatch, state, _handler(calls))                  # the page's own run: nothing new
+    _run(monkeypatch, state, _handler(calls), page=True)       # the page's own run: nothing new
     assert calls == ["a"]
     assert state["result"] == "loaded a" and state["hidden"] == 16
     state["up"] = File("b")
@@ -83,7 +83,7 @@ def test_writes_a_stop_cut_short_are_applied_by_the_next_run_without_loading_aga
         _run(monkeypatch, state, _handler(calls))
     assert calls == ["a"] and "result" not in state            # loaded, but the page has not heard of it
     state.stop_at = None
-    _run(monkeypatch, state, _handler(calls))                  # the page's next run, before its widgets
+    _run(monkeypatch, state, _handler(calls), page=True)       # the page's next run, before its widgets
     assert calls == ["a"]                                      # not loaded twice
     assert state["result"] == "loaded a" and state["hidden"] == 16
 
@@ -95,8 +95,23 @@ def test_a_callback_stopped_before_the_handler_leaves_the_file_to_the_page(monke
         _run(monkeypatch, state, _handler(calls))
     assert calls == []
     state.stop_at = None
-    _run(monkeypatch, state, _handler(calls))
+    _run(monkeypatch, state, _handler(calls), page=True)
     assert calls == ["a"] and state["result"] == "loaded a"
+
+
+def test_the_page_writes_again_what_a_fragments_callback_wrote_then_forgets_it(monkeypatch):
+    """A callback in a fragment's run wrote hidden = 16; the full run after it brings the browser's old value
+    (128) for that widget: the page writes 16 again before its widgets, once; a later choice of the learner's
+    stays."""
+    state, calls = State(up=File("a"), hidden=128), []
+    _run(monkeypatch, state, _handler(calls))                  # the callback, in a fragment's run
+    assert state["hidden"] == 16
+    state["hidden"] = 128                                      # the full run: the browser's value for the widget
+    _run(monkeypatch, state, _handler(calls), page=True)
+    assert state["hidden"] == 16 and calls == ["a"]
+    state["hidden"] = 32                                       # the learner picks another size
+    _run(monkeypatch, state, _handler(calls), page=True)
+    assert state["hidden"] == 32
 
 
 def test_a_removed_file_uploaded_again_is_new_and_a_file_without_bytes_is_not_one(monkeypatch):

@@ -10,9 +10,11 @@ so no callback comes again.
 A ``Desk`` (one per uploader, a plain object kept in the session) makes that harmless: the handler reads
 what it needs, does its work and returns the session-state writes it wants; the desk notes the file as
 handled and keeps those writes in plain attributes (no Streamlit call between the work and the note), then
-applies them. Whatever a stop cut short, the page's next run finishes: the page calls ``receive()`` itself
-before drawing the widgets those writes set, which applies writes still pending and handles a file that no
-callback got to.
+applies them. The page calls ``receive(..., page=True)`` itself before drawing the widgets those writes set:
+it handles a file no callback got to and applies the writes once more, then forgets them. Once more, because
+a callback that a fragment's run called wrote widget values that the browser does not know yet: the full run
+that follows takes the browser's values for those widgets (the old ones) unless the page writes them again
+before drawing them.
 """
 from __future__ import annotations
 
@@ -38,9 +40,10 @@ def _desk(desk_key: str) -> Desk:
     return st.session_state[desk_key]
 
 
-def receive(upload_key: str, desk_key: str, handle: Handler) -> None:
-    """The uploader's callback, and the page's catch-up before its widgets: hand a new file to ``handle`` once
-    (a file whose bytes Streamlit no longer holds is not one), then apply the writes it asked for."""
+def receive(upload_key: str, desk_key: str, handle: Handler, page: bool = False) -> None:
+    """The uploader's callback, and (``page``) the page's catch-up before its widgets: hand a new file to
+    ``handle`` once (a file whose bytes Streamlit no longer holds is not one), then apply the writes it asked for;
+    the page's run applies them last."""
     desk = _desk(desk_key)
     up = st.session_state.get(upload_key)
     file_id = getattr(up, "file_id", None)
@@ -49,10 +52,7 @@ def receive(upload_key: str, desk_key: str, handle: Handler) -> None:
         desk.pending, desk.file_id = writes, file_id
     elif up is None:
         desk.file_id = None                         # removed: the same file uploaded again is new again
-    _apply(desk)
-
-
-def _apply(desk: Desk) -> None:
     if desk.pending is not None:
-        st.session_state.update(desk.pending)      # may be stopped too: it stays pending until it is through
-        desk.pending = None
+        st.session_state.update(desk.pending)      # may be stopped too: it stays pending until the page is through
+        if page:
+            desk.pending = None

@@ -46,10 +46,10 @@ def config_from_state() -> SeriesConfig:
     return read_config(state.SERIES_FIELDS, SeriesConfig)
 
 
-def _on_csv_upload() -> None:
+def _on_csv_upload(page: bool = False) -> None:
     """Read the uploaded CSV once, in the uploader's callback (or the page's next run, if a rerun stopped the
     callback: see ui/common/uploads.py)."""
-    uploads.receive(state.TS_FILE, state.TS_FILE_DESK, _read_csv)
+    uploads.receive(state.TS_FILE, state.TS_FILE_DESK, _read_csv, page)
 
 
 def _read_csv(f) -> dict:
@@ -124,7 +124,7 @@ def open_links(sess: SeriesRun) -> None:
 
 
 def model_and_data(sess: SeriesRun) -> tuple[SeriesConfig, SeriesData | None]:
-    _on_csv_upload()                                # a CSV a stopped callback left half-read
+    _on_csv_upload(page=True)                       # what a callback did not finish, or a fragment's run wrote
     cfg = sidebar()
     data = data_for(cfg)
     view = sess.view

@@ -148,7 +148,7 @@ def open_links(sess: TrainRun) -> None:
 
 def model_and_data(sess: TrainRun) -> tuple[TrainConfig, Data | None]:
     """The sidebar's settings and their data; a first visit starts a model on them (or on the corpus)."""
-    _on_continue_upload()                           # an upload a stopped callback left half-done
+    _on_continue_upload(page=True)                  # what a callback did not finish, or a fragment's run wrote
     cfg, text, problem = sidebar_config()
     view = sess.view
     data = data_for(cfg, text, problem, view)
@@ -336,10 +336,10 @@ def runs_section(sess: TrainView) -> None:
     st.caption("Same data, different settings: which curve falls fastest, and which one blows up?")
 
 
-def _on_continue_upload() -> None:
+def _on_continue_upload(page: bool = False) -> None:
     """Load the uploaded model before the page runs, so the sidebar follows its shape and no timer is left
     (the page calls it too, before its sidebar: see ui/common/uploads.py)."""
-    uploads.receive(state.TR_UPLOAD, state.TR_UPLOAD_DESK, _continue_from)
+    uploads.receive(state.TR_UPLOAD, state.TR_UPLOAD_DESK, _continue_from, page)
 
 
 def _continue_from(up) -> dict:
