@@ -227,7 +227,7 @@ def test_train_then_step_through_with_the_trained_model(server, page):
     page.get_by_role("button", name="Train", exact=True).click()
     # the live charts update while it trains; the run of 2000 iterations ends on its own (in about 10 s on a
     # fast machine; the browser's redraws share the cores with the trainer, so a slow one takes minutes)
-    expect(page.get_by_text("Run history")).to_be_visible(timeout=480_000)
+    expect(page.get_by_text("Run history", exact=True)).to_be_visible(timeout=480_000)
     wait_idle(page)
     loss = figure(page, "Training loss")
     assert len(loss[0]["y"]) == 2000 and loss[1]["y"][-1] < 1.0
@@ -479,7 +479,7 @@ def test_continue_from_an_upload_mid_run_stops_the_timer_and_follows_the_models_
         iters.press("Enter")
         wait_idle(pg)
         pg.get_by_role("button", name="Train", exact=True).click()
-        expect(pg.get_by_text("Run history")).to_be_visible(timeout=60_000)
+        expect(pg.get_by_text("Run history", exact=True)).to_be_visible(timeout=60_000)
         wait_idle(pg)
         expect(pg.get_by_text("H=16, 30 iterations so far", exact=False)).to_be_visible()
         _no_exception(pg)
@@ -514,7 +514,7 @@ def test_leaving_asks_while_a_trained_model_is_not_downloaded_and_a_closed_tab_s
         assert asked == ["beforeunload"] and not pg.is_closed()
         expect(pg.get_by_text("of 100000 in this run", exact=False)).to_be_visible()
         pg.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
-        expect(pg.get_by_text("Run history")).to_be_visible(timeout=30_000)
+        expect(pg.get_by_text("Run history", exact=True)).to_be_visible(timeout=30_000)
         wait_idle(pg)
         assert pg.evaluate("window.rnnPlaygroundUnsaved()") is True      # stopped, but not downloaded
         with pg.expect_download() as info:
@@ -564,7 +564,7 @@ def test_a_20k_iteration_train_redraw_sends_bounded_chart_data(browser):
         figure(pg, "Training loss", timeout=30_000)
         wait_idle(pg)
         pg.get_by_role("button", name="Train", exact=True).click()
-        expect(pg.get_by_text("Run history")).to_be_visible(timeout=120_000)
+        expect(pg.get_by_text("Run history", exact=True)).to_be_visible(timeout=120_000)
         wait_idle(pg)
         received.clear()
         pg.get_by_role("spinbutton", name="Seed").fill("1")                 # one more rerun, nothing else
@@ -649,7 +649,7 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("option", name="many-to-one", exact=False).click()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Run history")).to_be_visible(timeout=240_000)    # the 20 iterations ran in a worker
+    expect(page.get_by_text("Run history", exact=True)).to_be_visible(timeout=240_000)    # the 20 iterations ran in a worker
     wait_idle(page)
     e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
     assert all(v == 0 for v in e[:-1]) and e[-1] > 0
