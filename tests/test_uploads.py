@@ -125,3 +125,17 @@ def test_a_removed_file_uploaded_again_is_new_and_a_file_without_bytes_is_not_on
     state["up"] = types.SimpleNamespace(file_id="gone")         # Streamlit's DeletedFile: an id, no bytes
     _run(monkeypatch, state, _handler(calls))
     assert calls == ["a", "a"]
+
+
+def test_old_values_that_come_back_again_are_written_again_until_the_browser_has_the_new_ones(monkeypatch):
+    """More than one request the browser sent before it saw the upload's values (a full run, another fragment's
+    tick) brings the old size back: each time the page writes the upload's again; once the browser sends the
+    new value back, the desk forgets it."""
+    state, calls = State(up=File("a"), hidden=128), []
+    _run(monkeypatch, state, _handler(calls))                  # the callback, in a fragment's run
+    for _ in range(3):
+        state["hidden"] = 128                                  # a stale request
+        _run(monkeypatch, state, _handler(calls), page=True)
+        assert state["hidden"] == 16
+    _run(monkeypatch, state, _handler(calls), page=True)       # the browser sends 16: done
+    assert uploads._desk("desk").pending is None and calls == ["a"]

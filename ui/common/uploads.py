@@ -11,10 +11,12 @@ A ``Desk`` (one per uploader, a plain object kept in the session) makes that har
 what it needs, does its work and returns the session-state writes it wants; the desk notes the file as
 handled and keeps those writes in plain attributes (no Streamlit call between the work and the note), then
 applies them. The page calls ``receive(..., page=True)`` itself before drawing the widgets those writes set:
-it handles a file no callback got to and applies the writes once more, then forgets them. Once more, because
-a callback that a fragment's run called wrote widget values that the browser does not know yet: the full run
-that follows takes the browser's values for those widgets (the old ones) unless the page writes them again
-before drawing them.
+it handles a file no callback got to and writes again any value the browser has put back. A callback that a
+fragment's run called wrote widget values the browser does not know yet, and every request the browser sent
+before it saw them (a full run, another fragment's tick) carries the old values for those widgets. So the desk
+keeps the values from before the upload: while a widget reads its old value again, the page writes the
+upload's value once more; once none does (and the page has drawn them), the desk forgets the writes, and a
+learner's own later choice stands.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class Desk:
     def __init__(self) -> None:
         self.file_id: str | None = None
         self.pending: dict | None = None
+        self.before: dict = {}                      # the written keys' values before the upload
+        self.drawn = False                          # a page run has drawn the pending values
 
 
 Handler = Callable[[object], dict]                  # the uploaded file -> the st.session_state writes it asks for
@@ -49,10 +53,18 @@ def receive(upload_key: str, desk_key: str, handle: Handler, page: bool = False)
     file_id = getattr(up, "file_id", None)
     if hasattr(up, "getvalue") and file_id != desk.file_id:
         writes = handle(up)                         # reads first; after its slow work it touches no session state
-        desk.pending, desk.file_id = writes, file_id
+        desk.pending, desk.file_id, desk.drawn = writes, file_id, False
+        desk.before = {}
     elif up is None:
         desk.file_id = None                         # removed: the same file uploaded again is new again
-    if desk.pending is not None:
-        st.session_state.update(desk.pending)      # may be stopped too: it stays pending until the page is through
-        if page:
-            desk.pending = None
+    if desk.pending is None:
+        return
+    if not desk.before:                             # (reads, before any write: a stop here loses nothing)
+        desk.before = {k: st.session_state.get(k) for k in desk.pending}
+    now = {k: st.session_state.get(k) for k in desk.pending}
+    reverted = [k for k, v in desk.pending.items() if now[k] != v and now[k] == desk.before[k]]
+    if page and desk.drawn and not reverted:
+        desk.pending, desk.before = None, {}        # the browser has them (or the learner chose anew)
+        return
+    st.session_state.update(desk.pending if not desk.drawn else {k: desk.pending[k] for k in reverted})
+    desk.drawn = desk.drawn or page
