@@ -78,7 +78,7 @@ def test_a_new_file_is_handled_once_and_its_writes_applied(monkeypatch):
 
 def test_writes_a_stop_cut_short_are_applied_by_the_next_run_without_loading_again(monkeypatch):
     state, calls = State(up=File("a")), []
-    state.stop_at = 5                         # the desk (3 accesses), the file (1): stopped at the first write
+    state.stop_at = 5                         # the desk (3 accesses), the file (1): stopped after the load
     with pytest.raises(Stop):
         _run(monkeypatch, state, _handler(calls))
     assert calls == ["a"] and "result" not in state            # loaded, but the page has not heard of it

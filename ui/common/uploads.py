@@ -59,9 +59,9 @@ def receive(upload_key: str, desk_key: str, handle: Handler, page: bool = False)
         desk.file_id = None                         # removed: the same file uploaded again is new again
     if desk.pending is None:
         return
-    if not desk.before:                             # (reads, before any write: a stop here loses nothing)
-        desk.before = {k: st.session_state.get(k) for k in desk.pending}
     now = {k: st.session_state.get(k) for k in desk.pending}
+    if not desk.before:                             # the first time, before any write: the values before the upload
+        desk.before = dict(now)
     reverted = [k for k, v in desk.pending.items() if now[k] != v and now[k] == desk.before[k]]
     if page and desk.drawn and not reverted:
         desk.pending, desk.before = None, {}        # the browser has them (or the learner chose anew)

@@ -240,20 +240,19 @@ def loss_over_time(ctl) -> Screen:
                   after)
 
 
-def _gradient_screen(entry, r, q, query: dict, first: str) -> Screen:
+def _gradient_screen(entry, r, q, diag, query: dict, first: Callable[[np.ndarray], str]) -> Screen:
     """BPTT's and the chain's figure: the model's ||dL/dh_t|| (bars) and ||ds_T/ds_t||, beside an untrained RNN
     of the same size on the same sentence and target, whose gradient vanishes (a trained demo model's need not:
-    training grew its weights); the caption says which way each goes, from their numbers."""
-    tid = _target(entry, r)
-    _, diag = C.bptt_question(entry.model, r, tid)
+    training grew its weights); the caption says which way each goes, from their numbers (``diag``: the model's
+    BPTT for the lessons' target; ``first``: the caption's opening, from the ||ds_T/ds_t|| line)."""
     jac = entry.model.astype(np.float64).jacobian_norms(r.ids)
-    fresh = analysis.untrained_rnn(entry.model, r.ids, tid)
+    fresh = analysis.untrained_rnn(entry.model, r.ids, _target(entry, r))
     fig = step_figures.gradient_figure(step_frames.gradient_frame(diag.grad_norm_per_step, jac, r.tokens,
                                                                   untrained=fresh.norms))
     styles = {name: line_style(fig, name) for name in (step_figures.JACOBIAN, step_figures.UNTRAINED)}
     own = diag.grad_norm_per_step
     grown = own[-1] > 0 and own[0] / own[-1] >= 0.01
-    caption = (first + " " + fade_caption(own, f"The {entry.name}'s ||dL/dh_t|| (the bars)")
+    caption = (first(jac) + " " + fade_caption(own, f"The {entry.name}'s ||dL/dh_t|| (the bars)")
                + (" Training grew the weights the gradient passes through." if grown else "")
                + " " + fade_caption(fresh.norms, f"The {styles[step_figures.UNTRAINED]} line, an untrained RNN of "
                                                  "the same size,")
@@ -266,10 +265,11 @@ def _gradient_screen(entry, r, q, query: dict, first: str) -> Screen:
 def bptt(ctl) -> Screen:
     entry = _model_picker(ctl)
     r = C.read(entry.model, entry.vocab, PROMPT)
-    q, _ = C.bptt_question(entry.model, r, _target(entry, r))
-    return _gradient_screen(entry, r, q, {"step": "12", "view": "Backward", "loss": "many_to_one",
-                                          "model": entry.name},
-                            f"Many-to-one: the loss is at step {r.T} and BPTT carries its gradient back to step 1.")
+    q, diag = C.bptt_question(entry.model, r, _target(entry, r))
+    return _gradient_screen(entry, r, q, diag, {"step": "12", "view": "Backward", "loss": "many_to_one",
+                                                "model": entry.name},
+                            lambda jac: f"Many-to-one: the loss is at step {r.T} and BPTT carries its gradient back "
+                                        "to step 1.")
 
 
 def sum_over_steps(ctl) -> Screen:
@@ -291,10 +291,10 @@ def sum_over_steps(ctl) -> Screen:
 def chain(ctl) -> Screen:
     entry = _model_picker(ctl)
     r = C.read(entry.model, entry.vocab, PROMPT)
-    jac = entry.model.astype(np.float64).jacobian_norms(r.ids)
-    first = (f"The {step_figures.JACOBIAN} line: the product of Jacobians for the {entry.name}, from {sig(jac[-1])} "
-             f"at step {r.T} to {sig(jac[0])} at step 1, each point one more factor.")
-    return _gradient_screen(entry, r, C.chain_question(entry.model, r),
+    _, diag = C.bptt_question(entry.model, r, _target(entry, r))
+    first = (lambda jac: f"The {step_figures.JACOBIAN} line: the product of Jacobians for the {entry.name}, from "
+                         f"{sig(jac[-1])} at step {r.T} to {sig(jac[0])} at step 1, each point one more factor.")
+    return _gradient_screen(entry, r, C.chain_question(entry.model, r), diag,
                             {"step": "1", "view": "Backward", "loss": "many_to_one", "model": entry.name}, first)
 
 
