@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test chromium nginx postgresql lint demo-model lab-sweeps bench gradcheck lock tox clean
+.PHONY: run test chromium nginx postgresql lint translations demo-model lab-sweeps bench gradcheck lock tox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ gradcheck: $(VENV)/.runtime
 # or 1500 it lost dishes (1000 steps on 2 threads: sushi -> russian), and weight decay 0.1 to 3 lost the dish too.
 # The GRU stops at 1000 (27% and 9, all 60 dishes). The LSTM learns to carry the dish later (after 1000 steps it
 # said italian after sushi) and keeps 3000.
+# the messages of every page (ui/common/i18n.py) -> locales/messages.pot -> each language's catalogue, compiled
+translations: $(VENV)/.dev
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ --no-location --sort-output --omit-header -o locales/messages.pot .
+	$(BIN)/pybabel update --quiet -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --quiet -d locales --statistics
+
 demo-model: $(VENV)/.runtime
 	$(BIN)/python -m rnn_core train --corpus assets/corpora/cuisine.txt --cell rnn --steps 2000 \
 		--out assets/models/demo_rnn.npz --quiet

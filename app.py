@@ -4,7 +4,8 @@ import threading
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, controls, display, guard, heap, state
+from ui.common import about, charts, controls, display, guard, heap, i18n, state
+from ui.common.i18n import _
 from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
@@ -29,22 +30,24 @@ st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", l
                    menu_items=about.menu_items())
 _started()
 state.init()
+i18n.read_language()
 display.read_present()
 display.page_css()
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
-    st.Page("pages/step_through.py", title="Step through", icon=":material/slow_motion_video:",
+    st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
+    st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:", url_path="lessons"),
+    st.Page("pages/step_through.py", title=_("Step through"), icon=":material/slow_motion_video:",
             url_path="step_through"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:", url_path="gradient_lab"),
-    st.Page("pages/generate.py", title="Generate", icon=":material/edit_note:", url_path="generate"),
-    st.Page("pages/time_series.py", title="Time series", icon=":material/show_chart:", url_path="time_series"),
-    st.Page("pages/class.py", title="Class", icon=":material/groups:", url_path="class"),
+    st.Page("pages/train.py", title=_("Train"), icon=":material/model_training:", url_path="train"),
+    st.Page("pages/gradient_lab.py", title=_("Gradient lab"), icon=":material/science:", url_path="gradient_lab"),
+    st.Page("pages/generate.py", title=_("Generate"), icon=":material/edit_note:", url_path="generate"),
+    st.Page("pages/time_series.py", title=_("Time series"), icon=":material/show_chart:", url_path="time_series"),
+    st.Page("pages/class.py", title=_("Class"), icon=":material/groups:", url_path="class"),
 ]
 st.navigation(pages).run()
-charts.image_format_picker()      # every page's sidebar ends with these two
+i18n.picker()                     # every page's sidebar ends with these three
+charts.image_format_picker()
 controls.shortcuts_toggle()
 guard.warn_before_leaving()       # after the page ran: a model it trained counts at once
 guard.keep_runs_while_open()      # a run goes on while a tab of its session is open

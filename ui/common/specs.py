@@ -20,6 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from .i18n import language
 from .style import config_for, count_ticks, describe, log_ticks
 
 SPEC_BUDGET = 48_000_000        # bytes of finished figures one server process keeps (the oldest go first)
@@ -122,7 +123,7 @@ def cached(key: tuple, chart: str, build: Callable[[], go.Figure], where: SpecSt
     """The finished figure for ``key`` (everything ``build`` reads, by value or content digest) as chart
     ``chart``; built and finished on the first call."""
     where = store() if where is None else where
-    full = (chart, *key)
+    full = (chart, language(), *key)                 # titles and labels are in the session's language
     spec = where.get(full)
     if spec is None:
         spec = finish(build(), chart)

@@ -17,6 +17,8 @@ URL_WRITTEN = "url_written"    # the query parameters Step through last wrote (o
 LINKS_WRITTEN = "links_written"  # page -> the query parameters that page last wrote (Train, Gradient lab, Time series)
 LINK_PROBLEMS = "link_problems"  # what the last link carried that could not be used
 PRESENT = "present"            # presenter mode (?present=1): no sidebar, type and chart text for a room
+LANG = "lang"                  # the session's language (ui/common/i18n.py): en, da, de, fr, ru, zh
+LANG_PICK = "lang_pick"        # the sidebar's language picker
 
 # Home
 HOME_SENTENCE = "home_sentence"
