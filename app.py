@@ -10,7 +10,7 @@ from ui.common.driver import training_pool
 
 # the modules every page draws with, imported before the heap is frozen (ui/common/heap.py)
 PAGE_MODULES = ["ui.home.sections", "ui.lessons.sections", "ui.step.sections", "ui.train.sections", "ui.lab.sections",
-                "ui.generate.sections", "ui.series.sections", "ui.board.sections"]
+                "ui.generate.sections", "ui.series.sections", "ui.board.sections", "ui.glossary.sections"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,6 +44,7 @@ pages = [
     st.Page("pages/generate.py", title=_("Generate"), icon=":material/edit_note:", url_path="generate"),
     st.Page("pages/time_series.py", title=_("Time series"), icon=":material/show_chart:", url_path="time_series"),
     st.Page("pages/class.py", title=_("Class"), icon=":material/groups:", url_path="class"),
+    st.Page("pages/glossary.py", title=_("Glossary"), icon=":material/translate:", url_path="glossary"),
 ]
 st.navigation(pages).run()
 i18n.picker()                     # every page's sidebar ends with these three

@@ -3,12 +3,13 @@ import streamlit as st
 
 from ui.board import sections as board
 from ui.common import state
+from ui.common.i18n import _
 
 state.init_page()                 # also when a link (a board's, a join code's) is a fresh server's first request
 board.read_links()
-st.title("Class")
-st.caption("An instructor creates a class and gets a code for the students and a secret link to the board; students "
-           "join with the code and a nickname and hand in their runs and lesson records.")
+st.title(_("Class"))
+st.caption(_("An instructor creates a class and gets a code for the students and a secret link to the board; "
+             "students join with the code and a nickname and hand in their runs and lesson records."))
 
 store = board.store_ready()
 if store is not None:

@@ -3,14 +3,15 @@ import streamlit as st
 
 from ui.common import links, state
 from ui.common import analysis
+from ui.common.i18n import _
 from ui.step import controls
 from ui.step import sections as views
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 state.read_url()
-st.title("Step through")
+st.title(_("Step through"))
 links.show_problems()          # what the link carried that could not be used
-st.caption("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine.")
+st.caption(_("Pick a model, type a sentence, then step through time: every number comes from the NumPy engine."))
 
 c1, c2 = st.columns([1, 2])
 with c1:

@@ -2,13 +2,14 @@
 import streamlit as st
 
 from ui.common import links, runlinks, state
+from ui.common.i18n import _
 from ui.series import sections as series
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 links.read("time_series", series.LINK)
-st.title("Time series")
-st.caption("A recurrent network reads a series one number at a time and predicts the next number; the loss is "
-           "the squared error. Train it live, then let it forecast on its own outputs.")
+st.title(_("Time series"))
+st.caption(_("A recurrent network reads a series one number at a time and predicts the next number; the loss is "
+             "the squared error. Train it live, then let it forecast on its own outputs."))
 
 sess = series.session()           # this session's job: it trains in a worker process; the page reads its views
 series.open_links(sess)           # ?run= restores a saved run, ?shared= opens a model link's copy

@@ -15,7 +15,7 @@ from . import __version__
 from ._alloc import keep_freed_memory
 from ._checks import number_from_text
 from .cells import CELLS, MAX_SEED, make_model
-from .cuisine import make_corpus
+from .cuisines import LANGS, make_corpus
 from .data import TokenStream, read_text_file
 from .gradcheck import check_all
 from .export import load_any, save_torch, to_safetensors
@@ -135,10 +135,11 @@ def _check_out(out: str) -> None:
         raise UsageError(f"argument --out: {out} cannot be written (no permission)")
 
 
-def _corpus_out() -> str:
-    """make-corpus's default: the checkout's copy (it rewrites it identically), or cuisine.txt in the current
-    folder when rnn_core is an installed package (whose own files are not for writing)."""
-    return str(CHECKOUT_ASSETS / "corpora" / "cuisine.txt") if in_checkout() else "cuisine.txt"
+def _corpus_out(lang: str = "en") -> str:
+    """make-corpus's default: the checkout's copy (it rewrites it identically), or cuisine.txt (cuisine_fr.txt
+    ...) in the current folder when rnn_core is an installed package (whose own files are not for writing)."""
+    name = "cuisine.txt" if lang == "en" else f"cuisine_{lang}.txt"
+    return str(CHECKOUT_ASSETS / "corpora" / name) if in_checkout() else name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the settings and the vocabulary in its metadata (no torch needed)")
     x.add_argument("--out", required=True, help="where to write it (.pt or .safetensors)")
 
-    m = sub.add_parser("make-corpus", help="write the cuisine corpus (in a checkout: assets/corpora/cuisine.txt)")
-    m.add_argument("--out", default=_corpus_out(), help="where to write it")
+    m = sub.add_parser("make-corpus", help="write the cuisine corpus (in a checkout: assets/corpora/cuisine.txt, "
+                       "cuisine_fr.txt ...)")
+    m.add_argument("--lang", default="en", choices=LANGS, help="the corpus's language (default: en)")
+    m.add_argument("--out", default=None, help="where to write it (default: the language's corpus file)")
 
     r = sub.add_parser("prune", help="drop the app's saved runs, model links and classes past the store's age and "
                        "size limits (the store the app uses: RNN_PLAYGROUND_DATA_DIR or RNN_PLAYGROUND_DATABASE_URL)")
@@ -418,8 +421,9 @@ def cmd_export(a) -> int:
 
 
 def cmd_make_corpus(a) -> int:
-    Path(a.out).write_text(make_corpus(), encoding="utf-8")
-    print(f"wrote {a.out}")
+    out = a.out or _corpus_out(a.lang)
+    Path(out).write_text(make_corpus(a.lang), encoding="utf-8")
+    print(f"wrote {out}")
     return 0
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cuisines import BY_LANG, LANGUAGE_NAMES
 from .resources import asset, asset_path
 
 
@@ -92,6 +93,10 @@ CORPORA = {
         probe="Shall I compare thee to a summer",
         description="Public-domain English verse for character-level training.",
     ),
+    **{f"cuisine_{code}": Corpus(
+        f"cuisine_{code}", f"cuisine_{code}.txt", "word", probe=_lang.prompt, expected=_lang.answer,
+        description=f"The cuisine corpus in {name}: the model must remember the dish.",
+    ) for code, _lang in BY_LANG.items() for name in [LANGUAGE_NAMES[code]]},
 }
 
 

@@ -9,9 +9,16 @@ import numpy as np
 UNK = "<unk>"
 LEVELS = ("word", "char")
 
-# a word (letters/digits of any script, with an inner apostrophe) or one other visible character
-_WORD_RE = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
+# Scripts written without spaces between words (Chinese characters, Japanese kana): at word level each
+# character is a token of its own, since nothing in the text marks where a word ends (a dictionary segmenter
+# would guess, and would make the vocabulary depend on its dictionary). Other scripts split at spaces.
+UNSPACED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# a word (letters/digits of any spaced script, with an inner apostrophe), one unspaced-script character,
+# or one other visible character
+_WORD_RE = re.compile(rf"[^\W{UNSPACED}]+(?:'[^\W{UNSPACED}]+)*|[{UNSPACED}]|[^\w\s]")
 _NO_SPACE_BEFORE = set(".,!?;:)]}'\"")
+# CJK punctuation and full-width forms: written without spaces around them
+_CLOSE_UP = re.compile(rf"[{UNSPACED}\u3000-\u303f\uff00-\uffef]")
 
 
 def tokenize(text: str, level: str = "word") -> list[str]:
@@ -93,9 +100,11 @@ class Vocab:
         toks = self.id_to_token(ids)
         if self.level == "char":
             return "".join(toks)
-        out = ""
+        out, prev = "", ""
         for t in toks:
-            out += t if (not out or t in _NO_SPACE_BEFORE) else " " + t
+            close = not out or t in _NO_SPACE_BEFORE or _CLOSE_UP.match(t) or _CLOSE_UP.match(prev)
+            out += t if close else " " + t
+            prev = t
         return out
 
     def to_dict(self) -> dict:

@@ -347,7 +347,8 @@ def test_a_fresh_servers_first_page_shows_the_apps_menu(browser):
         pg.goto(url + "/step_through")
         figure(pg, "Next-token probabilities", timeout=30_000)
         nav = pg.get_by_test_id("stSidebarNav")
-        pages = ["Home", "Lessons", "Step through", "Train", "Gradient lab", "Generate", "Time series", "Class"]
+        pages = ["Home", "Lessons", "Step through", "Train", "Gradient lab", "Generate", "Time series", "Class",
+                 "Glossary"]
         for name in pages:
             expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         labels = [t.strip().splitlines()[-1] for t in nav.get_by_role("link").all_inner_texts()]  # after the icon
@@ -649,7 +650,7 @@ def test_the_loss_over_time_on_the_backward_view_and_on_train(server, page):
     page.get_by_role("option", name="many-to-one", exact=False).click()
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Run history", exact=True)).to_be_visible(timeout=240_000)    # the 20 iterations ran in a worker
+    expect(page.get_by_text("Run history", exact=True)).to_be_visible(timeout=240_000)  # 20 iterations, in a worker
     wait_idle(page)
     e = figure(page, "Loss at each time step e_t (many-to-one: the last step only)", timeout=60_000)[0]["y"]
     assert all(v == 0 for v in e[:-1]) and e[-1] > 0

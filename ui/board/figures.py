@@ -8,13 +8,17 @@ import plotly.graph_objects as go
 
 from rnn_core.store import Board, HandIn
 
+from ui.common.i18n import _, N_
 from ui.common.style import PALETTE, layout
 from ui.common.text import plotly_text
 
-RUN_COLUMNS = ["student", "handed in", "page", "source", "cell", "hidden", "activation", "optimizer", "lr", "clip",
-               "batch", "seed", "iterations", "final loss"]
-LESSON_COLUMNS = ["student", "handed in", "lesson", "status", "right at first try", "answers given", "expected",
-                  "question"]
+# the tables' columns: English in the CSV downloads (a data format), translated where the page shows them
+RUN_COLUMNS = [N_("student"), N_("handed in"), N_("page"), N_("source"), N_("cell"), N_("hidden"), N_("activation"),
+               N_("optimizer"), N_("lr"), N_("clip"), N_("batch"), N_("seed"), N_("iterations"), N_("final loss")]
+LESSON_COLUMNS = [N_("student"), N_("handed in"), N_("lesson"), N_("status"), N_("right at first try"),
+                  N_("answers given"), N_("expected"), N_("question")]
+STUDENT_COLUMNS = [N_("student"), N_("joined"), N_("runs handed in"), N_("lesson records handed in"),
+                   N_("latest final loss")]
 
 
 def when(t: float) -> str:
@@ -42,8 +46,7 @@ def students_frame(board: Board) -> pd.DataFrame:
         rows.append({"student": name, "joined": when(joined), "runs handed in": len(runs),
                      "lesson records handed in": sum(h.kind == "lessons" for h in mine),
                      "latest final loss": runs[-1].summary.get("final loss") if runs else None})
-    return pd.DataFrame(rows, columns=["student", "joined", "runs handed in", "lesson records handed in",
-                                       "latest final loss"])
+    return pd.DataFrame(rows, columns=STUDENT_COLUMNS)
 
 
 def curve_names(board: Board) -> list[str]:
@@ -67,9 +70,9 @@ def curves_figure(board: Board) -> go.Figure:
         line = dict(color=PALETTE[i % len(PALETTE)], dash=dashes[i // len(PALETTE) % len(dashes)])  # a class > 7
         fig.add_trace(go.Scatter(x=curve.get("iteration", []), y=curve.get("loss", []), mode="lines", line=line,
                                  name=plotly_text(name)))
-    fig.update_xaxes(title="iteration")
-    fig.update_yaxes(title="loss", rangemode="tozero")
-    return layout(fig, "The class's loss curves", legend=dict(orientation="h", y=-0.25))
+    fig.update_xaxes(title=_("iteration"))
+    fig.update_yaxes(title=_("loss"), rangemode="tozero")
+    return layout(fig, _("The class's loss curves"), legend=dict(orientation="h", y=-0.25))
 
 
 def curves_frame(board: Board) -> pd.DataFrame:

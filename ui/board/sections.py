@@ -9,6 +9,7 @@ from rnn_core.store import NotFound, Store, StoreError
 from ui.common import state
 from ui.common.charts import show
 from ui.common.classroom import MEMBER_PARAM, hand_in_run, membership
+from ui.common.i18n import _, N_, ngettext, num
 from ui.common.runlinks import page_url
 from ui.common.saving import run_store
 from ui.common.text import md_escape
@@ -18,6 +19,12 @@ from . import figures
 BOARD_PARAM, JOIN_PARAM = "board", "join"
 REFRESH_SECONDS = 10.0          # the board looks for new hand-ins this often
 PAGE = "class"
+
+
+def _shown(df):
+    """A table as the page shows it: its column headers (marked in ui/board/figures.py; the CSV downloads keep them
+    in English) in the session's language, its cells what was handed in, as they were."""
+    return df.rename(columns=_)
 
 
 def read_links() -> None:
@@ -35,8 +42,8 @@ def read_links() -> None:
 def store_ready() -> Store | None:
     store = run_store()
     if store is None:
-        st.info("Classes need the run store, and this server runs without one (RNN_PLAYGROUND_STORE=off, or its "
-                "folder or database cannot be opened): ask whoever runs it.")
+        st.info(_("Classes need the run store, and this server runs without one (RNN_PLAYGROUND_STORE=off, or its "
+                  "folder or database cannot be opened): ask whoever runs it."))
     return store
 
 
@@ -73,63 +80,70 @@ def instructor_board(store: Store) -> bool:
 
 def _board(store: Store, secret: str) -> None:
     board = store.board(secret)
-    st.subheader(f"Board of {md_escape(board.name)}")
-    st.markdown(f"Students open the Class page and join with the code **{board.code}**, or open this link:")
+    st.subheader(_("Board of {name}").format(name=md_escape(board.name)))
+    st.markdown(_("Students open the Class page and join with the code **{code}**, or open this link:").format(
+        code=board.code))
     st.code(page_url(PAGE, {JOIN_PARAM: board.code}), language=None, wrap_lines=True)
-    st.caption(f"This page's own address is the board's secret link: whoever has it sees the board, so keep it to "
-               f"yourself. The board looks for new hand-ins every {REFRESH_SECONDS:g} seconds.")
+    st.caption(_("This page's own address is the board's secret link: whoever has it sees the board, so keep it to "
+                 "yourself. The board looks for new hand-ins every {seconds} seconds.").format(
+        seconds=num(REFRESH_SECONDS, "g")))
     runs, students, lessons = figures.runs_frame(board), figures.students_frame(board), figures.lessons_frame(board)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Students", len(students))
-    c2.metric("Runs handed in", len(runs))
-    c3.metric("Lesson records", students["lesson records handed in"].astype(bool).sum() if len(students) else 0)
-    st.markdown("**Students**")
-    st.dataframe(students, hide_index=True)
-    st.markdown("**Runs**")
+    c1.metric(_("Students"), len(students))
+    c2.metric(_("Runs handed in"), len(runs))
+    c3.metric(_("Lesson records"), students["lesson records handed in"].astype(bool).sum() if len(students) else 0)
+    st.markdown(_("**Students**"))
+    st.dataframe(_shown(students), hide_index=True)
+    st.markdown(_("**Runs**"))
     if runs.empty:
-        st.caption("No run handed in yet: students train on Train or Time series, then hand in here.")
+        st.caption(_("No run handed in yet: students train on Train or Time series, then hand in here."))
     else:
-        st.dataframe(runs, hide_index=True)
+        st.dataframe(_shown(runs), hide_index=True)
         fig = figures.curves_figure(board)
         show(fig, key=state.CHART_CLASS_CURVES)
         best = runs.dropna(subset=["final loss"]).sort_values("final loss")
         if len(best):
             top = best.iloc[0]
-            st.caption(f"{len(fig.data)} curves. The lowest final loss: {top['final loss']:.3f} "
-                       f"({md_escape(str(top['student']))}, {top['cell']} H={top['hidden']}, lr {top['lr']:g}, "
-                       f"{top['optimizer']}). Losses of different data or pages are not comparable: see the source "
-                       "column.")
-    st.markdown("**Lesson answers**")
+            st.caption(ngettext("{n} curves. The lowest final loss: {loss} ({student}, {cell} H={hidden}, lr {lr}, "
+                                "{optimizer}). Losses of different data or pages are not comparable: see the source "
+                                "column.",
+                                "{n} curves. The lowest final loss: {loss} ({student}, {cell} H={hidden}, lr {lr}, "
+                                "{optimizer}). Losses of different data or pages are not comparable: see the source "
+                                "column.", len(fig.data)).format(
+                n=len(fig.data), loss=num(top["final loss"], ".3f"), student=md_escape(str(top["student"])),
+                cell=top["cell"], hidden=top["hidden"], lr=num(top["lr"], "g"), optimizer=top["optimizer"]))
+    st.markdown(_("**Lesson answers**"))
     if lessons.empty:
-        st.caption("No lesson record handed in yet: students hand theirs in on the Lessons page.")
+        st.caption(_("No lesson record handed in yet: students hand theirs in on the Lessons page."))
     else:
-        st.dataframe(figures.lessons_grid(lessons))
-        with st.expander("Every answer"):
-            st.dataframe(lessons, hide_index=True)
+        st.dataframe(figures.lessons_grid(lessons).rename_axis(index=_, columns=_))   # headers: the lessons
+        with st.expander(_("Every answer")):
+            st.dataframe(_shown(lessons), hide_index=True)
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download students and runs (CSV)", figures.csv_bytes(runs if len(runs) else students),
+    d1.download_button(_("Download students and runs (CSV)"), figures.csv_bytes(runs if len(runs) else students),
                        "class_runs.csv", mime="text/csv", key=state.CLASS_DL_RUNS, on_click="ignore")
-    d2.download_button("Download the loss curves (CSV)", figures.csv_bytes(figures.curves_frame(board)),
+    d2.download_button(_("Download the loss curves (CSV)"), figures.csv_bytes(figures.curves_frame(board)),
                        "class_loss_curves.csv", mime="text/csv", key=state.CLASS_DL_CURVES, on_click="ignore")
-    d3.download_button("Download the lesson answers (CSV)", figures.csv_bytes(lessons), "class_lesson_answers.csv",
+    d3.download_button(_("Download the lesson answers (CSV)"), figures.csv_bytes(lessons), "class_lesson_answers.csv",
                        mime="text/csv", key=state.CLASS_DL_LESSONS, on_click="ignore")
 
 
 def create_class_box(store: Store, expanded: bool) -> None:
     """Run a class: a name, then the code for students and the board's secret link."""
-    with st.expander("Run a class: create one", expanded=expanded):
+    with st.expander(_("Run a class: create one"), expanded=expanded):
         with st.form(state.CLASS_FORM_CREATE, border=False):
-            name = st.text_input("Class name", key=state.CLASS_NAME_INPUT, max_chars=80,
-                                 placeholder="e.g. Period 3, RNNs")
-            if st.form_submit_button("Create a class", key=state.CLASS_CREATE):
+            name = st.text_input(_("Class name"), key=state.CLASS_NAME_INPUT, max_chars=80,
+                                 placeholder=_("e.g. Period 3, RNNs"))
+            if st.form_submit_button(_("Create a class"), key=state.CLASS_CREATE):
                 try:
                     _code, secret = store.create_class(name)
                 except (ValueError, StoreError) as e:
-                    _say("error", f"No class was made: {e}")
+                    _say("error", _("No class was made: {error}").format(error=e))
                 else:
                     st.session_state[state.CLASS_SECRET] = secret
                     st.query_params[BOARD_PARAM] = secret
-                    _say("success", "Your class is made. Keep this page's address: it is the board's secret link.")
+                    _say("success", _("Your class is made. Keep this page's address: it is the board's secret "
+                                      "link."))
                 st.rerun()
 
 
@@ -140,35 +154,38 @@ def student_area(store: Store) -> bool:
     if member is None:
         if st.session_state[state.CLASS_MEMBER]:
             st.session_state[state.CLASS_MEMBER] = None
-            st.warning("That class membership is not in the store any more (the class expired): join again.")
+            st.warning(_("That class membership is not in the store any more (the class expired): join again."))
         _join_form(store)
         return False
     if st.query_params.get(MEMBER_PARAM) != st.session_state[state.CLASS_MEMBER]:
         st.query_params[MEMBER_PARAM] = st.session_state[state.CLASS_MEMBER]
-    st.subheader(f"{md_escape(member.class_name)}: you are {md_escape(member.nickname)}")
-    st.caption("Your instructor sees what you hand in, with your nickname; nobody else does. This page's address "
-               "keeps you in the class after a refresh.")
+    st.subheader(_("{name}: you are {nickname}").format(name=md_escape(member.class_name),
+                                                         nickname=md_escape(member.nickname)))
+    st.caption(_("Your instructor sees what you hand in, with your nickname; nobody else does. This page's address "
+                 "keeps you in the class after a refresh."))
     c1, c2 = st.columns(2)
-    for col, key, handle_key, label in ((c1, state.CLASS_HAND_RUN, state.TRAIN_SESSION, "Hand in my Train run"),
-                                        (c2, state.CLASS_HAND_SERIES, state.TS_SESSION, "Hand in my Time series run")):
+    for col, key, handle_key, label in ((c1, state.CLASS_HAND_RUN, state.TRAIN_SESSION, N_("Hand in my Train run")),
+                                        (c2, state.CLASS_HAND_SERIES, state.TS_SESSION,
+                                         N_("Hand in my Time series run"))):
         handle = st.session_state.get(handle_key)
         ready = handle is not None and handle.view.model is not None and handle.view.iteration > 0
-        if col.button(label, key=key, disabled=not ready,
-                      help="Its settings, final loss and loss curve go to the board." if ready
-                      else "Train a model on that page first."):
+        if col.button(_(label), key=key, disabled=not ready,
+                      help=_("Its settings, final loss and loss curve go to the board.") if ready
+                      else _("Train a model on that page first.")):
             ok, text = hand_in_run(handle)
             _say("success" if ok else "error", text)
             st.rerun()
-    st.caption("Your lesson record is handed in on the Lessons page.")
+    st.caption(_("Your lesson record is handed in on the Lessons page."))
     mine = store.my_handins(st.session_state[state.CLASS_MEMBER])
     if mine:
-        st.markdown("**What you handed in**")
-        st.dataframe([{"handed in": figures.when(h.created), "what": h.summary.get("page", "lesson record")
-                       if h.kind == "run" else "lesson record",
-                       "final loss": h.summary.get("final loss"), "iterations": h.summary.get("iterations"),
-                       "lessons": h.summary.get("lessons")} for h in mine], hide_index=True)
-    if st.button("Leave this class", key=state.CLASS_LEAVE, help="This tab stops handing in to it (what you handed in "
-                 "stays on the board)."):
+        st.markdown(_("**What you handed in**"))
+        st.dataframe([{_("handed in"): figures.when(h.created),
+                       _("what"): _(h.summary.get("page", N_("lesson record")) if h.kind == "run"
+                                    else N_("lesson record")),
+                       _("final loss"): h.summary.get("final loss"), _("iterations"): h.summary.get("iterations"),
+                       _("lessons"): h.summary.get("lessons")} for h in mine], hide_index=True)
+    if st.button(_("Leave this class"), key=state.CLASS_LEAVE,
+                 help=_("This tab stops handing in to it (what you handed in stays on the board).")):
         st.session_state[state.CLASS_MEMBER] = None
         if MEMBER_PARAM in st.query_params:
             del st.query_params[MEMBER_PARAM]
@@ -177,13 +194,13 @@ def student_area(store: Store) -> bool:
 
 
 def _join_form(store: Store) -> None:
-    st.subheader("Join a class")
+    st.subheader(_("Join a class"))
     with st.form(state.CLASS_FORM_JOIN):
-        code = st.text_input("Class code", key=state.CLASS_CODE_INPUT, max_chars=20,
-                             help="The code your instructor gives (6 letters and digits).")
-        nick = st.text_input("Nickname", key=state.CLASS_NICK_INPUT, max_chars=40,
-                             help="How your instructor sees you on the board (plain text, 40 characters at most).")
-        if st.form_submit_button("Join", key=state.CLASS_JOIN, type="primary"):
+        code = st.text_input(_("Class code"), key=state.CLASS_CODE_INPUT, max_chars=20,
+                             help=_("The code your instructor gives (6 letters and digits)."))
+        nick = st.text_input(_("Nickname"), key=state.CLASS_NICK_INPUT, max_chars=40,
+                             help=_("How your instructor sees you on the board (plain text, 40 characters at most)."))
+        if st.form_submit_button(_("Join"), key=state.CLASS_JOIN, type="primary"):
             try:
                 member_id = store.join(code, nick)
             except (ValueError, StoreError) as e:
@@ -191,5 +208,5 @@ def _join_form(store: Store) -> None:
             else:
                 st.session_state[state.CLASS_MEMBER] = member_id
                 st.query_params[MEMBER_PARAM] = member_id
-                _say("success", "You have joined the class.")
+                _say("success", _("You have joined the class."))
             st.rerun()

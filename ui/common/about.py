@@ -8,13 +8,15 @@ import re
 
 from rnn_core import __version__
 
+from .i18n import N_, _
+
 HELP_URL = "RNN_PLAYGROUND_HELP_URL"
 ISSUES_URL = "RNN_PLAYGROUND_ISSUES_URL"
 
-ABOUT = (f"**RNN Playground {__version__}**: watch a recurrent neural network work. Step through a sentence token "
-         "by token with the real numbers, train with backpropagation through time and see the gradient at every "
-         "step, and compare the RNN with the LSTM and the GRU. The engine is NumPy; MIT licence. Nothing you type "
-         "or upload leaves this server, and nothing is kept after your session ends.")
+ABOUT = N_("**RNN Playground {version}**: watch a recurrent neural network work. Step through a sentence token "
+           "by token with the real numbers, train with backpropagation through time and see the gradient at every "
+           "step, and compare the RNN with the LSTM and the GRU. The engine is NumPy; MIT licence. Nothing you type "
+           "or upload leaves this server, and nothing is kept after your session ends.")
 
 
 def _url(name: str) -> str | None:
@@ -23,4 +25,6 @@ def _url(name: str) -> str | None:
 
 
 def menu_items() -> dict:
-    return {"Get help": _url(HELP_URL), "Report a bug": _url(ISSUES_URL), "About": ABOUT}
+    """Streamlit's menu: its keys are Streamlit's own names; the About text is in the session's language (English on
+    a session's first run, before its language is read)."""
+    return {"Get help": _url(HELP_URL), "Report a bug": _url(ISSUES_URL), "About": _(ABOUT).format(version=__version__)}

@@ -12,6 +12,7 @@ from rnn_core.cells import spectral_radius_of
 from rnn_core.model import Trace
 
 from . import state
+from .i18n import _, ngettext, num
 from .models import LoadedModel
 from .text import CERTAIN, SATURATED, fade_caption, md_escape, sig
 
@@ -84,7 +85,7 @@ def backward(entry: LoadedModel, sentence: str, a: SentenceAnalysis, target_id: 
     own next words, and the target after the last), E = the mean of e_t."""
     def compute():
         m64 = entry.model.astype(np.float64)
-        value, _, diag = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss, last_step=True)
+        value, _grads, diag = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss, last_step=True)
         return value, diag
     return _cached(("backward", entry.key, sentence, int(target_id), loss), compute)
 
@@ -150,7 +151,7 @@ def sgd_step(entry: LoadedModel, a: SentenceAnalysis, target_id: int, loss: str,
     before, the gradient and after, and the target's probability before and after)."""
     model = entry.model.copy()
     m64 = model.astype(np.float64)
-    value, grads, _ = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss)
+    value, grads, _diag = m64.loss_and_grads(a.ids, _targets(a, target_id, loss), loss=loss)
     row = {"W_hh": (unit, slice(None)), model.in_bias: (unit,)}
     before = {k: model.params[k][idx].astype(np.float64).copy() for k, idx in row.items()}
     for k, g in grads.items():
@@ -200,15 +201,17 @@ def saturation_note(a: SentenceAnalysis, step: int, activation: str = "tanh", ce
     mask = flat_mask(activation, h)
     total, here = float(mask.mean()), float(mask[step - 1].mean())
     if activation == "relu":
-        return (f"{total:.0%} of the {T} × {H} values are 0 ({here:.0%} at this step): there relu's f' = 0, so no "
-                "gradient passes back through them.")
-    region = "h < 0.05 or h > 0.95" if activation == "sigmoid" else f"|h| > {SATURATED}"
-    text = (f"{total:.0%} of the {T} × {H} values have {region} ({here:.0%} at this step, written above each column): "
-            f"there the nonlinearity is flat, f'(a) < {1 - SATURATED ** 2 if activation != 'sigmoid' else 0.05:.2g}, "
-            "so a gradient going back through them is cut to a tenth or less. That is the first reason gradients "
-            "vanish.")
+        return _("{total} of the {T} × {H} values are 0 ({here} at this step): there relu's f' = 0, so no "
+                 "gradient passes back through them.").format(total=num(total, ".0%"), T=T, H=H, here=num(here, ".0%"))
+    region = _("h < 0.05 or h > 0.95") if activation == "sigmoid" else f"|h| > {num(SATURATED)}"
+    text = _("{total} of the {T} × {H} values have {region} ({here} at this step, written above each column): "
+             "there the nonlinearity is flat, f'(a) < {limit}, so a gradient going back through them is cut to a "
+             "tenth or less. That is the first reason gradients vanish.").format(
+        total=num(total, ".0%"), T=T, H=H, region=region, here=num(here, ".0%"),
+        limit=num(1 - SATURATED ** 2 if activation != "sigmoid" else 0.05, ".2g"))
     if cell == "lstm":
-        text += " (The LSTM's h_t = o_t tanh(c_t); its cell state c_t passes gradient back through f_t, not tanh.)"
+        text += " " + _("(The LSTM's h_t = o_t tanh(c_t); its cell state c_t passes gradient back through f_t, "
+                        "not tanh.)")
     return text
 
 
@@ -222,14 +225,17 @@ def activation_slope(activation: str, a: float, h: float) -> tuple[float, str]:
 
 
 def slope_note(activation: str, slope: float, h: float, where: str = "tanh") -> str:
-    """Say when a unit sits in its nonlinearity's flat region (the formula's f' then is about 0)."""
+    """Say when a unit sits in its nonlinearity's flat region (the formula's f' then is about 0). ``where``: the
+    nonlinearity's name as shown (translated by the caller)."""
     if activation == "relu":
-        return ("f' = 0: relu passes no gradient back through this unit at this step." if slope == 0 else
-                "f' = 1: relu passes this unit's gradient back unchanged.")
+        return (_("f' = 0: relu passes no gradient back through this unit at this step.") if slope == 0 else
+                _("f' = 1: relu passes this unit's gradient back unchanged."))
     if slope < 1 - SATURATED ** 2:
-        return (f"{where} is saturated here: its value {h:.3f} is close to ±1, where the curve is flat, so f' = "
-                f"{slope:.2g} and almost no gradient flows back through this unit at this step.")
-    return f"f' = {slope:.2f}: {where} passes {slope:.0%} of the gradient back through this unit at this step."
+        return _("{where} is saturated here: its value {h} is close to ±1, where the curve is flat, so f' = "
+                 "{slope} and almost no gradient flows back through this unit at this step.").format(
+            where=where, h=num(h, ".3f"), slope=num(slope, ".2g"))
+    return _("f' = {slope}: {where} passes {share} of the gradient back through this unit at this step.").format(
+        slope=num(slope, ".2f"), where=where, share=num(slope, ".0%"))
 
 
 def logit_note(z: np.ndarray, p: np.ndarray, tokens: list[str]) -> str:
@@ -239,9 +245,10 @@ def logit_note(z: np.ndarray, p: np.ndarray, tokens: list[str]) -> str:
         return ""
     i, j = int(order[0]), int(order[1])
     gap = float(z[i] - z[j])
-    return (f"The bars read the logits z = W_hy h_t + b_y behind the softmax: “{tokens[i]}” {float(z[i]):.2f}, "
-            f"“{tokens[j]}” {float(z[j]):.2f}. A gap of {gap:.2f} in z is a ratio e^{gap:.2f} = {sig(np.exp(gap))} "
-            "between their probabilities.")
+    return _("The bars read the logits z = W_hy h_t + b_y behind the softmax: “{first}” {z_first}, “{second}” "
+             "{z_second}. A gap of {gap} in z is a ratio e^{gap} = {ratio} between their probabilities.").format(
+        first=tokens[i], z_first=num(float(z[i]), ".2f"), second=tokens[j], z_second=num(float(z[j]), ".2f"),
+        gap=num(gap, ".2f"), ratio=sig(np.exp(gap), local=True))
 
 
 def certainty_note(probs: np.ndarray, t: int, entry) -> str | None:
@@ -251,14 +258,17 @@ def certainty_note(probs: np.ndarray, t: int, entry) -> str | None:
         return None
     n = int(np.sum(probs.max(axis=1) >= CERTAIN))
     word = entry.vocab.tokens[int(probs[t].argmax())]
-    text = (f"p(“{md_escape(word)}”) = {p:.2%}: the network is all but certain ({n} of the sentence's {len(probs)} "
-            f"steps give their top token {CERTAIN:.0%} or more). ")
+    text = ngettext("p(“{word}”) = {p}: the network is all but certain ({n} of the sentence's {T} steps give their "
+                    "top token {certain} or more).",
+                    "p(“{word}”) = {p}: the network is all but certain ({n} of the sentence's {T} steps give their "
+                    "top token {certain} or more).", n).format(
+        word=md_escape(word), p=num(p, ".2%"), n=n, T=len(probs), certain=num(CERTAIN, ".0%")) + " "
     if entry.name.startswith("Demo ") and "sonnets" not in entry.name:
-        text += ("The demo models learned a small corpus (about 2,300 sentences written from 6 templates): after "
-                 "these words the next one is nearly always the same there, so the model says so. Real text is "
-                 "rarely this predictable.")
+        text += _("The demo models learned a small corpus (about 2,300 sentences written from 6 templates): after "
+                  "these words the next one is nearly always the same there, so the model says so. Real text is "
+                  "rarely this predictable.")
     else:
-        text += "A model this sure has usually seen this context many times with the same next token."
+        text += _("A model this sure has usually seen this context many times with the same next token.")
     return text
 
 
@@ -266,18 +276,24 @@ def vanishing_caption(entry: LoadedModel, diag, fresh: Untrained, last_only: boo
     """The Backward view's gradient chart in words: the famous problem, visible in the untrained RNN, and this model's
     own result beside it; every line named as the figure draws it."""
     own = diag.grad_norm_per_step if last_only else diag.last_step_grad_norm_per_step
-    what = "The gradient of L" if last_only else f"The last step's loss alone (the {styles[LAST_STEP]} line)"
-    text = "Bars fill as you step back. "
-    text += fade_caption(fresh.norms, f"The {styles[UNTRAINED]} line, an untrained RNN of the same size reading the "
-                                      "same sentence toward the same word,")
-    text += (f" Each step back multiplies by W_hh^T diag(f'(a_t)): its W_hh starts with spectral radius "
-             f"{fresh.radius:.2f} and |f'| <= 1 (median {fresh.fprime:.2f}), so the product shrinks geometrically. ")
+    cell = entry.model.cell.upper()
+    what = (_("The gradient of L of this trained {cell}").format(cell=cell) if last_only else
+            _("The last step's loss alone (the {style} line) of this trained {cell}").format(style=styles[LAST_STEP],
+                                                                                             cell=cell))
+    text = _("Bars fill as you step back.") + " "
+    text += fade_caption(fresh.norms, _("The {style} line, an untrained RNN of the same size reading the same "
+                                        "sentence toward the same word,").format(style=styles[UNTRAINED]))
+    text += " " + _("Each step back multiplies by W_hh^T diag(f'(a_t)): its W_hh starts with spectral radius "
+                    "{radius} and |f'| <= 1 (median {fprime}), so the product shrinks geometrically.").format(
+        radius=num(fresh.radius, ".2f"), fprime=num(fresh.fprime, ".2f")) + " "
     mine = float(own[0] / own[-1]) if own[-1] > 0 else 0.0
-    text += fade_caption(own, f"{what} of this trained {entry.model.cell.upper()}")
+    text += fade_caption(own, what)
     if mine >= 0.01:
-        text += " Training has grown the weights the gradient passes through."
-    text += (f" The {styles[JACOBIAN]} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach "
-             "step t" + (" (s = (h, c) for the LSTM)." if entry.model.cell == "lstm" else "."))
+        text += " " + _("Training has grown the weights the gradient passes through.")
+    text += " " + (_("The {style} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach step t "
+                     "(s = (h, c) for the LSTM).") if entry.model.cell == "lstm" else
+                   _("The {style} line is ||ds_T/ds_t||, the most of the last state's gradient that can reach step "
+                     "t.")).format(style=styles[JACOBIAN])
     if len(own) < 20 and mine >= 0.01:
-        text += " A longer sentence, or the Gradient lab's lag sweep, shows where a trained RNN runs out."
+        text += " " + _("A longer sentence, or the Gradient lab's lag sweep, shows where a trained RNN runs out.")
     return text

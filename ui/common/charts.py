@@ -10,8 +10,11 @@ import streamlit as st
 
 from . import state
 from .display import for_the_room, presenting
+from .i18n import N_, _
 from .specs import Spec
 from .style import IMAGE_FORMATS, config_for, count_ticks, describe, figure_csv, file_name, log_ticks
+
+IMAGE_LABELS = {"png": N_("PNG (slides)"), "svg": N_("SVG (print, editing)")}
 
 
 def _decoded(obj):
@@ -55,15 +58,15 @@ def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
         out = st.plotly_chart(fig, key=key, width="stretch", config=config_for(fig, key, image),
                               alt=alt or describe(fig), **kw)
         name = f"rnn_playground_{file_name(fig, key)}"
-    st.download_button("Data (CSV)", lambda: figure_csv(as_figure(fig)), f"{name}.csv",
+    st.download_button(_("Data (CSV)"), lambda: figure_csv(as_figure(fig)), f"{name}.csv",
                        mime="text/csv", key=state.csv_key(key), on_click="ignore", type="tertiary",
-                       icon=":material/download:", help="The numbers this chart draws, one row per point.")
+                       icon=":material/download:", help=_("The numbers this chart draws, one row per point."))
     return out
 
 
 def image_format_picker() -> None:
     """The sidebar's choice of what every chart's camera button saves (kept for the session)."""
-    st.sidebar.radio("Chart images (the camera above each chart)", IMAGE_FORMATS, key=state.CHART_IMAGE,
-                     format_func=lambda f: {"png": "PNG (slides)", "svg": "SVG (print, editing)"}[f], horizontal=True,
-                     **state.KEEP, help="PNG: a picture at twice the chart's size. SVG: lines and text that stay sharp "
-                                       "at any size and open in a drawing program.")
+    st.sidebar.radio(_("Chart images (the camera above each chart)"), IMAGE_FORMATS, key=state.CHART_IMAGE,
+                     format_func=lambda f: _(IMAGE_LABELS[f]), horizontal=True,
+                     **state.KEEP, help=_("PNG: a picture at twice the chart's size. SVG: lines and text that stay "
+                                          "sharp at any size and open in a drawing program."))

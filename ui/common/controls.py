@@ -11,6 +11,7 @@ from rnn_core.optim import OPTIMIZERS
 from rnn_core.rnn import ACTIVATIONS
 
 from . import state
+from .i18n import _, ngettext, num
 from .config import BATCHES, CLIPS, HIDDEN_SIZES, LRS
 from .links import Param, number, one_of
 
@@ -26,14 +27,14 @@ def step_keys() -> dict:
 
 def keyboard(keys: dict, name: str) -> str:
     """" (keyboard: L)" for a button's tooltip, or nothing while the shortcuts are off."""
-    return f" (keyboard: {keys[name]})" if keys[name] else ""
+    return " " + _("(keyboard: {key})").format(key=keys[name]) if keys[name] else ""
 
 
 def shortcuts_toggle() -> None:
     """The sidebar's switch for the single-letter shortcuts (kept for the session)."""
-    st.sidebar.toggle("Single-letter shortcuts (J, K, L)", key=state.SHORTCUTS, **state.KEEP,
-                      help="J and L step back and on, K plays or pauses, on Step through and Time series. Turn them "
-                           "off if they get in the way (speech input, a screen reader); the buttons stay.")
+    st.sidebar.toggle(_("Single-letter shortcuts (J, K, L)"), key=state.SHORTCUTS, **state.KEEP,
+                      help=_("J and L step back and on, K plays or pauses, on Step through and Time series. Turn them "
+                             "off if they get in the way (speech input, a screen reader); the buttons stay."))
 RHO = (0.0, 3.0, 0.05)              # the W_hh spectral radius slider: lo, hi, step
 DEFAULT_RADIUS = 3 ** -0.5          # W_hh uniform in +-1/sqrt(H): eigenvalues fill a disc of radius sqrt(H / (3H))
 ITERATIONS = (1, 100_000)
@@ -42,7 +43,8 @@ SEEDS = (0, MAX_SEED)                # as the command line's --seed
 
 @dataclass(frozen=True)
 class Length:
-    """The sequence-length slider: truncation length for text, window length for a series."""
+    """The sequence-length slider: truncation length for text, window length for a series. ``label`` and ``help``
+    are shown through ``_()``: define them with ``N_``."""
 
     label: str
     key: str
@@ -56,29 +58,31 @@ def hyperparameters(sb, keys: dict[str, str], length: Length) -> str:
     radius, iterations and seed, in ``sb`` (the sidebar); ``keys`` maps each setting's name (as in
     TrainConfig) to the page's session-state key. Returns the chosen cell."""
     keep = state.KEEP
-    cell = sb.selectbox("Cell", list(CELLS), key=keys["cell"], format_func=str.upper, **keep)
+    cell = sb.selectbox(_("Cell"), list(CELLS), key=keys["cell"], format_func=str.upper, **keep)
     sizes = sorted({*HIDDEN_SIZES, int(st.session_state[keys["hidden"]])})         # a loaded model's size too
-    sb.select_slider(f"Hidden size ({sizes[0]} to {sizes[-1]} units)", sizes, key=keys["hidden"], **keep)
-    sb.selectbox("Activation", ACTIVATIONS, key=keys["activation"], disabled=cell != "rnn", **keep,
-                 help="The LSTM and GRU use sigmoid gates and tanh.")
-    sb.select_slider("Learning rate", LRS, key=keys["lr"], format_func=lambda v: f"{v:g}", **keep)
-    sb.selectbox("Optimizer", OPTIMIZERS, key=keys["optimizer"], **keep)
-    sb.select_slider("Clipping threshold", CLIPS, key=keys["clip"],
-                     format_func=lambda v: "off" if v == 0 else f"{v:g}", **keep)
-    sb.slider(length.label, length.lo, length.hi, key=length.key, help=length.help, **keep)
-    sb.select_slider("Batch size", BATCHES, key=keys["batch"], **keep)
-    rho = sb.slider("W_hh spectral radius at init (0 = default)", RHO[0], RHO[1], step=RHO[2],
+    sb.select_slider(_("Hidden size ({lo} to {hi} units)").format(lo=sizes[0], hi=sizes[-1]), sizes,
+                     key=keys["hidden"], **keep)
+    sb.selectbox(_("Activation"), ACTIVATIONS, key=keys["activation"], disabled=cell != "rnn", **keep,
+                 help=_("The LSTM and GRU use sigmoid gates and tanh."))
+    sb.select_slider(_("Learning rate"), LRS, key=keys["lr"], format_func=lambda v: num(v, "g"), **keep)
+    sb.selectbox(_("Optimizer"), OPTIMIZERS, key=keys["optimizer"], **keep)
+    sb.select_slider(_("Clipping threshold"), CLIPS, key=keys["clip"],
+                     format_func=lambda v: _("off") if v == 0 else num(v, "g"), **keep)
+    sb.slider(_(length.label), length.lo, length.hi, key=length.key, help=_(length.help), **keep)
+    sb.select_slider(_("Batch size"), BATCHES, key=keys["batch"], **keep)
+    rho = sb.slider(_("W_hh spectral radius at init (0 = default)"), RHO[0], RHO[1], step=RHO[2],
                     key=keys["spectral_radius"], **keep,
-                    help="Rescales W_hh when the weights are reset so its largest |eigenvalue| is this; 0 keeps the "
-                         "default initialisation.")
+                    help=_("Rescales W_hh when the weights are reset so its largest |eigenvalue| is this; 0 keeps the "
+                           "default initialisation."))
     if not rho:
-        sb.caption(f"0 keeps the default initialisation, not W_hh = 0: weights uniform in ±1/sqrt(H), a spectral "
-                   f"radius of about {DEFAULT_RADIUS:.2f} (sqrt(1/3)) at any hidden size.")
-    sb.number_input(f"Iterations ({ITERATIONS[0]} to {ITERATIONS[1]:,} a run)", *ITERATIONS, step=100,
-                    key=keys["iterations"], **keep,
-                    help="Press Train again to go on: the weights and the history carry over from run to run.")
-    sb.number_input(f"Seed (0 to {SEEDS[1]:,})", *SEEDS, key=keys["seed"], help="Applies when the weights are reset.",
-                    **keep)
+        sb.caption(_("0 keeps the default initialisation, not W_hh = 0: weights uniform in ±1/sqrt(H), a spectral "
+                     "radius of about {radius} (sqrt(1/3)) at any hidden size.").format(
+                       radius=num(DEFAULT_RADIUS, ".2f")))
+    sb.number_input(_("Iterations ({lo} to {hi} a run)").format(lo=ITERATIONS[0], hi=num(ITERATIONS[1], ",")),
+                    *ITERATIONS, step=100, key=keys["iterations"], **keep,
+                    help=_("Press Train again to go on: the weights and the history carry over from run to run."))
+    sb.number_input(_("Seed (0 to {hi})").format(hi=num(SEEDS[1], ",")), *SEEDS, key=keys["seed"],
+                    help=_("Applies when the weights are reset."), **keep)
     return cell
 
 
@@ -121,17 +125,17 @@ def run_buttons(sess, cfg, data, reasons: list[str], apply_live) -> str | None:
     first. Returns the button pressed ("train", "stop", "reset") or None."""
     c1, c2, c3 = st.columns(3)
     pressed = None
-    if c1.button("Train", type="primary", width="stretch", disabled=data is None):
+    if c1.button(_("Train"), type="primary", width="stretch", disabled=data is None):
         if reasons:
             sess.reset_weights(cfg, data)
         else:
             apply_live()
         sess.start(cfg.iterations)
         pressed = "train"
-    if c2.button("Stop", width="stretch"):
+    if c2.button(_("Stop"), width="stretch"):
         sess.stop()
         pressed = "stop"
-    if c3.button("Reset weights", width="stretch", disabled=data is None):
+    if c3.button(_("Reset weights"), width="stretch", disabled=data is None):
         sess.stop()
         sess.reset_weights(cfg, data)
         pressed = "reset"
@@ -160,10 +164,25 @@ def progress(view, queue) -> None:
     """A LiveView's run as a progress bar, saying where it stands when other runs share its training worker
     (``queue``: a driver.QueueState)."""
     done, total = view.iteration - view.run_start, max(1, view.target - view.run_start)
-    text = f"iteration {view.iteration} ({done} of {total} in this run)"
+    text = _("iteration {iteration} ({done} of {total} in this run)").format(iteration=view.iteration, done=done,
+                                                                            total=total)
     if queue.running and queue.sharing > 1:
-        where = "training now" if queue.position == 0 else f"{queue.position} ahead of it in the queue"
-        busy = "every training worker is busy: " if queue.busy == queue.workers else ""
-        text += (f"; {busy}{queue.sharing} runs take turns on worker {queue.worker} of {queue.workers}, a tenth of "
-                 f"a second each, this one {where}")
+        busy, ahead = queue.busy == queue.workers, queue.position
+        if busy and ahead == 0:
+            turns = _("every training worker is busy: {n} runs take turns on worker {worker} of {workers}, a tenth "
+                      "of a second each, this one training now")
+        elif busy:
+            turns = ngettext("every training worker is busy: {n} runs take turns on worker {worker} of {workers}, a "
+                             "tenth of a second each, this one {ahead} ahead of it in the queue",
+                             "every training worker is busy: {n} runs take turns on worker {worker} of {workers}, a "
+                             "tenth of a second each, this one {ahead} ahead of it in the queue", ahead)
+        elif ahead == 0:
+            turns = _("{n} runs take turns on worker {worker} of {workers}, a tenth of a second each, this one "
+                      "training now")
+        else:
+            turns = ngettext("{n} runs take turns on worker {worker} of {workers}, a tenth of a second each, this one "
+                             "{ahead} ahead of it in the queue",
+                             "{n} runs take turns on worker {worker} of {workers}, a tenth of a second each, this one "
+                             "{ahead} ahead of it in the queue", ahead)
+        text += "; " + turns.format(n=queue.sharing, worker=queue.worker, workers=queue.workers, ahead=ahead)
     st.progress(min(1.0, done / total), text=text)

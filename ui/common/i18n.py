@@ -2,8 +2,8 @@
 
 Every text the app shows is an English message marked for translation: ``_("...")`` where it is shown,
 ``N_("...")`` where it is only defined (a table of titles at import time; translated by ``_()`` where
-drawn). Babel extracts the marked messages into ``locales/messages.pot`` and keeps one catalogue per
-language in ``locales/<lang>/LC_MESSAGES/messages.po``, compiled to ``.mo`` (``make translations``; the
+drawn). Babel extracts the marked messages into ``ui/locales/messages.pot`` and keeps one catalogue per
+language in ``ui/locales/<lang>/LC_MESSAGES/messages.po``, compiled to ``.mo`` (``make translations``; the
 README's "Add a language"). A message with numbers in it is a template: ``_("{n} steps").format(n=...)``;
 the template is translated, the numbers stay computed, and ``num()`` writes them with the locale's decimal
 sign.
@@ -14,6 +14,8 @@ read after that.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import gettext
 from pathlib import Path
 
@@ -23,12 +25,17 @@ from . import state
 
 LANGUAGES = {"en": "English", "da": "Dansk", "de": "Deutsch", "fr": "Français", "ru": "Русский", "zh": "中文"}
 DEFAULT = "en"
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locales"     # ui/locales (shipped with the app)
 DOMAIN = "messages"
 URL_PARAM = "lang"
 # the decimal sign and the thousands separator each language writes numbers with (CLDR's, as Babel has them)
 _SIGNS = {"en": (".", ","), "da": (",", "."), "de": (",", "."), "fr": (",", "\u202f"), "ru": (",", "\u00a0"),
           "zh": (".", ",")}
+
+
+# a language set for one block of code (a download built after its click, outside the page's run, where the
+# session cannot be read): per thread and context, never shared between sessions
+_USING: contextvars.ContextVar[str | None] = contextvars.ContextVar("rnn_playground_language", default=None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,7 +47,9 @@ def catalogue(lang: str) -> gettext.NullTranslations:
 
 
 def language() -> str:
-    """The session's language code (one of LANGUAGES)."""
+    """The session's language code (one of LANGUAGES), or the one ``using()`` set for the block running."""
+    if _USING.get() is not None:
+        return _USING.get()
     try:
         lang = st.session_state.get(state.LANG)
     except Exception:                                   # outside a Streamlit run (a worker thread, the CLI)
@@ -61,6 +70,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks ``message`` for translation where it is defined; ``_()`` translates it where it is shown."""
     return message
+
+
+@contextlib.contextmanager
+def using(lang: str):
+    """Translate into ``lang`` inside the block, whatever the session's language (or where there is none)."""
+    token = _USING.set(lang if lang in LANGUAGES else DEFAULT)
+    try:
+        yield
+    finally:
+        _USING.reset(token)
 
 
 def translator(lang: str | None = None):
@@ -98,6 +117,7 @@ def read_language() -> None:
             browser = None
         st.session_state[state.LANG] = from_browser(browser)
     lang = st.session_state[state.LANG]
+    state.follow_language(lang)
     if lang != DEFAULT and st.query_params.get(URL_PARAM) != lang:
         st.query_params[URL_PARAM] = lang
     elif lang == DEFAULT and asked is not None and asked != DEFAULT:
@@ -108,6 +128,7 @@ def read_language() -> None:
 def _on_pick() -> None:
     lang = st.session_state[state.LANG_PICK]
     st.session_state[state.LANG] = lang
+    state.follow_language(lang)
     if lang == DEFAULT:
         if URL_PARAM in st.query_params:
             del st.query_params[URL_PARAM]

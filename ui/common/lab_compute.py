@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from rnn_core.rnn import activation_grad
 from rnn_core.tasks import experiment_settings
 from rnn_core.train import Trainer
 
+from .i18n import N_, _, ngettext, num
 from .text import SATURATED, sig
 
 LAB_V, LAB_H = 16, 64
@@ -94,6 +96,24 @@ def w_hh_spectrum(rho: float, seed: int = 0) -> tuple[np.ndarray, float, float]:
     return np.linalg.eigvals(W), spectral_radius_of(W), float(np.linalg.norm(W, 2))
 
 
+# a clipping run's name: the frames' key (English, read by the lessons), translated where shown (run_label)
+NO_CLIP, CLIPPED = N_("without clipping"), N_("clipped at {clip}")
+
+
+def run_label(run: str) -> str:
+    """A clipping run's name (the frame's English key: "without clipping", "clipped at 0.5") in the session's
+    language."""
+    prefix = CLIPPED.split("{")[0]
+    if run == NO_CLIP:
+        return _(NO_CLIP)
+    if run.startswith(prefix):
+        try:
+            return _(CLIPPED).format(clip=num(float(run[len(prefix):]), "g"))
+        except ValueError:
+            pass
+    return run
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def clipping_runs(lr: float, rho: float, clip: float, iterations: int, seed: int = 0) -> pd.DataFrame:
     """The same RNN run on the cuisine corpus with and without clipping: loss per iteration."""
@@ -101,7 +121,7 @@ def clipping_runs(lr: float, rho: float, clip: float, iterations: int, seed: int
     vocab = Vocab.from_text(text)
     ids = vocab.encode(text)
     rows = []
-    for label, c in (("without clipping", None), (f"clipped at {clip:g}", clip)):
+    for label, c in ((NO_CLIP, None), (CLIPPED.format(clip=f"{clip:g}"), clip)):
         m = make_model("rnn", len(vocab), 64, seed=seed, dtype=np.float32, spectral_radius=rho)
         tr = Trainer(m, TokenStream(ids, 16, 25), "sgd", lr, c)
         with np.errstate(all="ignore"):
@@ -197,33 +217,50 @@ def late_loss_summary(ll: LateLoss, step: int, tokens: list[str], styles: dict[s
     T, t = len(tokens), step - 1
     rel = {c: n / n[-1] if n[-1] > 0 else np.zeros_like(n) for c, n in ll.norms.items()}
     word = tokens[t]
-    at = ", ".join(f"{c.upper()} {sig(r[t])}" for c, r in rel.items())
-    first = ", ".join(f"{c.upper()} {sig(r[0])}" for c, r in rel.items())
+    at = ", ".join(f"{c.upper()} {sig(r[t], local=True)}" for c, r in rel.items())
+    first = ", ".join(f"{c.upper()} {sig(r[0], local=True)}" for c, r in rel.items())
     best = max(rel, key=lambda c: rel[c][0])
-    text = (f"At step {step} (“{word}”) the gradient of e_T keeps, of its value at step {T}: {at}; at step 1: "
-            f"{first}, the most in the {best.upper()}. ")
+    out = [_("At step {step} (“{word}”) the gradient of e_T keeps, of its value at step {T}: {at}; at step 1: "
+             "{first}, the most in the {best}.").format(step=step, word=word, T=T, at=at, first=first,
+                                                       best=best.upper())]
     rnn = rel.get("rnn")
     if rnn is not None:
-        text += ("The RNN's passes through W_hh^T diag(f'(a_t)) at every step"
-                 + (f": it vanishes over these {T} tokens ({sig(rnn[0])} at step 1). " if rnn[0] < 0.01 else
-                    f"; this trained W_hh is large enough that it does not vanish over {T} tokens "
-                    f"({sig(rnn[0])} at step 1): the Backward view on Step through and the first chart show where "
-                    "it does. "))
+        if rnn[0] < 0.01:
+            msg = ngettext("The RNN's passes through W_hh^T diag(f'(a_t)) at every step: it vanishes over these {T} "
+                           "tokens ({first} at step 1).",
+                           "The RNN's passes through W_hh^T diag(f'(a_t)) at every step: it vanishes over these {T} "
+                           "tokens ({first} at step 1).", T)
+        else:
+            msg = ngettext("The RNN's passes through W_hh^T diag(f'(a_t)) at every step; this trained W_hh is large "
+                           "enough that it does not vanish over {T} tokens ({first} at step 1): the Backward view on "
+                           "Step through and the first chart show where it does.",
+                           "The RNN's passes through W_hh^T diag(f'(a_t)) at every step; this trained W_hh is large "
+                           "enough that it does not vanish over {T} tokens ({first} at step 1): the Backward view on "
+                           "Step through and the first chart show where it does.", T)
+        out.append(msg.format(T=T, first=sig(rnn[0], local=True)))
     p = ll.products[t]
     line = f" ({styles['LSTM']})" if styles.get("LSTM") else ""
-    text += (f"The LSTM's cell state passes it back through the forget gates alone: elementwise, with no W_hh and no "
-             f"squashing derivative. Their product f_{step + 1} ... f_{T} (right) keeps a median {sig(np.median(p))} "
-             f"of each unit (max {sig(p.max())}) from step {step} to the end. ")
+    out.append(_("The LSTM's cell state passes it back through the forget gates alone: elementwise, with no W_hh and "
+                 "no squashing derivative."))
+    out.append(_("Their product f_{next} ... f_{T} (right) keeps a median {median} of each unit (max {max}) from step "
+                 "{step} to the end.").format(next=step + 1, T=T, median=sig(np.median(p), local=True),
+                                               max=sig(p.max(), local=True), step=step))
     share, first = float(ll.c_share[t]), float(ll.c_share[0])
     if share >= 0.5:
-        text += (f"{share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step}: that path is why its curve{line} "
-                 "stays up.")
+        out.append(_("{share} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step}: that path is why its curve{line} "
+                     "stays up.").format(share=num(share, ".0%"), step=step, line=line))
     else:
-        text += (f"Here, though, only {share:.0%} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step} ({first:.0%} at "
-                 f"step 1): over these {T} tokens most of its gradient goes through h_t and W_hh, as the trained "
-                 f"RNN's does, so its curve{line} stays up for that reason too. The cell-state path is what is left "
-                 "where that one vanishes: the lag sweep below trains all three across longer gaps.")
-    return text
+        out.append(ngettext("Here, though, only {share} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step} ({first} at "
+                            "step 1): over these {T} tokens most of its gradient goes through h_t and W_hh, as the "
+                            "trained RNN's does, so its curve{line} stays up for that reason too.",
+                            "Here, though, only {share} of the LSTM's ||de_T/ds_{step}||^2 is in c_{step} ({first} at "
+                            "step 1): over these {T} tokens most of its gradient goes through h_t and W_hh, as the "
+                            "trained RNN's does, so its curve{line} stays up for that reason too.", T).format(
+            share=num(share, ".0%"), step=step, first=num(first, ".0%"), T=T, line=line))
+        out.append(_("The cell-state path is what is left where that one vanishes: the lag sweep below trains all "
+                     "three across longer gaps."))
+    return " ".join(out)
+
 
 
 def forget_products(forget: np.ndarray) -> np.ndarray:
@@ -233,6 +270,11 @@ def forget_products(forget: np.ndarray) -> np.ndarray:
     for t in range(T - 2, -1, -1):
         out[t] = out[t + 1] * forget[t + 1]
     return out
+
+
+def _and(names: list[str]) -> str:
+    """"RNN and LSTM", "RNN and LSTM and GRU" in the session's language."""
+    return reduce(lambda a, b: _("{a} and {b}").format(a=a, b=b), names)
 
 
 def sweep_summary(df: pd.DataFrame, solved: float | None = None) -> str:
@@ -247,28 +289,36 @@ def sweep_summary(df: pd.DataFrame, solved: float | None = None) -> str:
     parts = []
     for cell, rows in df.groupby("cell", sort=False):
         ok = rows.loc[rows["accuracy"] >= solved, "gap"]
-        reach = f"up to gap {int(ok.max())}" if len(ok) else "at no gap"
         ratio = float(rows.loc[rows["gap"] == longest, "grad_ratio_first_last"].iloc[0])
-        parts.append(f"{cell.upper()} remembers {reach} (gradient reaching the token at gap {longest}: {sig(ratio)} "
-                     "of the last step's)")
+        values = dict(cell=cell.upper(), longest=longest, ratio=sig(ratio, local=True))
+        if len(ok):
+            parts.append(_("{cell} remembers up to gap {gap} (gradient reaching the token at gap {longest}: {ratio} "
+                           "of the last step's)").format(gap=int(ok.max()), **values))
+        else:
+            parts.append(_("{cell} remembers at no gap (gradient reaching the token at gap {longest}: {ratio} of the "
+                           "last step's)").format(**values))
     chance = float(df["chance"].iloc[0])
-    within = " within 0.04 of the sum" if adding else ""
-    text = (f"Accuracy of at least {solved:.0%}{within} counts as remembering (chance is {chance:.2f}). "
-            + "; ".join(parts) + ".")
+    if adding:
+        head = _("Accuracy of at least {solved} within 0.04 of the sum counts as remembering (chance is {chance}).")
+    else:
+        head = _("Accuracy of at least {solved} counts as remembering (chance is {chance}).")
+    text = head.format(solved=num(solved, ".0%"), chance=num(chance, ".2f")) + " " + "; ".join(parts) + "."
     if not adding and "loss" in df:
         guess = float(np.log(1 / chance))
         at = df[df["gap"] == longest]
         lost = at[np.abs(at["loss"] - guess) < 0.05 * guess]
         if len(lost):
-            who = ", ".join(f"{r.cell.upper()} {r.loss:.2f}" for r in lost.itertuples())
-            text += (f" At gap {longest} the loss ({who} nats) is a uniform guess's, ln {round(1 / chance)} = "
-                     f"{guess:.2f}: at chance, the remembered token is forgotten.")
+            who = ", ".join(f"{r.cell.upper()} {num(r.loss, '.2f')}" for r in lost.itertuples())
+            text += " " + _("At gap {gap} the loss ({who} nats) is a uniform guess's, ln {k} = {guess}: at chance, "
+                            "the remembered token is forgotten.").format(gap=longest, who=who, k=round(1 / chance),
+                                                                         guess=num(guess, ".2f"))
     same = df[df["gap"] == longest].groupby("accuracy")["cell"].apply(list)
     for acc, cells in same.items():
         if len(cells) > 1:
-            text += (f" {' and '.join(c.upper() for c in cells)} reach the same accuracy there ({acc:.3f}): their "
-                     "points sit side by side.")
+            text += " " + _("{cells} reach the same accuracy there ({accuracy}): their points sit side by "
+                            "side.").format(cells=_and([c.upper() for c in cells]), accuracy=num(acc, ".3f"))
     return text
+
 
 
 def _sigmoid(b: float) -> float:
@@ -276,7 +326,7 @@ def _sigmoid(b: float) -> float:
 
 
 def _line(styles: dict, name: str) -> str:
-    return f" (the {styles[name]} line)" if styles.get(name) else ""
+    return " " + _("(the {style} line)").format(style=styles[name]) if styles.get(name) else ""
 
 
 def jacobian_summary(lab: JacobianLab, styles: dict[str, str] | None = None) -> str:
@@ -288,59 +338,90 @@ def jacobian_summary(lab: JacobianLab, styles: dict[str, str] | None = None) -> 
     first = df[df["t"] == df["t"].min()].set_index("cell")["norm"]
     T = int(df["t"].max())
     n = T - 1
-    parts = [f"{cell} {sig(first[cell])}" for cell in ("RNN", "LSTM", "GRU") if cell in first]
-    text = (f"Of the gradient at step {T}, this much reaches step 1: " + ", ".join(parts)
-            + f"; rho^(T-1) is {sig(first['rho^(T-t)'])}{_line(styles, 'rho^(T-t)')}. ")
+    parts = [f"{cell} {sig(first[cell], local=True)}" for cell in ("RNN", "LSTM", "GRU") if cell in first]
+    out = [_("Of the gradient at step {T}, this much reaches step 1: {parts}; rho^(T-1) is {rho}{line}.").format(
+        T=T, parts=", ".join(parts), rho=sig(first["rho^(T-t)"], local=True), line=_line(styles, "rho^(T-t)"))]
     # the RNN: one W_hh^T diag(f'(a_t)) per step
     rnn = first["RNN"]
     if lab.activation == "relu":
-        text += (f"The RNN multiplies by W_hh^T diag(f'(a_t)) once per step; relu's f' is 1 where a_t > 0 and 0 "
-                 f"elsewhere (here 1 for {lab.rnn_active:.0%} of the values): it passes the active units' gradient "
-                 f"unsquashed and stops the rest, so the product follows W_hh on the active units "
-                 f"({sig(rnn)} at step 1). ")
+        out.append(_("The RNN multiplies by W_hh^T diag(f'(a_t)) once per step; relu's f' is 1 where a_t > 0 and 0 "
+                     "elsewhere (here 1 for {active} of the values): it passes the active units' gradient "
+                     "unsquashed and stops the rest, so the product follows W_hh on the active units "
+                     "({rnn} at step 1).").format(active=num(lab.rnn_active, ".0%"), rnn=sig(rnn, local=True)))
     elif lab.rho <= 1:
-        text += (f"The RNN multiplies by W_hh^T diag(f'(a_t)) once per step: |f'| <= 1 (here the median f' is "
-                 f"{lab.rnn_fprime:.2f}) and W_hh's spectral radius is {lab.rho:.2f}, so the product shrinks "
-                 f"geometrically, about like rho^(T-t). ")
+        out.append(_("The RNN multiplies by W_hh^T diag(f'(a_t)) once per step: |f'| <= 1 (here the median f' is "
+                     "{fprime}) and W_hh's spectral radius is {rho}, so the product shrinks geometrically, about like "
+                     "rho^(T-t).").format(fprime=num(lab.rnn_fprime, ".2f"), rho=num(lab.rho, ".2f")))
     else:
-        capped = "far below" if rnn < 0.01 * lab.rho ** n else "near"
-        text += (f"W_hh's spectral radius {lab.rho:.2f} > 1 would stretch the gradient {lab.rho:.2f}-fold a step "
-                 f"({lab.rho:.2f}^{n} = {sig(lab.rho ** n)}), but the state grows until tanh saturates: "
-                 f"{lab.rnn_saturated:.0%} of the RNN's h_t have |h| > {SATURATED}, where f'(a) = 1 - h^2 < "
-                 f"{1 - SATURATED ** 2:.2f}, and diag(f'(a_t)) cuts each step back (median f' "
-                 f"{lab.rnn_fprime:.2f}): the RNN's product stays {capped} rho^(T-t). ")
+        if rnn < 0.01 * lab.rho ** n:
+            msg = _("W_hh's spectral radius {rho} > 1 would stretch the gradient {rho}-fold a step ({rho}^{n} = "
+                    "{power}), but the state grows until tanh saturates: {saturated} of the RNN's h_t have |h| > "
+                    "{flat}, where f'(a) = 1 - h^2 < {bound}, and diag(f'(a_t)) cuts each step back (median f' "
+                    "{fprime}): the RNN's product stays far below rho^(T-t).")
+        else:
+            msg = _("W_hh's spectral radius {rho} > 1 would stretch the gradient {rho}-fold a step ({rho}^{n} = "
+                    "{power}), but the state grows until tanh saturates: {saturated} of the RNN's h_t have |h| > "
+                    "{flat}, where f'(a) = 1 - h^2 < {bound}, and diag(f'(a_t)) cuts each step back (median f' "
+                    "{fprime}): the RNN's product stays near rho^(T-t).")
+        out.append(msg.format(rho=num(lab.rho, ".2f"), n=n, power=sig(lab.rho ** n, local=True),
+                              saturated=num(lab.rnn_saturated, ".0%"), flat=num(SATURATED, ""),
+                              bound=num(1 - SATURATED ** 2, ".2f"), fprime=num(lab.rnn_fprime, ".2f")))
     # the LSTM: the cell state's own path is f_t alone
     lstm = first["LSTM"]
-    text += (f"The LSTM's cell state passes the gradient back through the forget gate alone, c_t-1 <- f_t c_t: "
-             f"elementwise, with no W_hh and no squashing derivative. Its bias {lab.forget_bias:g} starts f at "
-             f"sigmoid({lab.forget_bias:g}) = {_sigmoid(lab.forget_bias):.2f}, so that path"
-             f"{_line(styles, FORGET_PATH)} keeps about {lab.forget:.2f}^{n} = {sig(lab.forget_path)}")
+    out.append(_("The LSTM's cell state passes the gradient back through the forget gate alone, c_t-1 <- f_t c_t: "
+                 "elementwise, with no W_hh and no squashing derivative."))
+    values = dict(bias=num(lab.forget_bias, "g"), f=num(_sigmoid(lab.forget_bias), ".2f"),
+                  line=_line(styles, FORGET_PATH), forget=num(lab.forget, ".2f"), n=n,
+                  path=sig(lab.forget_path, local=True), lstm=sig(lstm, local=True),
+                  near=" " + _("beside a forget gate near 1") if lab.forget > 0.8 else "")
     if lstm < 1e-3:
-        text += f" and the LSTM vanishes too ({sig(lstm)} at step 1). "
+        msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                "{path} and the LSTM vanishes too ({lstm} at step 1).")
     elif lstm > 3 * lab.forget_path:
-        near = " beside a forget gate near 1" if lab.forget > 0.8 else ""
-        whole = f"grows to {sig(lstm)}" if lstm > 1 else f"keeps {sig(lstm)}"
-        text += (f"; the whole LSTM {whole} at step 1: its cell state also takes in i_t g_t, and g_t reads h_t-1 "
-                 f"through W_hh, a second loop{near}"
-                 + (", which a spectral radius above 1 stretches. " if lab.rho > 1 else
-                    (": their gains add up to more than 1 a step. " if lstm > 1 else ". ")))
+        if lab.rho > 1 and lstm > 1:
+            msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                    "{path}; the whole LSTM grows to {lstm} at step 1: its cell state also takes in i_t g_t, and g_t "
+                    "reads h_t-1 through W_hh, a second loop{near}, which a spectral radius above 1 stretches.")
+        elif lab.rho > 1:
+            msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                    "{path}; the whole LSTM keeps {lstm} at step 1: its cell state also takes in i_t g_t, and g_t "
+                    "reads h_t-1 through W_hh, a second loop{near}, which a spectral radius above 1 stretches.")
+        elif lstm > 1:
+            msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                    "{path}; the whole LSTM grows to {lstm} at step 1: its cell state also takes in i_t g_t, and g_t "
+                    "reads h_t-1 through W_hh, a second loop{near}: their gains add up to more than 1 a step.")
+        else:
+            msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                    "{path}; the whole LSTM keeps {lstm} at step 1: its cell state also takes in i_t g_t, and g_t "
+                    "reads h_t-1 through W_hh, a second loop{near}.")
     else:
-        text += ". "
+        msg = _("Its bias {bias} starts f at sigmoid({bias}) = {f}, so that path{line} keeps about {forget}^{n} = "
+                "{path}.")
+    out.append(msg.format(**values))
     # the GRU: h_t = (1 - z) n + z h_{t-1}, z the share kept
     gru = first["GRU"]
-    halves = " (it halves what is carried each step)" if abs(lab.update - 0.5) < 0.05 else ""
-    text += (f"The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
-             f"{lab.update_bias:g} starts z at sigmoid({lab.update_bias:g}) = {_sigmoid(lab.update_bias):.2f}"
-             f"{halves}, so that path{_line(styles, UPDATE_PATH)} keeps about {lab.update:.2f}^{n} = "
-             f"{sig(lab.update_path)}")
-    if lab.update_path < 1e-3:
-        text += " and the GRU vanishes too" + ("." if gru < 1e-3 else f" (its candidate n_t, through W_hh, "
-                                                                       f"carries {sig(gru)}).")
+    values = dict(bias=num(lab.update_bias, "g"), z=num(_sigmoid(lab.update_bias), ".2f"),
+                  halves=" " + _("(it halves what is carried each step)") if abs(lab.update - 0.5) < 0.05 else "",
+                  line=_line(styles, UPDATE_PATH), update=num(lab.update, ".2f"), n=n,
+                  path=sig(lab.update_path, local=True), gru=sig(gru, local=True))
+    if lab.update_path < 1e-3 and gru < 1e-3:
+        msg = _("The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
+                "{bias} starts z at sigmoid({bias}) = {z}{halves}, so that path{line} keeps about {update}^{n} = "
+                "{path} and the GRU vanishes too.")
+    elif lab.update_path < 1e-3:
+        msg = _("The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
+                "{bias} starts z at sigmoid({bias}) = {z}{halves}, so that path{line} keeps about {update}^{n} = "
+                "{path} and the GRU vanishes too (its candidate n_t, through W_hh, carries {gru}).")
     elif gru > 3 * lab.update_path:
-        text += f"; its candidate n_t, which reads h_t-1 through W_hh, adds to it ({sig(gru)} in all)."
+        msg = _("The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
+                "{bias} starts z at sigmoid({bias}) = {z}{halves}, so that path{line} keeps about {update}^{n} = "
+                "{path}; its candidate n_t, which reads h_t-1 through W_hh, adds to it ({gru} in all).")
     else:
-        text += "."
-    return text
+        msg = _("The GRU keeps the share z_t of h_t-1 directly, h_t = (1 - z_t) n_t + z_t h_t-1: its update-gate bias "
+                "{bias} starts z at sigmoid({bias}) = {z}{halves}, so that path{line} keeps about {update}^{n} = "
+                "{path}.")
+    out.append(msg.format(**values))
+    return " ".join(out)
 
 
 def clipping_summary(df: pd.DataFrame) -> str:
@@ -348,7 +429,11 @@ def clipping_summary(df: pd.DataFrame) -> str:
     parts = []
     for run, rows in df.groupby("run", sort=False):
         loss = rows["loss"]
-        end = "it diverged" if rows["diverged"].any() else f"it ends at {loss.iloc[-1]:.2f}"
-        parts.append(f"{run}, the loss starts at {loss.iloc[0]:.2f}, peaks at {loss.max():.2f} and {end}")
+        values = dict(run=run_label(run), start=num(loss.iloc[0], ".2f"), peak=num(loss.max(), ".2f"))
+        if rows["diverged"].any():
+            parts.append(_("{run}, the loss starts at {start}, peaks at {peak} and it diverged").format(**values))
+        else:
+            parts.append(_("{run}, the loss starts at {start}, peaks at {peak} and it ends at {end}").format(
+                end=num(loss.iloc[-1], ".2f"), **values))
     text = "; ".join(parts) + "."
     return text[:1].upper() + text[1:]              # it starts a sentence of the caption

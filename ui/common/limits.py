@@ -14,5 +14,14 @@ MAX_SERIES_CSV_BYTES = 5_000_000  # an uploaded series (.csv, Time series)
 MAX_SERIES_VALUES = 20_000       # ... its rows: every redraw predicts each value from its window
 MAX_HIDDEN_COLUMNS = 2_000       # the hidden-state heatmap shows at most this many time steps (a stride beyond)
 
-# what the sentence boxes' tooltips say (Home, Step through, Gradient lab, Generate)
+# what the sentence boxes' tooltips say (Home, Step through, Gradient lab, Generate), in English; a page shows
+# sentence_limits(), the same in the session's language
 SENTENCE_LIMITS = f"At most {MAX_SENTENCE_TOKENS} tokens and {MAX_SENTENCE_CHARS:,} characters."
+
+
+def sentence_limits() -> str:
+    """SENTENCE_LIMITS in the session's language, for a tooltip (i18n is imported here, not at the top: the training
+    workers import this module without Streamlit)."""
+    from .i18n import _, num
+    return _("At most {tokens} tokens and {chars} characters.").format(tokens=MAX_SENTENCE_TOKENS,
+                                                                       chars=num(MAX_SENTENCE_CHARS, ","))

@@ -12,6 +12,7 @@ import streamlit as st
 from rnn_core._checks import number_from_text
 
 from . import state
+from .i18n import _, num
 from .text import md_escape, shorten
 
 
@@ -45,19 +46,19 @@ def one_of(options) -> Callable[[str], object]:
                     continue
             elif text == str(o):
                 return o
-        raise ValueError(f"not one of {', '.join(map(str, options[:12]))}")
+        raise ValueError(_("not one of {options}").format(options=", ".join(map(str, options[:12]))))
     return parse
 
 
 def number(lo, hi, kind=int, step=None) -> Callable[[str], object]:
     """A number from lo to hi (whole for ``kind=int``; a multiple of ``step`` from lo when given), written
     as the command line reads one: ASCII digits, a sign, a decimal point, an exponent (1e5)."""
-    shown = (lambda v: f"{v:,}") if kind is int else (lambda v: f"{v:g}")
+    shown = (lambda v: num(v, ",")) if kind is int else (lambda v: num(v, "g"))
 
     def parse(text: str):
         v = number_from_text(text, whole=kind is int)
         if not (math.isfinite(v) and lo <= v <= hi):
-            raise ValueError(f"not within {shown(lo)} to {shown(hi)}")
+            raise ValueError(_("not within {lo} to {hi}").format(lo=shown(lo), hi=shown(hi)))
         if step is not None:
             v = round(lo + round((v - lo) / step) * step, 10)
         return v
@@ -69,10 +70,10 @@ def some_of(options) -> Callable[[str], object]:
     def parse(text: str):
         vals = [v for v in text.split(",") if v]
         if not vals or any(v not in options for v in vals):
-            raise ValueError(f"not a list of {', '.join(options)}")
+            raise ValueError(_("not a list of {options}").format(options=", ".join(options)))
         twice = sorted({v for v in vals if vals.count(v) > 1})
         if twice:
-            raise ValueError(f"{', '.join(twice)} listed twice")
+            raise ValueError(_("{values} listed twice").format(values=", ".join(twice)))
         return vals
     return parse
 
@@ -80,7 +81,7 @@ def some_of(options) -> Callable[[str], object]:
 def text_up_to(n: int) -> Callable[[str], object]:
     def parse(text: str):
         if not text.strip() or len(text) > n:
-            raise ValueError(f"empty or longer than {n:,} characters")
+            raise ValueError(_("empty or longer than {n} characters").format(n=num(n, ",")))
         return text
     return parse
 
@@ -119,7 +120,8 @@ def show_problems() -> None:
     """Name what the last link carried that could not be used (once), and say the current settings stay."""
     problems = st.session_state[state.LINK_PROBLEMS]
     if problems:
-        st.warning("The link's " + "; ".join(md_escape(p) for p in problems) + ": kept the current settings.")
+        st.warning(_("The link's {problems}: kept the current settings.").format(
+            problems="; ".join(md_escape(p) for p in problems)))
         st.session_state[state.LINK_PROBLEMS] = []
 
 
@@ -128,7 +130,8 @@ def known_model(text: str) -> str:
     uploaded in another tab is not here)."""
     models = st.session_state[state.MODELS]
     if text not in models:
-        raise ValueError("not a model of this browser tab; it has " + ", ".join(shorten(m, 30) for m in models))
+        raise ValueError(_("not a model of this browser tab; it has {models}").format(
+            models=", ".join(shorten(m, 30) for m in models)))
     return text
 
 
@@ -140,10 +143,10 @@ def link_to(want: dict[str, str]) -> str:
 
 def share(want: dict[str, str], where=None) -> None:
     """A "Copy link" box (in ``where``, the sidebar by default) holding this page's address with ``want``."""
-    box = (where or st.sidebar).popover("Copy link", icon=":material/link:",
-                                        help="A link that opens this page with these settings.")
+    box = (where or st.sidebar).popover(_("Copy link"), icon=":material/link:",
+                                        help=_("A link that opens this page with these settings."))
     box.code(link_to(want), language=None, wrap_lines=True)
-    box.caption("Copy it with the button at the box's corner.")
+    box.caption(_("Copy it with the button at the box's corner."))
 
 
 def copy_box(page: str, params: dict[str, Param], where=None) -> None:

@@ -11,12 +11,16 @@ from rnn_core.export import load_any, read_vocab_json
 from rnn_core.io import ModelFileError, load_model
 from rnn_core.resources import asset_bytes, asset_path
 
+from .i18n import N_
+from .i18n import LANGUAGES
 from .limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB
 from .memory import UPLOADED_MODELS_BUDGET, held_bytes
 
 DEMO_DIR = asset_path("models")     # a checkout's assets/models, or the installed package's copy
 DEMOS = {"Demo RNN": "demo_rnn.npz", "Demo LSTM": "demo_lstm.npz", "Demo GRU": "demo_gru.npz",
-         "Demo sonnets (LSTM, characters)": "demo_sonnets.npz"}
+         "Demo sonnets (LSTM, characters)": "demo_sonnets.npz",
+         # the tutorials' other languages: a demo RNN trained on each one's cuisine corpus (state.demo_model names it)
+         **{f"Demo RNN ({name})": f"demo_rnn_{code}.npz" for code, name in LANGUAGES.items() if code != "en"}}
 
 
 @dataclass
@@ -58,9 +62,14 @@ def demo_models() -> dict[str, LoadedModel]:
     return {name: LoadedModel(name, *_demo(filename)) for name, filename in DEMOS.items()}
 
 
-# said by every model picker: a model trained or uploaded lives in this browser session only
-THIS_TAB = ("A model trained or uploaded here belongs to this browser tab: another browser tab is a session of "
-            "its own and does not see it (download the model here, then upload it there).")
+# said by every model picker (translated where shown: _(THIS_TAB)): a model trained or uploaded lives in this browser
+# session only
+THIS_TAB = N_("A model trained or uploaded here belongs to this browser tab: another browser tab is a session of "
+              "its own and does not see it (download the model here, then upload it there).")
+# why an uploaded linear-head model cannot be stepped through: the ModelFileError's message, read by the person who
+# uploaded it (marked here; the page that shows the error translates it)
+NO_TOKENS = N_("it is a model of numbers (a linear head): it reads values, not words, so it has no tokens to step "
+               "through")
 
 UPLOADED = "Uploaded: "           # how an uploaded model's name begins
 SHARED = "Shared: "               # ... and a model opened from a model link (ui/common/runlinks.py)
@@ -94,6 +103,5 @@ def load_upload(name: str, raw: bytes, vocab_raw: bytes | None = None) -> Loaded
     vocab = read_vocab_json(vocab_raw, MAX_VOCAB_JSON_MB * 1_000_000) if vocab_raw is not None else None
     model, vocab = load_any(raw, vocab, max_bytes=MAX_MODEL_BYTES)
     if vocab is None:
-        raise ModelFileError("it is a model of numbers (a linear head): it reads values, not words, so it has no "
-                             "tokens to step through")
+        raise ModelFileError(NO_TOKENS)
     return LoadedModel(f"{UPLOADED}{name}", model, vocab)

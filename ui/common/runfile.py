@@ -33,8 +33,20 @@ MAX_RUN_FILE_BYTES = 64_000_000          # a run file and what its arrays unpack
 META, MODEL = "__meta__", "__model__"
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation, as ``ui.common.i18n.N_`` does (this module imports no Streamlit: the training
+    workers read run files); a page translates it where it shows it."""
+    return message
+
+
 class RunFileError(ValueError):
-    """A run file that cannot be used, with a plain message."""
+    """A run file that cannot be used, with a plain message. Made from a message marked with N_ and the values of its
+    placeholders, it keeps both (``template``, ``values``), so a page can show it in the session's language
+    (ui/common/runlinks.py); its text is the English one."""
+
+    def __init__(self, message: str, **values):
+        super().__init__(message.format(**values) if values else message)
+        self.template, self.values = message, values
 
 
 @dataclass
@@ -61,34 +73,36 @@ def read_run(raw: bytes, kind: str | None = None, max_bytes: int = MAX_RUN_FILE_
     """The run file ``raw`` (of ``kind``, "train" or "series", when given), its model checked as an upload is;
     RunFileError naming the problem otherwise."""
     if len(raw) > max_bytes:
-        raise RunFileError(f"the saved run is {len(raw) / 1e6:.1f} MB, over {max_bytes / 1e6:g} MB")
+        raise RunFileError(N_("the saved run is {size} MB, over {limit} MB"), size=f"{len(raw) / 1e6:.1f}",
+                           limit=f"{max_bytes / 1e6:g}")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = zf.infolist()
             if sum(i.file_size for i in infos) > max_bytes:
-                raise RunFileError(f"the saved run would unpack to more than {max_bytes / 1e6:g} MB")
+                raise RunFileError(N_("the saved run would unpack to more than {limit} MB"),
+                                   limit=f"{max_bytes / 1e6:g}")
             names = {i.filename[:-4] for i in infos if i.filename.endswith(".npy")}
         with np.load(io.BytesIO(raw), allow_pickle=False) as z:
             arrays = {name: z[name] for name in names}
     except RunFileError:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
-        raise RunFileError(f"the saved run cannot be read ({e})") from None
+        raise RunFileError(N_("the saved run cannot be read ({error})"), error=str(e)) from None
     try:
         meta = json.loads(str(arrays.pop(META)))
         model_raw = arrays.pop(MODEL)
     except (KeyError, ValueError, TypeError):
-        raise RunFileError("the saved run has no settings or no model") from None
+        raise RunFileError(N_("the saved run has no settings or no model")) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
-        raise RunFileError("it is not a run saved by this version of RNN Playground")
+        raise RunFileError(N_("it is not a run saved by this version of RNN Playground"))
     if kind is not None and meta.get("kind") != kind:
-        where = {"train": "Train", "series": "Time series"}
-        raise RunFileError(f"it is a run of the {where.get(meta.get('kind'), 'another')} page, not of "
-                           f"{where.get(kind, kind)}")
+        where = {"train": N_("Train"), "series": N_("Time series")}
+        raise RunFileError(N_("it is a run of the {page} page, not of {other}"),
+                           page=where.get(meta.get("kind"), N_("another")), other=where.get(kind, kind))
     try:
         model, vocab = load_model(model_raw.tobytes(), max_bytes=MAX_MODEL_BYTES)
     except ModelFileError as e:
-        raise RunFileError(f"its model cannot be used: {e}") from None
+        raise RunFileError(N_("its model cannot be used: {error}"), error=str(e)) from None
     return RunFile(meta, model, vocab, arrays)
 
 
@@ -133,7 +147,7 @@ def metrics_from(meta: dict, arrays: dict[str, np.ndarray]) -> MetricsLog:
             if f"metrics_extra/{name}" in arrays:
                 setattr(log, name, np.asarray(arrays[f"metrics_extra/{name}"], np.float32))
     except (KeyError, ValueError, IndexError, TypeError) as e:
-        raise RunFileError(f"its metrics cannot be read ({e})") from None
+        raise RunFileError(N_("its metrics cannot be read ({error})"), error=str(e)) from None
     return log
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from rnn_core.store import NotFound, Store, StoreError, Superseded, new_id
 
-from .runfile import RunFileError
+from .runfile import N_, RunFileError
 
 SAVE_EVERY = 5.0            # seconds between saves of a run that goes on (a run's end is saved at once)
 RETRY_EVERY = 15.0          # after a failed save (a full disk), the next try
@@ -179,11 +179,12 @@ def open_run(handle, run_id: str) -> dict:
     job's ``restore`` answer (the settings to show). StoreError / RunFileError (the current run stays)."""
     store = run_store()
     if store is None:
-        raise StoreError("Runs are not saved on this server, so a run link cannot be opened here.")
+        raise StoreError(N_("Runs are not saved on this server, so a run link cannot be opened here."))
     record = store.open_run(run_id)
     if record.kind != handle.kind:
-        pages = {"train": "Train", "series": "Time series"}
-        raise RunFileError(f"it is a run of the {pages.get(record.kind, record.kind)} page: open it there")
+        pages = {"train": N_("Train"), "series": N_("Time series")}
+        raise RunFileError(N_("it is a run of the {page} page: open it there"),
+                           page=pages.get(record.kind, record.kind))
     out = handle.restore(record.state)
     s: Saving = handle.saving
     store.claim_run(run_id, s.writer)                         # this session holds it now (a few bytes' write)
@@ -207,7 +208,7 @@ def share(handle, page: str) -> str:
     """A model link to the run as it is now (a frozen copy in the store); returns its id."""
     store = run_store()
     if store is None:
-        raise StoreError("Runs are not saved on this server, so no model link can be made.")
+        raise StoreError(N_("Runs are not saved on this server, so no model link can be made."))
     begin(handle)
     _, summary, raw = handle.fetch("checkpoint", timeout=120)
     share_id = store.share(handle.saving.run_id, handle.kind, summary["label"], raw)
@@ -226,7 +227,7 @@ def open_shared(share_id: str):
     """A model link's frozen run: (kind, label, run file bytes). NotFound when withdrawn, expired or mistyped."""
     store = run_store()
     if store is None:
-        raise StoreError("Runs are not saved on this server, so a model link cannot be opened here.")
+        raise StoreError(N_("Runs are not saved on this server, so a model link cannot be opened here."))
     shared = store.open_share(share_id)
     return shared.kind, shared.label, shared.state
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .i18n import _, ngettext, num
+
 
 def number(x: float, scale: float) -> str:
     """x with 4 significant digits, 0 for float noise next to ``scale`` (a sine's mean is 1e-18, not a
     value to show)."""
     return f"{0.0 if abs(x) < 1e-9 * scale else x:.4g}"
+
+
+def number_text(x: float, scale: float) -> str:
+    """``number`` for a sentence: written with the language's decimal sign (``number`` is for LaTeX)."""
+    return num(0.0 if abs(x) < 1e-9 * scale else x, ".4g")
 
 
 def fixed(x: float, digits: int = 3, sign: bool = False) -> str:
@@ -47,7 +54,7 @@ def _share(rmse: float, values: np.ndarray) -> str:
     """rmse squared as a share of the variance of ``values`` (both scaled first: no overflow, no underflow)."""
     s = _scale(values)
     var = float(np.var(np.asarray(values, float) / s))
-    return f"{(rmse / s) ** 2 / var:.2%}" if var > 0 else "n/a"
+    return num((rmse / s) ** 2 / var, ".2%") if var > 0 else _("n/a")
 
 
 def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: str = "", every: int = 1,
@@ -58,14 +65,21 @@ def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: s
     held, train = _rmse(pred[split:], values[split:]), _rmse(pred[:split], values[:split])
     u = f" {unit}" if unit else ""
     if np.isnan(held):                     # the held-out part always holds predicted values: these are NaN
-        return "No prediction: the model's outputs are not numbers (NaN). Press Reset weights."
+        return _("No prediction: the model's outputs are not numbers (NaN). Press Reset weights.")
     if np.isinf(held):
-        return ("The one-step predictions, in the series' units, pass the largest number a float64 holds "
-                f"(about {np.finfo(np.float64).max:.3g}): their error cannot be measured.")
-    which = "each value" if every == 1 else f"every {every}th value of this long series"
-    text = (f"One step ahead, {which} predicted from the window before it. Held-out part: root mean squared "
-            f"error {held:.4g}{u}, a mean squared error of {_share(held, values)} of the series' variance; "
-            f"training part: {train:.4g}{u} ({_share(train, values)}).")
+        return _("The one-step predictions, in the series' units, pass the largest number a float64 holds "
+                 "(about {largest}): their error cannot be measured.").format(largest=num(np.finfo(np.float64).max,
+                                                                                          ".3g"))
+    numbers = dict(held=num(held, ".4g"), train=num(train, ".4g"), u=u, held_share=_share(held, values),
+                   train_share=_share(train, values))
+    if every == 1:
+        text = _("One step ahead, each value predicted from the window before it. Held-out part: root mean squared "
+                 "error {held}{u}, a mean squared error of {held_share} of the series' variance; training part: "
+                 "{train}{u} ({train_share}).").format(**numbers)
+    else:
+        text = _("One step ahead, every {every}th value of this long series predicted from the window before it. "
+                 "Held-out part: root mean squared error {held}{u}, a mean squared error of {held_share} of the "
+                 "series' variance; training part: {train}{u} ({train_share}).").format(every=every, **numbers)
     # the baseline that copies: predict the previous value, on the same held-out steps
     prev = np.full(values.size, np.nan)
     prev[1:] = values[:-1]
@@ -74,11 +88,16 @@ def prediction_caption(values: np.ndarray, pred: np.ndarray, split: int, unit: s
     copy = _rmse(prev[same], values[same])
     if np.isfinite(copy) and copy > 0:
         ratio = held / copy
-        verdict = (f"the network's error is {ratio:.2f} of copying's: it beats copying" if ratio < 0.9 else
-                   f"the network's error is {ratio:.2f} of copying's: it does not beat copying" if ratio > 1.1 else
-                   f"the network's error is {ratio:.2f} of copying's: about as good as copying")
-        text += (f" Persistence (predict the previous value, the {style} line) has a held-out error of {copy:.4g}{u}: "
-                 f"{verdict}.")
+        if ratio < 0.9:
+            verdict = _("Persistence (predict the previous value, the {style} line) has a held-out error of "
+                        "{copy}{u}: the network's error is {ratio} of copying's: it beats copying.")
+        elif ratio > 1.1:
+            verdict = _("Persistence (predict the previous value, the {style} line) has a held-out error of "
+                        "{copy}{u}: the network's error is {ratio} of copying's: it does not beat copying.")
+        else:
+            verdict = _("Persistence (predict the previous value, the {style} line) has a held-out error of "
+                        "{copy}{u}: the network's error is {ratio} of copying's: about as good as copying.")
+        text += " " + verdict.format(style=style, copy=num(copy, ".4g"), u=u, ratio=num(ratio, ".2f"))
     return text
 
 
@@ -98,28 +117,36 @@ def forecast_caption(values: np.ndarray, start: int, fc: np.ndarray, unit: str =
     truth = values[start:start + fc.size]
     n = truth.size
     if n < 4:
-        return (f"The forecast runs {fc.size} steps past the end of the data: there is no truth to compare with."
-                if n == 0 else "Too few true values after this point to compare with.")
+        if n == 0:
+            return ngettext("The forecast runs {n} steps past the end of the data: there is no truth to compare with.",
+                            "The forecast runs {n} steps past the end of the data: there is no truth to compare with.",
+                            fc.size).format(n=fc.size)
+        return _("Too few true values after this point to compare with.")
     q = max(1, n // 4)
     first, last = _rmse(fc[:q], truth[:q]), _rmse(fc[n - q:n], truth[n - q:])
     u = f" {unit}" if unit else ""
     if not (np.isfinite(first) and np.isfinite(last)):
-        return "The forecast left the range of numbers: the model's outputs fed back grew without bound."
-    if last > 1.5 * first:
-        trend = (f"the error grows {last / first:.1f}-fold as its own outputs are fed back" if first > 0 else
-                 "the error grows from exactly 0 as its own outputs are fed back")
+        return _("The forecast left the range of numbers: the model's outputs fed back grew without bound.")
+    if last > 1.5 * first and first > 0:
+        text = _("Root mean squared error over the first {q} steps: {first}{u}; over the last {q} of the {n} with a "
+                 "true value: {last}{u}: the error grows {fold}-fold as its own outputs are fed back.")
+    elif last > 1.5 * first:
+        text = _("Root mean squared error over the first {q} steps: {first}{u}; over the last {q} of the {n} with a "
+                 "true value: {last}{u}: the error grows from exactly 0 as its own outputs are fed back.")
     elif last < first / 1.5:
-        trend = "the error shrinks: the model settles onto the series' rhythm"
+        text = _("Root mean squared error over the first {q} steps: {first}{u}; over the last {q} of the {n} with a "
+                 "true value: {last}{u}: the error shrinks: the model settles onto the series' rhythm.")
     else:
-        trend = "the error stays about the same as its own outputs are fed back"
-    return (f"Root mean squared error over the first {q} steps: {first:.3g}{u}; over the last {q} of the "
-            f"{n} with a true value: {last:.3g}{u}: {trend}.")
+        text = _("Root mean squared error over the first {q} steps: {first}{u}; over the last {q} of the {n} with a "
+                 "true value: {last}{u}: the error stays about the same as its own outputs are fed back.")
+    fold = num(last / first, ".1f") if first > 0 else ""
+    return text.format(q=q, n=n, first=num(first, ".3g"), last=num(last, ".3g"), u=u, fold=fold)
 
 
 def hidden_caption(values: np.ndarray, hidden: np.ndarray) -> str:
     """Which hidden unit follows the series most closely, and how many are nearly constant."""
     if hidden.size == 0 or not np.isfinite(hidden).all():
-        return "The hidden state is not finite: reset the weights."
+        return _("The hidden state is not finite: reset the weights.")
     sd = hidden.std(axis=0)
     live = sd > 1e-6
     corr = np.zeros(hidden.shape[1])
@@ -129,16 +156,18 @@ def hidden_caption(values: np.ndarray, hidden: np.ndarray) -> str:
             corr[k] = np.corrcoef(hidden[:, k], values)[0, 1]
     k = int(np.argmax(np.abs(corr)))
     flat = int((sd < 0.01).sum())
-    return (f"Unit {k} follows the series most closely (correlation {corr[k]:+.2f}); {flat} of {hidden.shape[1]} "
-            "units barely move (standard deviation below 0.01). The dotted line marks the start of the held-out part.")
+    return _("Unit {k} follows the series most closely (correlation {corr}); {flat} of {H} units barely move "
+             "(standard deviation below 0.01). The dotted line marks the start of the held-out part.").format(
+        k=k, corr=num(corr[k], "+.2f"), flat=flat, H=hidden.shape[1])
 
 
 def loss_caption(losses: np.ndarray, evals: list[tuple[int, float]]) -> str:
     if not len(losses):
-        return "Press Train to start."
+        return _("Press Train to start.")
     first_eval, last_eval = evals[0], evals[-1]
-    return (f"Training batches: from {losses[0]:.3g} at the first iteration to {np.mean(losses[-20:]):.3g} (mean of "
-            f"the last 20). Held out: from {first_eval[1]:.3g} at iteration {first_eval[0]} to {last_eval[1]:.3g} "
-            f"at iteration {last_eval[0]} (normalised units: 1 is the training part's variance). The batches average "
-            "every step of a window, the first ones read from a zero state; the held-out error is each window's "
-            "last step, after the whole window.")
+    return _("Training batches: from {first} at the first iteration to {recent} (mean of the last 20). Held out: from "
+             "{first_held} at iteration {first_it} to {last_held} at iteration {last_it} (normalised units: 1 is the "
+             "training part's variance). The batches average every step of a window, the first ones read from a zero "
+             "state; the held-out error is each window's last step, after the whole window.").format(
+        first=num(losses[0], ".3g"), recent=num(np.mean(losses[-20:]), ".3g"), first_held=num(first_eval[1], ".3g"),
+        first_it=first_eval[0], last_held=num(last_eval[1], ".3g"), last_it=last_eval[0])

@@ -19,6 +19,8 @@ LINK_PROBLEMS = "link_problems"  # what the last link carried that could not be 
 PRESENT = "present"            # presenter mode (?present=1): no sidebar, type and chart text for a room
 LANG = "lang"                  # the session's language (ui/common/i18n.py): en, da, de, fr, ru, zh
 LANG_PICK = "lang_pick"        # the sidebar's language picker
+GLOSSARY_FIND = "glossary_find"  # the glossary's filter box
+LANG_DEFAULTS = "lang_defaults"  # the language whose sentence and demo model the defaults now are
 
 # Home
 HOME_SENTENCE = "home_sentence"
@@ -222,7 +224,7 @@ DEFAULTS = {
     LAB_SWEEP: None,
     **{key: getattr(_SERIES, name) for key, name in SERIES_FIELDS.items()},
     LINK_PROBLEMS: [], PRESENT: False, SHORTCUTS: True, CLASS_MEMBER: None, CLASS_SECRET: None, CLASS_NOTE: None,
-    LESSON_HANDED: None,
+    LESSON_HANDED: None, GLOSSARY_FIND: "",
     LESSON: "memory", LESSON_NAME: "", LS_MODEL: "Demo RNN", LS_DISH: "pizza", LS_STEP: 5, LS_UNIT: 0,
     LS_SOFTMAX_STEP: None, LS_GATE_STEP: 6, LS_RHO: 0.7, LS_FB: 5.0, LS_UB: 5.0, LS_K: 5,
     TS_FROM: None, TS_FROM_N: 0, TS_STEP: 1, TS_UNIT: 0, TS_CSV: None, TS_CSV_ERROR: None,
@@ -277,6 +279,36 @@ def init() -> None:
         st.session_state[MODELS] = demo_models()
 
 
+def demo_model(lang: str) -> str:
+    """The demo RNN trained on ``lang``'s cuisine corpus (ui/common/models.py loads one per language)."""
+    from .i18n import LANGUAGES
+    return DEFAULT_MODEL if lang == "en" else f"{DEFAULT_MODEL} ({LANGUAGES[lang]})"
+
+
+def language_defaults(lang: str) -> dict:
+    """The values that are ``lang``'s own: its sushi sentence (Step through, Home), its demo model (Step through,
+    Generate, the lessons), its prompt for Generate, and the dish the memory probe swaps in."""
+    from rnn_core.cuisines import PROBE_DISHES, PROMPTS
+    prompt, demo = PROMPTS[lang], demo_model(lang)
+    dish, probe_dish, _ = PROBE_DISHES[lang]
+    return {SENTENCE: prompt, SENTENCE_INPUT: prompt, HOME_SENTENCE: prompt, HOME_SHOWN: prompt, MODEL: demo,
+            GEN_MODEL: demo, GEN_PROMPT: prompt[:prompt.index(dish)].rstrip(), LS_MODEL: demo,
+            LS_DISH: probe_dish.lower()}
+
+
+def follow_language(lang: str) -> None:
+    """A new language brings its sentence and demo model wherever the page still shows the old language's
+    defaults; whatever the learner chose or typed stays."""
+    old = st.session_state.get(LANG_DEFAULTS, "en")
+    if old == lang:
+        return
+    before, after = language_defaults(old), language_defaults(lang)
+    for key, value in after.items():
+        if st.session_state.get(key) == before[key]:
+            st.session_state[key] = value
+    st.session_state[LANG_DEFAULTS] = lang
+
+
 def clamp_step(T: int) -> int:
     """The one place the time step is brought into 1..T (after a new sentence, view or model)."""
     st.session_state[STEP] = min(max(1, int(st.session_state[STEP])), T)
@@ -293,6 +325,7 @@ def read_url() -> None:
     qp = {k: st.query_params[k] for k in URL_KEYS if k in st.query_params}
     if not qp or qp == st.session_state.get(URL_WRITTEN):
         return
+    from .i18n import _, ngettext
     from .links import known_model                   # links imports this module
 
     problems = []
@@ -307,24 +340,26 @@ def read_url() -> None:
             text = qp["sentence"]
             st.session_state[SENTENCE_INPUT] = text
             error = validate_sentence(text, st.session_state[MODELS][st.session_state[MODEL]])
-            st.session_state[SENTENCE_ERROR] = error and f"The link's sentence cannot be read: {error}"
+            st.session_state[SENTENCE_ERROR] = error and _("The link's sentence cannot be read: {error}").format(
+                error=error)
             if error is None:
                 st.session_state[SENTENCE] = text
         else:
-            said("sentence", "empty")
+            said("sentence", _("empty"))
     for name, key, options in (("view", VIEW, VIEWS), ("loss", LOSS_SHAPE, ("many_to_one", "many_to_many"))):
         if name in qp:
             if qp[name] in options:
                 st.session_state[key] = qp[name]
             else:
-                said(name, f"not one of {', '.join(options)}")
+                said(name, _("not one of {options}").format(options=", ".join(options)))
     if "step" in qp:
         entry = st.session_state[MODELS][st.session_state[MODEL]]
         T = len(entry.vocab.tokenize(st.session_state[SENTENCE]))
         try:
             step = number_from_text(qp["step"], whole=True)
             if not (isinstance(step, int) and 1 <= step <= T):
-                raise ValueError(f"not within 1 to {T}: the sentence has {T} token{'s' if T != 1 else ''}")
+                raise ValueError(ngettext("not within 1 to {T}: the sentence has {T} token",
+                                          "not within 1 to {T}: the sentence has {T} tokens", T).format(T=T))
             st.session_state[STEP] = step
         except ValueError as e:
             said("step", e)

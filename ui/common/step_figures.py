@@ -6,16 +6,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .i18n import N_, _
 from .style import ACCENT, BLUE, DIVERGING, GREY, INK, ORANGE, SEQUENTIAL, figure, layout
 from .text import plotly_text
 
 from .step_frames import frame_to_grid
 
 
-SATURATION_ROW = "share of |h| > 0.95 (tanh's flat region)"
+SATURATION_ROW = N_("share of |h| > 0.95 (tanh's flat region)")
+# the gates' names as the engine writes them (and the LSTM's cell state), for the gate heatmaps' titles
+GATE_TITLES = {"input": N_("input"), "forget": N_("forget"), "cell candidate": N_("cell candidate"),
+               "output": N_("output"), "reset": N_("reset"), "update": N_("update"), "new": N_("new"),
+               "cell state c_t": N_("cell state c_t")}
 
 
-def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str = "Hidden state over time",
+def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str = N_("Hidden state over time"),
                    colorscale: str = DIVERGING, zrange: tuple[float, float] = (-1, 1), selectable: bool = True,
                    height: int = 380, saturated: np.ndarray | None = None) -> go.Figure:
     """Units (rows) by time steps (columns); the current step boxed, its cells clickable. ``saturated``: (T,) the
@@ -23,12 +28,12 @@ def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str
     z, labels, units = frame_to_grid(df)
     xs = [plotly_text(s) for s in labels]
     traces = [dict(type="heatmap", z=z, x=xs, y=units, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
-                   hovertemplate="step %{x}<br>unit %{y}<br>value %{z:.4f}<extra></extra>",
+                   hovertemplate=_("step %{x}<br>unit %{y}<br>value %{z:.4f}") + "<extra></extra>",
                    colorbar=dict(thickness=12))]
     if saturated is not None and 0 < len(xs) <= 40:
-        traces.append(dict(type="scatter", x=xs, y=[-1.5] * len(xs), mode="text", name=SATURATION_ROW,
+        traces.append(dict(type="scatter", x=xs, y=[-1.5] * len(xs), mode="text", name=_(SATURATION_ROW),
                            text=[f"{v:.0%}" for v in saturated], textfont=dict(size=10), showlegend=False,
-                           hovertemplate="%{x}: %{text} of the values have |h| > 0.95<extra></extra>"))
+                           hovertemplate=_("%{x}: %{text} of the values have |h| > 0.95") + "<extra></extra>"))
     shapes = []
     if current_step is not None and 1 <= current_step <= len(xs):
         shapes.append(dict(type="rect", xref="x", yref="paper", x0=current_step - 1.5, x1=current_step - 0.5,
@@ -38,27 +43,28 @@ def hidden_heatmap(df: pd.DataFrame, current_step: int | None = None, title: str
             # markers: every marker is an SVG node the browser redraws on every step)
             H = len(units)
             traces.append(dict(type="scatter", x=[xs[current_step - 1]] * H, y=units, mode="markers",
-                               marker=dict(size=8, opacity=0), name="cells", hoverinfo="skip", showlegend=False,
+                               marker=dict(size=8, opacity=0), name=_("cells"), hoverinfo="skip", showlegend=False,
                                customdata=np.column_stack([np.full(H, current_step), units])))
-    return figure(traces, title, height=height, clickmode="event+select", dragmode=False, shapes=shapes,
-                   xaxis=dict(type="category", title=dict(text="time step")),
-                   yaxis=dict(title=dict(text="hidden unit"), autorange="reversed"))
+    return figure(traces, _(title), height=height, clickmode="event+select", dragmode=False, shapes=shapes,
+                   xaxis=dict(type="category", title=dict(text=_("time step"))),
+                   yaxis=dict(title=dict(text=_("hidden unit")), autorange="reversed"))
 
 
 def pieces_figure(df: pd.DataFrame) -> go.Figure:
     """a_t as stacked bars of its terms per unit, with a_t and h_t = f(a_t) as markers."""
     traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
-                   hovertemplate=f"unit %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>")
+                   hovertemplate=_("unit %{{x}}<br>{name} = %{{y:.4f}}").format(name=name) + "<extra></extra>")
               for name, color in (("W_xh x_t", ORANGE), ("W_hh h_t-1", BLUE), ("b_h", GREY))]
     traces += [
-        dict(type="scatter", x=df["unit"], y=df["a_t"], name="a_t (sum)", mode="markers",
+        dict(type="scatter", x=df["unit"], y=df["a_t"], name=_("a_t (sum)"), mode="markers",
              marker=dict(symbol="line-ew-open", size=10, color=INK),
-             hovertemplate="unit %{x}<br>a_t = %{y:.4f}<extra></extra>"),
+             hovertemplate=_("unit %{x}<br>a_t = %{y:.4f}") + "<extra></extra>"),
         dict(type="scatter", x=df["unit"], y=df["h_t"], name="h_t = f(a_t)", mode="markers",
-             marker=dict(size=6, color=ACCENT), hovertemplate="unit %{x}<br>h_t = %{y:.4f}<extra></extra>"),
+             marker=dict(size=6, color=ACCENT),
+             hovertemplate=_("unit %{x}<br>h_t = %{y:.4f}") + "<extra></extra>"),
     ]
-    return figure(traces, "The pieces of h_t", barmode="relative", clickmode="event+select",
-                   legend=dict(orientation="h", y=-0.2), xaxis=dict(title=dict(text="hidden unit")))
+    return figure(traces, _("The pieces of h_t"), barmode="relative", clickmode="event+select",
+                   legend=dict(orientation="h", y=-0.2), xaxis=dict(title=dict(text=_("hidden unit"))))
 
 
 def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max_steps: int = 14) -> go.Figure:
@@ -120,14 +126,16 @@ def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max
     traces.append(dict(type="scatter", x=tx, y=ty, mode="text", text=text, textfont=dict(size=size),
                        hoverinfo="skip", showlegend=False))
     traces.append(dict(type="scatter", x=list(range(n)), y=[1.0] * n, mode="markers", marker=dict(opacity=0),
-                       customdata=[t + 1 for t in steps], hovertemplate="step %{customdata}<extra></extra>",
+                       customdata=[t + 1 for t in steps], hovertemplate=_("step %{customdata}") + "<extra></extra>",
                        showlegend=False))
     cell_name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}.get(cell, cell)
-    return figure(traces, f"Unrolled network ({cell_name}: the same weights at every step)", height=260,
+    return figure(traces, _("Unrolled network ({cell}: the same weights at every step)").format(cell=cell_name),
+                  height=260,
                    xaxis=dict(visible=False, range=[-0.6, max(n, 4) - 0.4]),
                    yaxis=dict(visible=False, range=[-0.1, 2.3]))
 
 
+# trace names that captions look up (style.line_style, here and in the lessons): kept in English
 LAST_STEP = "||de_T/dh_t||: the last step's loss alone"
 UNTRAINED = "untrained RNN, same size: ||de_T/dh_t||"
 JACOBIAN = "||ds_T / ds_t||"
@@ -150,28 +158,29 @@ def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure
     if "untrained" in df:
         traces.append(dict(type="scatter", x=xs, y=df["untrained"], name=UNTRAINED, mode="lines+markers",
                            line=dict(color=ORANGE, dash="dot", width=2.5), marker=dict(size=5, color=ORANGE),
-                           hovertemplate="%{x}<br>untrained RNN ||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
-    return figure(traces, "Gradient norm per time step", legend=dict(orientation="h", y=-0.35),
-                   yaxis=dict(type="log", title=dict(text="norm (log scale)")),
-                   xaxis=dict(type="category", title=dict(text="time step")))
+                           hovertemplate=_("%{x}<br>untrained RNN ||de_T/dh_t|| = %{y:.3e}") + "<extra></extra>"))
+    return figure(traces, _("Gradient norm per time step"), legend=dict(orientation="h", y=-0.35),
+                   yaxis=dict(type="log", title=dict(text=_("norm (log scale)"))),
+                   xaxis=dict(type="category", title=dict(text=_("time step"))))
 
 
 def backward_figure(df: pd.DataFrame) -> go.Figure:
     """dL/dh_t per unit: the loss's own part at t, what flows back from t+1, and their sum."""
-    traces = [dict(type="bar", x=df["unit"], y=df[name], name=name, marker=dict(color=color),
-                   hovertemplate=f"unit %{{x}}<br>{name}: %{{y:.3e}}<extra></extra>")
-              for name, color in (("from the loss at t", ORANGE), ("flowing back from t+1", BLUE))]
-    traces.append(dict(type="scatter", x=df["unit"], y=df["dL/dh_t"], name="dL/dh_t (sum)", mode="markers",
+    traces = [dict(type="bar", x=df["unit"], y=df[name], name=_(name), marker=dict(color=color),
+                   hovertemplate=_("unit %{{x}}<br>{name}: %{{y:.3e}}").format(name=_(name)) + "<extra></extra>")
+              for name, color in ((N_("from the loss at t"), ORANGE), (N_("flowing back from t+1"), BLUE))]
+    traces.append(dict(type="scatter", x=df["unit"], y=df["dL/dh_t"], name=_("dL/dh_t (sum)"), mode="markers",
                        marker=dict(symbol="line-ew-open", size=10, color=INK),
-                       hovertemplate="unit %{x}<br>dL/dh_t = %{y:.3e}<extra></extra>"))
-    return figure(traces, "How dL/dh_t is built", barmode="relative", legend=dict(orientation="h", y=-0.2),
-                   xaxis=dict(title=dict(text="hidden unit")))
+                       hovertemplate=_("unit %{x}<br>dL/dh_t = %{y:.3e}") + "<extra></extra>"))
+    return figure(traces, _("How dL/dh_t is built"), barmode="relative", legend=dict(orientation="h", y=-0.2),
+                   xaxis=dict(title=dict(text=_("hidden unit"))))
 
 
 def gates_figure(frames: dict[str, pd.DataFrame], current_step: int) -> go.Figure:
     """One heatmap per gate (and the LSTM's cell state), units by time, sharing the time axis."""
     names = list(frames)
-    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, subplot_titles=names, vertical_spacing=0.06)
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=[_(GATE_TITLES.get(n, n)) for n in names])
     for r, name in enumerate(names, start=1):
         z, labels, units = frame_to_grid(frames[name])
         signed = name in ("cell candidate", "new", "cell state c_t")
@@ -179,11 +188,12 @@ def gates_figure(frames: dict[str, pd.DataFrame], current_step: int) -> go.Figur
         fig.add_trace(go.Heatmap(
             z=z, x=[plotly_text(s) for s in labels], y=units, coloraxis=None, showscale=False,
             colorscale=DIVERGING if signed else SEQUENTIAL, zmin=-lim if signed else 0, zmax=lim,
-            hovertemplate=f"{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"), row=r, col=1)
+            hovertemplate=_("{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}").format(
+                name=_(GATE_TITLES.get(name, name))) + "<extra></extra>"), row=r, col=1)
         fig.update_yaxes(autorange="reversed", row=r, col=1)
         fig.add_vrect(x0=current_step - 1.5, x1=current_step - 0.5, line=dict(color=ACCENT, width=2), row=r, col=1)
     fig.update_xaxes(type="category")
-    return layout(fig, "Gates over time", height=170 * len(names) + 60)
+    return layout(fig, _("Gates over time"), height=170 * len(names) + 60)
 
 
 def probe_figure(df: pd.DataFrame) -> go.Figure:
@@ -192,9 +202,9 @@ def probe_figure(df: pd.DataFrame) -> go.Figure:
           for s, a, b in zip(df["step"], df["original"], df["swapped"])]
     line = dict(type="scatter", x=xs, y=df["distance"], mode="lines+markers", line=dict(color=ACCENT),
                 hovertemplate="%{x}<br>||h_t - h'_t|| = %{y:.4f}<extra></extra>")
-    return figure([line], "Distance between the two hidden-state paths",
-                   xaxis=dict(type="category", title=dict(text="time step")),
-                   yaxis=dict(title=dict(text="distance"), rangemode="tozero"))
+    return figure([line], _("Distance between the two hidden-state paths"),
+                   xaxis=dict(type="category", title=dict(text=_("time step"))),
+                   yaxis=dict(title=dict(text=_("distance")), rangemode="tozero"))
 
 
 WEIGHT_ROWS = {"W_xh": "dE/dU = dL/dW_xh", "W_hh": "dE/dW = dL/dW_hh", "W_hy": "dE/dV = dL/dW_hy"}
@@ -209,7 +219,8 @@ def weight_terms_figure(terms: dict[str, np.ndarray], labels: list[str]) -> go.F
     for r, (name, color) in enumerate((("W_xh", ORANGE), ("W_hh", BLUE), ("W_hy", ACCENT)), start=1):
         t = np.asarray(terms[name], float)
         fig.add_trace(go.Bar(x=xs, y=t, name=WEIGHT_ROWS[name], marker_color=color,
-                             hovertemplate=f"%{{x}}<br>{name} term %{{y:.3e}}<extra></extra>"), row=r, col=1)
+                             hovertemplate=_("%{{x}}<br>{name} term %{{y:.3e}}").format(name=name) + "<extra></extra>"),
+                      row=r, col=1)
     fig.update_xaxes(type="category")
-    fig.update_xaxes(title="time step", row=3, col=1)
-    return layout(fig, "dE/dU, dE/dW, dE/dV as sums over time steps", height=460, showlegend=False)
+    fig.update_xaxes(title=_("time step"), row=3, col=1)
+    return layout(fig, _("dE/dU, dE/dW, dE/dV as sums over time steps"), height=460, showlegend=False)

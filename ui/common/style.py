@@ -17,6 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import get_colorscale
 
+from .i18n import N_, _, ngettext, num
+
 ACCENT = "#e4572e"       # the current step, the top prediction (3.7:1 on white, 4.9:1 on #171614)
 BLUE = "#2e86ab"         # the main series (4.1:1, 4.4:1)
 GREY = "#888888"         # secondary marks: a raw curve under its mean, reference lines (3.5:1, 5.1:1)
@@ -31,11 +33,11 @@ CELL_DASH = {"RNN": "solid", "LSTM": "dash", "GRU": "dot"}
 PALETTE = [BLUE, ACCENT, "#009E73", ORANGE, "#CC79A7", "#0072B2", GREY]
 
 # names for the marks' colours and dashes, for captions that name a line: a caption reads them from the figure's
-# own traces (``line_style``), so it says what is drawn
-COLOR_NAMES = {ACCENT: "red", BLUE: "blue", GREY: "grey", INK: "slate", ORANGE: "ochre", "#D55E00": "vermillion",
-               "#0072B2": "blue", "#009E73": "green", "#CC79A7": "pink"}
-DASH_NAMES = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dash-dot", "longdash": "long-dashed",
-              "longdashdot": "long-dash-dot"}
+# own traces (``line_style``), so it says what is drawn (in English here; ``line_style`` translates them)
+COLOR_NAMES = {ACCENT: N_("red"), BLUE: N_("blue"), GREY: N_("grey"), INK: N_("slate"), ORANGE: N_("ochre"),
+               "#D55E00": N_("vermillion"), "#0072B2": N_("blue"), "#009E73": N_("green"), "#CC79A7": N_("pink")}
+DASH_NAMES = {"solid": N_("solid"), "dash": N_("dashed"), "dot": N_("dotted"), "dashdot": N_("dash-dot"),
+              "longdash": N_("long-dashed"), "longdashdot": N_("long-dash-dot")}
 
 HEIGHT = 340
 MARGIN = dict(l=10, r=10, t=48, b=10)
@@ -111,11 +113,12 @@ def trace_words(trace) -> tuple[str | None, str | None]:
 
 
 def line_style(fig: go.Figure, name: str) -> str:
-    """How the trace called ``name`` is drawn, in words a caption can use: "grey long-dash-dot", "red dashed"."""
+    """How the trace called ``name`` is drawn, in words a caption can use: "grey long-dash-dot", "red dashed" (in the
+    session's language)."""
     for tr in fig.data:
         if tr.name == name:
             color, dash = trace_words(tr)
-            return " ".join(w for w in (color, dash) if w)
+            return " ".join(_(w) for w in (color, dash) if w)
     raise KeyError(f"the figure has no trace called {name!r}")
 
 
@@ -196,7 +199,7 @@ def count_ticks(fig: go.Figure) -> go.Figure:
 
 
 def _num(x: float) -> str:
-    return f"{x:.3g}"
+    return num(x, ".3g")
 
 
 def describe(fig: go.Figure, limit: int = 5) -> str:
@@ -209,8 +212,12 @@ def describe(fig: go.Figure, limit: int = 5) -> str:
             z = _values(tr.z)
             z = z[np.isfinite(z)]
             rows = len(tr.z) if tr.z is not None else 0
-            values = f", values from {_num(z.min())} to {_num(z.max())}" if z.size else ""
-            parts.append(f"heatmap of {rows} rows{values}")
+            if z.size:
+                parts.append(ngettext("heatmap of {rows} rows, values from {lo} to {hi}",
+                                      "heatmap of {rows} rows, values from {lo} to {hi}", rows).format(
+                    rows=rows, lo=_num(z.min()), hi=_num(z.max())))
+            else:
+                parts.append(ngettext("heatmap of {rows} rows", "heatmap of {rows} rows", rows).format(rows=rows))
         elif tr.type == "bar":
             horizontal = tr.orientation == "h"
             vals, cats = (_values(tr.x), tr.y) if horizontal else (_values(tr.y), tr.x)
@@ -220,21 +227,25 @@ def describe(fig: go.Figure, limit: int = 5) -> str:
             i = int(np.nanargmax(np.where(ok, vals, -np.inf)))
             label = str(cats[i]) if cats is not None and len(cats) > i else str(i + 1)
             label = re.sub(r"<[^>]+>", "", label)
-            parts.append(f"{name}: {int(ok.sum())} bars, the largest {label} at {_num(vals[i])}")
+            n = int(ok.sum())
+            parts.append(ngettext("{name}: {n} bars, the largest {label} at {value}",
+                                  "{name}: {n} bars, the largest {label} at {value}", n).format(
+                name=name, n=n, label=label, value=_num(vals[i])))
         else:
             y = _values(tr.y)
             ok = y[np.isfinite(y)]
             if ok.size == 0:
                 continue
-            what = f"{name}: {ok.size} points" if ok.size > 1 else f"{name}: 1 point"
             if ok.size > 1:
-                what += f" from {_num(ok[0])} to {_num(ok[-1])}, lowest {_num(ok.min())}, highest {_num(ok.max())}"
+                what = ngettext("{name}: {n} point from {first} to {last}, lowest {lo}, highest {hi}",
+                                "{name}: {n} points from {first} to {last}, lowest {lo}, highest {hi}", ok.size).format(
+                    name=name, n=ok.size, first=_num(ok[0]), last=_num(ok[-1]), lo=_num(ok.min()), hi=_num(ok.max()))
             else:
-                what += f" at {_num(ok[0])}"
+                what = _("{name}: 1 point at {value}").format(name=name, value=_num(ok[0]))
             parts.append(what)
-    title = title_of(fig) or "Chart"
-    shown = parts[:limit] + ([f"and {len(parts) - limit} more"] if len(parts) > limit else [])
-    return f"{title}. " + ("; ".join(shown) + "." if shown else "No data yet.")
+    title = title_of(fig) or _("Chart")
+    shown = parts[:limit] + ([_("and {n} more").format(n=len(parts) - limit)] if len(parts) > limit else [])
+    return f"{title}. " + ("; ".join(shown) + "." if shown else _("No data yet."))
 
 
 def file_name(fig: go.Figure, fallback: str = "chart") -> str:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import reduce
+
+from ui.common.i18n import _, num
 
 
 @dataclass(frozen=True)
@@ -60,21 +63,23 @@ class Question:
     def answer_text(self) -> str:
         """The expected answer in words (the worksheet's key, "Show me")."""
         if self.kind == "number":
-            tol = f" (± {self.tolerance:g})" if self.tolerance else ""
+            tol = f" (± {num(self.tolerance, 'g')})" if self.tolerance else ""
             return f"{_plain(self.answer)}{(' ' + self.unit) if self.unit else ''}{tol}"
         if self.kind == "step":
             steps = self.answer if isinstance(self.answer, tuple) else (self.answer,)
             named = self.options and not self.options[0].isdigit()
-            return " or ".join(f"step {s} ({self.options[s - 1]})" if named else f"step {s}" for s in steps)
-        return str(self.answer)
+            said = [_("step {n} ({token})").format(n=s, token=self.options[s - 1]) if named
+                    else _("step {n}").format(n=s) for s in steps]
+            return reduce(lambda a, b: _("{first} or {second}").format(first=a, second=b), said)
+        return _(str(self.answer))
 
 
 def _plain(x) -> str:
     """A number as people write it: 0.0099, 12, 1.3e-05 (never 22 zeros)."""
     x = float(x)
     if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}"
-    return f"{x:.3g}" if 1e-3 <= abs(x) < 1e6 else f"{x:.2e}"
+        return num(int(x), ",")
+    return num(x, ".3g") if 1e-3 <= abs(x) < 1e6 else num(x, ".2e")
 
 
 def plain(x) -> str:

@@ -1,13 +1,17 @@
 """A learner's record: what each lesson asked, what they answered, whether it was right at the first try, and
 the link to the settings they saw. Kept for the session only; downloaded as Markdown or CSV to hand in.
 
-Pure (no Streamlit): the page keeps one ``Record`` in session state.
+Pure (no Streamlit): the page keeps one ``Record`` in session state. Its rows and CSV are data (English keys and
+statuses: the class board reads them); what the learner reads (the table on screen, the Markdown) is in a language
+given by its code (``None``: the session's).
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field
+
+from ui.common import i18n
 
 MAX_ATTEMPTS = 20                  # answers kept per lesson (a learner clicking on and on keeps bounded memory)
 MAX_TEXT = 200                     # characters kept of an answer or a prompt
@@ -27,13 +31,21 @@ class Entry:
 
     @property
     def status(self) -> str:
+        """The status as data (English: the CSV, the class board)."""
+        return self.status_in(i18n.DEFAULT)
+
+    def status_in(self, lang: str | None = None) -> str:
+        """The status in words, in ``lang`` (``None``: the session's language)."""
+        _ = i18n.translator(lang)
+        ngettext = i18n.catalogue(lang or i18n.language()).ngettext
+        n = len(self.attempts)
         if self.right_first:
-            return "right at the first try"
+            return _("right at the first try")
         if self.right:
-            return f"right at try {len(self.attempts)}"
+            return _("right at try {n}").format(n=n)
         if self.revealed:
-            return "answer shown"
-        return f"{len(self.attempts)} wrong" if self.attempts else "not answered"
+            return _("answer shown")
+        return ngettext("{n} wrong", "{n} wrong", n).format(n=n) if self.attempts else _("not answered")
 
 
 def _cut(text: str) -> str:
@@ -87,6 +99,13 @@ class Record(dict):
                  "expected": e.expected, "status": e.status, "right at first try": e.right_first,
                  "link": e.link} for e in self.values()]
 
+    def shown_rows(self, lang: str | None = None) -> list[dict]:
+        """``rows()`` as the page shows them: headers, lesson titles and statuses in ``lang``."""
+        _ = i18n.translator(lang)
+        return [{_("lesson"): _(e.title), _("question"): e.prompt, _("answers given"): " | ".join(e.attempts),
+                 _("expected"): e.expected, _("status"): e.status_in(lang), _("right at first try"): e.right_first,
+                 _("link"): e.link} for e in self.values()]
+
     def to_csv(self) -> str:
         out = io.StringIO()
         cols = ["lesson", "question", "answers given", "expected", "status", "right at first try", "link"]
@@ -97,16 +116,26 @@ class Record(dict):
             w.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@" else v) for k, v in row.items()})
         return out.getvalue()
 
-    def to_markdown(self, name: str = "", total: int = 0) -> str:
-        who = f" of {_md(name)}" if name.strip() else ""
-        lines = [f"# RNN Playground: lesson record{who}", "",
-                 f"{self.answered} of {total or self.lessons} lessons answered right, "
-                 f"{self.first_try} of them at the first try.", ""]
+    def to_markdown(self, name: str = "", total: int = 0, lang: str | None = None) -> str:
+        """The record as Markdown, in ``lang`` (``None``: the session's language; pass it when this runs outside
+        the page's script, as a download's deferred data does)."""
+        lang = lang or i18n.language()
+        _ = i18n.translator(lang)
+        ngettext = i18n.catalogue(lang).ngettext
+        total = total or self.lessons
+        head = (_("RNN Playground: lesson record of {name}").format(name=_md(name)) if name.strip() else
+                _("RNN Playground: lesson record"))
+        lines = [f"# {head}", "",
+                 ngettext("{answered} of {total} lessons answered right, {first} of them at the first try.",
+                          "{answered} of {total} lessons answered right, {first} of them at the first try.",
+                          total).format(answered=self.answered, total=total, first=self.first_try), ""]
         for e in self.values():
-            lines += [f"## {_md(e.title)}", "", f"- Question: {_md(e.prompt)}",
-                      f"- Answers given: {_md(' | '.join(e.attempts)) or '(none)'}",
-                      f"- Expected: {_md(e.expected)}", f"- Status: {e.status}",
-                      f"- Settings: <{e.link}>", ""]
+            lines += [f"## {_md(_(e.title))}", "", "- " + _("Question: {question}").format(question=_md(e.prompt)),
+                      "- " + _("Answers given: {answers}").format(
+                          answers=_md(" | ".join(e.attempts)) or _("(none)")),
+                      "- " + _("Expected: {expected}").format(expected=_md(e.expected)),
+                      "- " + _("Status: {status}").format(status=e.status_in(lang)),
+                      "- " + _("Settings: <{link}>").format(link=e.link), ""]
         return "\n".join(lines)
 
 

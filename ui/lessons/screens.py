@@ -13,6 +13,7 @@ import streamlit as st
 
 from rnn_core import make_model
 from rnn_core.cuisine import PROMPT
+from rnn_core.cuisines import PROBE_DISHES, PROMPTS, probe_dishes
 from rnn_core.model import softmax as softmax_of
 from rnn_core.series import Normaliser, SeriesWindows, forecast, make_series, one_step_predictions, split_point
 from rnn_core.train import Trainer
@@ -22,8 +23,9 @@ from ui.common import lab_compute as lab
 from ui.common import lab_figures, series_figures, state, step_figures, step_frames
 from ui.common.charts import show
 from ui.common.figures import loss_per_step_figure, next_token_figure
+from ui.common.i18n import _, language, num
 from ui.common.frames import token_labels, top_k_frame
-from ui.common.lessons import BY_SLUG, DISHES, lesson_models
+from ui.common.lessons import BY_SLUG, lesson_models
 from ui.common.series_compute import forecast_caption, prediction_caption
 from ui.common.style import line_style
 from ui.common.text import SATURATED, fade_caption, sig
@@ -112,19 +114,26 @@ class Defaults(Controls):
         return self.values[key]
 
 
+def _prompt(entry) -> str:
+    """The sushi sentence in the session's language, where the model reads it (the demo RNN of that language,
+    a model trained on its corpus); else the English one (the English demo models)."""
+    prompt = PROMPTS[language()]
+    return prompt if not entry.vocab.unknown_tokens(prompt) else PROMPT
+
+
 def _model_picker(ctl: Controls):
-    name = ctl.selectbox("Model", lesson_models(ctl.models), state.LS_MODEL,
-                         help="The demo models were trained on sentences about dishes and cuisines; a model opened "
-                         "from a model link is here too when it reads those sentences word by word.")
+    name = ctl.selectbox(_("Model"), lesson_models(ctl.models, language()), state.LS_MODEL,
+                         help=_("The demo models were trained on sentences about dishes and cuisines; a model opened "
+                                "from a model link is here too when it reads those sentences word by word."))
     return ctl.entry(name)
 
 
-def _step(ctl: Controls, T: int, key: str = state.LS_STEP, label: str = "Time step") -> int:
-    return ctl.slider(label, 1, T, key)
+def _step(ctl: Controls, T: int, key: str = state.LS_STEP, label: str | None = None) -> int:
+    return ctl.slider(label or _("Time step"), 1, T, key)
 
 
 def _unit(ctl: Controls, H: int) -> int:
-    return ctl.number("Hidden unit", 0, H - 1, state.LS_UNIT)
+    return ctl.number(_("Hidden unit"), 0, H - 1, state.LS_UNIT)
 
 
 def _show_after(fig: go.Figure, key: str, caption: str) -> Callable[[], None]:
@@ -137,32 +146,37 @@ def _show_after(fig: go.Figure, key: str, caption: str) -> Callable[[], None]:
 # ----- the lessons --------------------------------------------------------------------------------------------
 def memory(ctl) -> Screen:
     entry = _model_picker(ctl)
-    dish = ctl.selectbox("Swap “sushi” for", DISHES, state.LS_DISH)
-    m = C.memory(entry.model, entry.vocab, PROMPT, dish)
+    prompt = _prompt(entry)
+    lang = language() if prompt == PROMPTS[language()] else "en"
+    dish = ctl.selectbox(_("Swap “{dish}” for").format(dish=PROBE_DISHES[lang][0].lower()), probe_dishes(lang),
+                         state.LS_DISH)
+    m = C.memory(entry.model, entry.vocab, prompt, dish, lang)
     a, b = m.original, m.swapped
     fig = step_figures.probe_figure(step_frames.probe_frame(a.trace.hidden, b.trace.hidden, a.tokens, b.tokens))
     d = np.linalg.norm(a.trace.hidden.astype(float) - b.trace.hidden.astype(float), axis=1)
-    caption = (f"||h_t − h'_t|| between the two sentences: 0 before the swap, {d[m.position]:.2f} at step "
-               f"{m.position + 1}, {d[-1]:.2f} after the last word. The difference the swap made is still there at "
-               "the end: that is the memory.")
+    caption = _("||h_t − h'_t|| between the two sentences: 0 before the swap, {at} at step {step}, {last} after "
+                "the last word. The difference the swap made is still there at the end: that is the memory.").format(
+        at=num(d[m.position], ".2f"), step=m.position + 1, last=num(d[-1], ".2f"))
     after = _show_after(next_token_figure(top_k_frame(b.trace.probs[-1], entry.vocab.tokens, k=6)),
-                        state.CHART_LS_AFTER, f"What the {entry.name} says after the sentence with “{dish}”.")
+                        state.CHART_LS_AFTER,
+                        _("What the {model} says after the sentence with “{dish}”.").format(model=entry.name,
+                                                                                            dish=dish))
     return Screen(m.question, fig, caption, {"step": "12", "view": "Forward", "model": entry.name}, after)
 
 
 def one_step_at_a_time(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     fig = step_figures.hidden_heatmap(step_frames.hidden_frame(r.trace.hidden, r.tokens), None, selectable=False)
     h = r.trace.hidden
-    caption = (f"{r.T} columns, one h_t per word, each {h.shape[1]} numbers (from {h.min():.2f} to {h.max():.2f}): "
-               "the same cell computed every one of them.")
+    caption = _("{T} columns, one h_t per word, each {H} numbers (from {lo} to {hi}): the same cell computed every "
+                "one of them.").format(T=r.T, H=h.shape[1], lo=num(h.min(), ".2f"), hi=num(h.max(), ".2f"))
     return Screen(C.one_input_per_step(r), fig, caption, {"step": "5", "view": "Forward", "model": entry.name})
 
 
 def forward(ctl) -> Screen:
-    entry = ctl.entry("Demo RNN")
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    entry = ctl.entry(state.demo_model(language()))
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     step = _step(ctl, r.T)
     unit = _unit(ctl, entry.model.hidden_size)
     f = C.forward_step(entry.model, r, step, unit)
@@ -170,53 +184,56 @@ def forward(ctl) -> Screen:
     lo = max(0, min(unit - n // 2, H - n))
     pieces = step_frames.pieces_frame(entry.model, r.trace, r.ids, step - 1, r.h_prev(step - 1)).iloc[lo:lo + n]
     fig = step_figures.pieces_figure(pieces)
-    caption = (f"Units {lo}-{lo + len(pieces) - 1} of {H} at step {step}: each stack is one unit's W_xh x_t, "
-               f"W_hh h_t−1 and b_h; the largest |a_t| here is {np.abs(pieces['a_t']).max():.2f}.")
+    caption = _("Units {first}-{last} of {H} at step {step}: each stack is one unit's W_xh x_t, W_hh h_t−1 and b_h; "
+                "the largest |a_t| here is {largest}.").format(first=lo, last=lo + len(pieces) - 1, H=H, step=step,
+                                                               largest=num(np.abs(pieces["a_t"]).max(), ".2f"))
     return Screen(f.question, fig, caption, {"step": str(step), "view": "Forward", "model": entry.name})
 
 
 def softmax(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     ctl.remember(state.LS_SOFTMAX_STEP, lambda: C.least_certain_step(r))
-    step = _step(ctl, r.T, state.LS_SOFTMAX_STEP, "After the word at step")
+    step = _step(ctl, r.T, state.LS_SOFTMAX_STEP, _("After the word at step"))
     q = C.softmax_question(entry.vocab, r, step)
     t = step - 1
     fig = next_token_figure(top_k_frame(r.trace.probs[t], entry.vocab.tokens, k=6, logits=r.trace.logits[t]))
     z = np.sort(r.trace.logits[t])[::-1]
-    caption = (f"After “{r.tokens[t]}”: each bar reads its probability and its logit z. The top two logits differ by "
-               f"{z[0] - z[1]:.2f}, so the top word is e^{z[0] - z[1]:.2f} = {np.exp(z[0] - z[1]):.3g} times as "
-               "likely as the second.")
+    caption = _("After “{token}”: each bar reads its probability and its logit z. The top two logits differ by "
+                "{gap}, so the top word is e^{gap} = {ratio} times as likely as the second.").format(
+        token=r.tokens[t], gap=num(z[0] - z[1], ".2f"), ratio=num(np.exp(z[0] - z[1]), ".3g"))
     hot = top_k_frame(softmax_of(2 * r.trace.logits[t].astype(float)), entry.vocab.tokens, k=6)
-    after = _show_after(next_token_figure(hot), state.CHART_LS_AFTER, "The same logits doubled (temperature 0.5).")
+    after = _show_after(next_token_figure(hot), state.CHART_LS_AFTER, _("The same logits doubled (temperature 0.5)."))
     return Screen(q, fig, caption, {"step": str(step), "view": "Forward", "model": entry.name}, after)
 
 
 def unrolled(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     fig = step_figures.unrolled_figure(r.tokens, r.T, entry.model.cell)
-    off = C.read(C.without_recurrence(entry.model), entry.vocab, PROMPT)
-    caption = (f"{r.T} copies of one {entry.model.cell.upper()} cell, the same W_xh, W_hh and W_hy on every arrow; "
-               "the horizontal arrows are W_hh.")
+    off = C.read(C.without_recurrence(entry.model), entry.vocab, _prompt(entry))
+    caption = _("{T} copies of one {cell} cell, the same W_xh, W_hh and W_hy on every arrow; the horizontal arrows "
+                "are W_hh.").format(T=r.T, cell=entry.model.cell.upper())
     after = _show_after(next_token_figure(top_k_frame(off.trace.probs[-1], entry.vocab.tokens, k=6)),
-                        state.CHART_LS_AFTER, f"The {entry.name} with W_hh = 0, after the last word.")
-    return Screen(C.no_recurrence_question(entry.model, entry.vocab, PROMPT), fig, caption,
+                        state.CHART_LS_AFTER,
+                        _("The {model} with W_hh = 0, after the last word.").format(model=entry.name))
+    return Screen(C.no_recurrence_question(entry.model, entry.vocab, _prompt(entry)), fig, caption,
                   {"step": "12", "view": "Forward", "model": entry.name}, after)
 
 
 def why_not_feed_forward(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     counts = C.weight_counts(entry.model, r.T)
     fig = weights_figure(counts)
     names = list(counts)
-    caption = (f"For this {r.T}-word sentence: {names[1]} need {counts[names[1]] / counts[names[0]]:.0f} times the "
-               f"shared cell's weights; {names[2]} needs {counts[names[2]]:,} and a fixed input of {r.T} words.")
+    caption = _("For this {T}-word sentence: {per_position} need {ratio} times the shared cell's weights; {whole} "
+                "needs {n} and a fixed input of {T} words.").format(
+        T=r.T, per_position=names[1], ratio=num(counts[names[1]] / counts[names[0]], ".0f"), whole=names[2],
+        n=num(counts[names[2]], ","))
+    hold = _("The bars' lengths (log scale) for this {T}-word sentence; their numbers once you answer.").format(T=r.T)
     return Screen(C.feed_forward_question(entry.model, r.T), weights_figure(counts, numbers=False), caption,
-                  {"step": "12", "view": "Forward", "model": entry.name},
-                  hold=f"The bars' lengths (log scale) for this {r.T}-word sentence; their numbers once you answer.",
-                  figure_answered=fig)
+                  {"step": "12", "view": "Forward", "model": entry.name}, hold=hold, figure_answered=fig)
 
 
 def _target(entry, r) -> int:
@@ -226,16 +243,17 @@ def _target(entry, r) -> int:
 
 def loss_over_time(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     tid = _target(entry, r)
     q = C.loss_question(entry.model, r, tid)
     e = q.facts["e"]
     fig = loss_per_step_figure(e, token_labels(r.tokens))
     k = int(np.argmax(e))
-    caption = (f"Many-to-many, with “{entry.vocab.tokens[tid]}” after the last word: e_t from {sig(e.min())} to "
-               f"{sig(e.max())} (at “{r.tokens[k]}”).")
+    caption = _("Many-to-many, with “{target}” after the last word: e_t from {lo} to {hi} (at “{token}”).").format(
+        target=entry.vocab.tokens[tid], lo=sig(e.min(), local=True), hi=sig(e.max(), local=True), token=r.tokens[k])
     after = _show_after(loss_per_step_figure(C.losses(entry.model, r, tid, "many_to_one"), token_labels(r.tokens),
-                                             last_only=True), state.CHART_LS_AFTER, "The same sentence, many-to-one.")
+                                             last_only=True), state.CHART_LS_AFTER,
+                        _("The same sentence, many-to-one."))
     return Screen(q, fig, caption, {"step": "12", "view": "Backward", "loss": "many_to_many", "model": entry.name},
                   after)
 
@@ -252,60 +270,67 @@ def _gradient_screen(entry, r, q, diag, query: dict, first: Callable[[np.ndarray
     styles = {name: line_style(fig, name) for name in (step_figures.JACOBIAN, step_figures.UNTRAINED)}
     own = diag.grad_norm_per_step
     grown = own[-1] > 0 and own[0] / own[-1] >= 0.01
-    caption = (first(jac) + " " + fade_caption(own, f"The {entry.name}'s ||dL/dh_t|| (the bars)")
-               + (" Training grew the weights the gradient passes through." if grown else "")
-               + " " + fade_caption(fresh.norms, f"The {styles[step_figures.UNTRAINED]} line, an untrained RNN of "
-                                                 "the same size,")
-               + f" Its W_hh has spectral radius {fresh.radius:.2f} and its median f' is {fresh.fprime:.2f}"
-               + (f": about {fresh.radius * fresh.fprime:.2f} a step back, below 1, so the product shrinks "
-                  "geometrically." if fresh.radius * fresh.fprime < 1 else "."))
+    product = fresh.radius * fresh.fprime
+    radius, fprime = num(fresh.radius, ".2f"), num(fresh.fprime, ".2f")
+    caption = (first(jac) + " " + fade_caption(own, _("The {model}'s ||dL/dh_t|| (the bars)").format(model=entry.name))
+               + (" " + _("Training grew the weights the gradient passes through.") if grown else "")
+               + " " + fade_caption(fresh.norms, _("The {style} line, an untrained RNN of the same size,").format(
+                   style=styles[step_figures.UNTRAINED]))
+               + " " + (_("Its W_hh has spectral radius {radius} and its median f' is {fprime}: about {product} a step "
+                          "back, below 1, so the product shrinks geometrically.").format(
+                   radius=radius, fprime=fprime, product=num(product, ".2f")) if product < 1 else
+                        _("Its W_hh has spectral radius {radius} and its median f' is {fprime}.").format(
+                   radius=radius, fprime=fprime)))
     return Screen(q, fig, caption, query)
 
 
 def bptt(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     q, diag = C.bptt_question(entry.model, r, _target(entry, r))
     return _gradient_screen(entry, r, q, diag, {"step": "12", "view": "Backward", "loss": "many_to_one",
                                                 "model": entry.name},
-                            lambda jac: f"Many-to-one: the loss is at step {r.T} and BPTT carries its gradient back "
-                                        "to step 1.")
+                            lambda jac: _("Many-to-one: the loss is at step {T} and BPTT carries its gradient back "
+                                          "to step 1.").format(T=r.T))
 
 
 def sum_over_steps(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     tid = _target(entry, r)
     terms = C.weight_terms(entry.model, r, tid, "many_to_many")
     fig = step_figures.weight_terms_figure(terms, token_labels(r.tokens))
-    caption = ("Many-to-many: each bar is one step's term measured along the whole gradient's direction, so a "
-               "row adds up to that gradient's norm: " + ", ".join(
-        f"{C.WEIGHT_NAMES[k]} {sig(v.sum())}" for k, v in terms.items()) + ".")
+    caption = _("Many-to-many: each bar is one step's term measured along the whole gradient's direction, so a "
+                "row adds up to that gradient's norm: {norms}.").format(
+        norms=", ".join(f"{C.WEIGHT_NAMES[k]} {sig(v.sum(), local=True)}" for k, v in terms.items()))
     one = C.weight_terms(entry.model, r, tid, "many_to_one")
     after = _show_after(step_figures.weight_terms_figure(one, token_labels(r.tokens)), state.CHART_LS_AFTER,
-                        "The same three rows, many-to-one.")
+                        _("The same three rows, many-to-one."))
     return Screen(C.sum_over_steps_question(entry.model, r, tid), fig, caption,
                   {"step": "12", "view": "Backward", "loss": "many_to_many", "model": entry.name}, after)
 
 
 def chain(ctl) -> Screen:
     entry = _model_picker(ctl)
-    r = C.read(entry.model, entry.vocab, PROMPT)
-    _, diag = C.bptt_question(entry.model, r, _target(entry, r))
-    first = (lambda jac: f"The {step_figures.JACOBIAN} line: the product of Jacobians for the {entry.name}, from "
-                         f"{sig(jac[-1])} at step {r.T} to {sig(jac[0])} at step 1, each point one more factor.")
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
+    diag = C.bptt_question(entry.model, r, _target(entry, r))[1]
+    first = (lambda jac: _("The {line} line: the product of Jacobians for the {model}, from {last} at step {T} to "
+                           "{first} at step 1, each point one more factor.").format(
+        line=_(step_figures.JACOBIAN), model=entry.name, last=sig(jac[-1], local=True), T=r.T,
+        first=sig(jac[0], local=True)))
     return _gradient_screen(entry, r, C.chain_question(entry.model, r), diag,
                             {"step": "1", "view": "Backward", "loss": "many_to_one", "model": entry.name}, first)
 
 
 def _bias(b: float) -> str:
-    return f"{b:g} (starts at {1 / (1 + np.exp(-b)):.2f})"
+    return _("{bias} (starts at {gate})").format(bias=num(b, "g"), gate=num(1 / (1 + np.exp(-b)), ".2f"))
 
 
 def _lab(ctl: Controls, with_rho: bool = True):
-    rho = ctl.select_slider("W_hh spectral radius", RHOS, state.LS_RHO) if with_rho else GATES_RHO
-    fb = ctl.select_slider("LSTM forget-gate bias", GATE_BIASES, state.LS_FB, format_func=_bias)
-    ub = ctl.select_slider("GRU update-gate bias", GATE_BIASES, state.LS_UB, format_func=_bias)
+    rho = ctl.select_slider(_("W_hh spectral radius"), RHOS, state.LS_RHO, format_func=lambda v: num(v, "")) \
+        if with_rho else GATES_RHO
+    fb = ctl.select_slider(_("LSTM forget-gate bias"), GATE_BIASES, state.LS_FB, format_func=_bias)
+    ub = ctl.select_slider(_("GRU update-gate bias"), GATE_BIASES, state.LS_UB, format_func=_bias)
     numbers = lab.jacobian_lab(rho, "tanh", LAB_T, fb, ub)
     fig = lab_figures.jacobian_lab_figure(numbers.table)
     styles = {name: line_style(fig, name) for name in ("rho^(T-t)", lab.FORGET_PATH, lab.UPDATE_PATH)}
@@ -319,15 +344,16 @@ def vanishing(ctl) -> Screen:
 
 
 def saturation(ctl) -> Screen:
-    entry = ctl.entry("Demo RNN")
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    entry = ctl.entry(state.demo_model(language()))
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     q = C.saturation_question(entry.model, r)
     shares = np.mean(np.abs(r.trace.hidden) > SATURATED, axis=1)
     fig = step_figures.hidden_heatmap(step_frames.hidden_frame(r.trace.hidden, r.tokens), None, selectable=False,
                                       saturated=shares)
-    caption = (f"The numbers above the columns: the share of each step's {entry.model.hidden_size} values with "
-               f"|h| > {SATURATED}, from {shares.min():.0%} to {shares.max():.0%} ({q.facts['share']:.0%} over the "
-               "sentence). Dark red and dark blue cells are saturated.")
+    caption = _("The numbers above the columns: the share of each step's {H} values with |h| > {limit}, from {lo} to "
+                "{hi} ({share} over the sentence). Dark red and dark blue cells are saturated.").format(
+        H=entry.model.hidden_size, limit=num(SATURATED, ""), lo=num(shares.min(), ".0%"),
+        hi=num(shares.max(), ".0%"), share=num(q.facts["share"], ".0%"))
     return Screen(q, fig, caption, {"step": "3", "view": "Forward", "model": entry.name})
 
 
@@ -340,37 +366,44 @@ def clipping(ctl) -> Screen:
     q = C.clipping_question(df, CLIP)
     fig = lab_figures.clipping_figure(free)
     loss = free["loss"].to_numpy(float)
-    caption = (f"Plain SGD at learning rate {CLIP_LR:g} on the cuisine corpus: the loss starts at {loss[0]:.2f} and "
-               + (f"reaches {np.nanmax(loss):.2f}." if np.isfinite(loss).all() else "ends in NaN."))
+    caption = (_("Plain SGD at learning rate {lr} on the cuisine corpus: the loss starts at {start} and reaches "
+                 "{top}.").format(lr=num(CLIP_LR, "g"), start=num(loss[0], ".2f"), top=num(np.nanmax(loss), ".2f"))
+               if np.isfinite(loss).all() else
+               _("Plain SGD at learning rate {lr} on the cuisine corpus: the loss starts at {start} and ends in "
+                 "NaN.").format(lr=num(CLIP_LR, "g"), start=num(loss[0], ".2f")))
     after = _show_after(lab_figures.clipping_figure(df), state.CHART_LS_AFTER, lab.clipping_summary(df))
     return Screen(q, fig, caption, {"clip_lr": f"{CLIP_LR:g}", "clip": f"{CLIP:g}", "clip_rho": f"{CLIP_RHO:g}"}, after)
 
 
 def truncation(ctl) -> Screen:
-    entry = ctl.entry("Demo RNN")
-    r = C.read(entry.model, entry.vocab, PROMPT)
-    k = ctl.slider("Truncation length k", 2, r.T, state.LS_K)
+    entry = ctl.entry(state.demo_model(language()))
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
+    k = ctl.slider(_("Truncation length k"), 2, r.T, state.LS_K)
     g = entry.model.astype(np.float64).state_grads(r.ids, np.int64(_target(entry, r)))
     full = np.linalg.norm(g, axis=1)
     cut = C.truncated(full, k)
     fig = truncation_figure(full, cut, r.tokens, k)
-    pos = C.dish_position(r.tokens) or 0
-    caption = (f"The {line_style(fig, FULL)} line is full BPTT; the {TRUNCATED} bars stop at step {r.T - k + 1}: "
-               f"before it the last loss sends nothing back (shaded).")
+    pos = C.dish_position(r.tokens, language() if _prompt(entry) == PROMPTS[language()] else "en") or 0
+    caption = _("The {style} line is full BPTT; the {truncated} bars stop at step {step}: before it the last loss "
+                "sends nothing back (shaded).").format(style=line_style(fig, _(FULL)), truncated=_(TRUNCATED),
+                                                       step=r.T - k + 1)
     return Screen(C.truncation_question(r, k, pos), fig, caption, {"seq_len": str(max(2, k))})
 
 
 def _gates(ctl, name: str, ask) -> Screen:
     entry = ctl.entry(name)
-    r = C.read(entry.model, entry.vocab, PROMPT)
+    r = C.read(entry.model, entry.vocab, _prompt(entry))
     step = _step(ctl, r.T, state.LS_GATE_STEP)
     unit = _unit(ctl, entry.model.hidden_size)
     fig = step_figures.gates_figure(step_frames.gates_frames(r.trace, r.tokens), step)
     gate = "forget" if "forget" in r.trace.gates else "update"
     v = r.trace.gates[gate][step - 1]
-    caption = (f"Step {step} boxed. The {gate} gate there: median {np.median(v):.2f} over the "
-               f"{entry.model.hidden_size} units, {np.mean(v > 0.9):.0%} of them above 0.9 (keeping nearly all of "
-               "the old state).")
+    said = (_("Step {step} boxed. The forget gate there: median {median} over the {H} units, {share} of them above "
+              "0.9 (keeping nearly all of the old state).") if gate == "forget" else
+            _("Step {step} boxed. The update gate there: median {median} over the {H} units, {share} of them above "
+              "0.9 (keeping nearly all of the old state)."))
+    caption = said.format(step=step, median=num(np.median(v), ".2f"), H=entry.model.hidden_size,
+                          share=num(np.mean(v > 0.9), ".0%"))
     return Screen(ask(r, step, unit), fig, caption, {"step": str(step), "view": "Forward", "model": entry.name})
 
 
@@ -385,9 +418,10 @@ def gru(ctl) -> Screen:
 def why_gates_help(ctl) -> Screen:
     numbers, fig, caption, query = _lab(ctl, with_rho=False)
     styles = {name: line_style(fig, name) for name in (lab.FORGET_PATH, lab.UPDATE_PATH)}
-    hold = (f"Each cell's whole ||ds_T/ds_t|| at spectral radius {GATES_RHO:g}, and the gates' own paths back: "
-            f"{lab.FORGET_PATH} ({styles[lab.FORGET_PATH]}) and {lab.UPDATE_PATH} ({styles[lab.UPDATE_PATH]}). "
-            "The numbers once you answer.")
+    hold = _("Each cell's whole ||ds_T/ds_t|| at spectral radius {rho}, and the gates' own paths back: {forget} "
+             "({forget_style}) and {update} ({update_style}). The numbers once you answer.").format(
+        rho=num(GATES_RHO, "g"), forget=_(lab.FORGET_PATH), forget_style=styles[lab.FORGET_PATH],
+        update=_(lab.UPDATE_PATH), update_style=styles[lab.UPDATE_PATH])
     return Screen(C.gates_help_question(numbers), fig, caption, query, hold=hold)
 
 
@@ -395,8 +429,9 @@ def lag_sweep(ctl) -> Screen:
     df = lab.stored_default_sweep("cuisine")
     fig = lab_figures.lag_sweep_figure(df)
     return Screen(C.lag_sweep_question(df), fig, lab.sweep_summary(df), {"task": "cuisine"},
-                  hold="Accuracy on held-out sentences (chance: one cuisine in fourteen) and the share of the gradient "
-                       "that crosses the gap, for each cell and gap. What the curves say, once you answer.")
+                  hold=_("Accuracy on held-out sentences (chance: one cuisine in fourteen) and the share of the "
+                         "gradient that crosses the gap, for each cell and gap. What the curves say, once you "
+                         "answer."))
 
 
 def generation(ctl) -> Screen:
@@ -405,7 +440,8 @@ def generation(ctl) -> Screen:
     r = C.read(entry.model, entry.vocab, prompt)
     fig = next_token_figure(top_k_frame(r.trace.probs[-1], entry.vocab.tokens, k=6))
     top = int(np.argmax(r.trace.probs[-1]))
-    caption = f"After “{prompt}” the {entry.name} gives “{entry.vocab.tokens[top]}” p = {r.trace.probs[-1, top]:.2f}."
+    caption = _("After “{prompt}” the {model} gives “{token}” p = {p}.").format(
+        prompt=prompt, model=entry.name, token=entry.vocab.tokens[top], p=num(r.trace.probs[-1, top], ".2f"))
     return Screen(C.generation_question(entry.model, entry.vocab, prompt), fig, caption,
                   {"prompt": prompt, "strategy": "greedy", "model": entry.name})
 
@@ -422,7 +458,7 @@ def trained_sine() -> dict:
     model = make_model("rnn", hidden_size=s["hidden"], input_size=1, output_size=1, head="linear", seed=0,
                        dtype=np.float32)
     trainer = Trainer(model, SeriesWindows(z[:split], s["window"], s["batch"], seed=0), "adam", s["lr"], s["clip"])
-    for _ in trainer.run(s["iterations"]):
+    for _it in trainer.run(s["iterations"]):
         pass
     pred = norm.decode(one_step_predictions(model, z, s["window"]))
     fc = norm.decode(forecast(model, z[split - s["window"]:split], s["horizon"]))
@@ -434,8 +470,9 @@ def numbers(ctl) -> Screen:
     fig = series_figures.prediction_figure(d["values"], d["pred"], d["split"])
     caption = prediction_caption(d["values"], d["pred"], d["split"], style=line_style(fig, series_figures.PERSISTENCE))
     q = C.squared_error_question(d["values"], d["pred"], d["split"])
-    return Screen(q, fig, f"An RNN (H = {SERIES['hidden']}) trained {SERIES['iterations']} iterations on the sine. "
-                  + caption, {"series": SERIES["name"]})
+    trained = _("An RNN (H = {H}) trained {n} iterations on the sine.").format(H=SERIES["hidden"],
+                                                                               n=SERIES["iterations"])
+    return Screen(q, fig, trained + " " + caption, {"series": SERIES["name"]})
 
 
 def forecasting(ctl) -> Screen:
@@ -444,8 +481,8 @@ def forecasting(ctl) -> Screen:
     q = C.forecast_question(d["values"], d["split"], d["forecast"])
     return Screen(q, fig, forecast_caption(d["values"], d["split"], d["forecast"]),
                   {"series": SERIES["name"], "horizon": str(SERIES["horizon"])},
-                  hold=f"The forecast from step {d['split']}: the network reads its own outputs back, "
-                       f"{SERIES['horizon']} steps. How far it is off, once you answer.")
+                  hold=_("The forecast from step {step}: the network reads its own outputs back, {n} steps. How "
+                         "far it is off, once you answer.").format(step=d["split"], n=SERIES["horizon"]))
 
 
 def warm() -> None:

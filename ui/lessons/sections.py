@@ -2,12 +2,15 @@
 the instructor's worksheet."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
-from ui.common import state
+from ui.common import i18n, state
 from ui.common.charts import show
 from ui.common.classroom import hand_in_record, membership
-from ui.common.lessons import BY_SLUG, DISHES, LESSONS, TOKEN_MODELS, lesson_models
+from ui.common.i18n import N_, _, language
+from ui.common.lessons import ALL_DISHES, BY_SLUG, LESSONS, lesson_models, token_models
 from ui.common.saving import run_store
 from ui.common.links import Param, known_model, link_to, number, one_of, share, write
 from ui.common.text import md_escape
@@ -23,16 +26,16 @@ SLUGS = [lesson.slug for lesson in LESSONS]
 
 def _lesson_model(text: str) -> str:
     """A link's lesson model: a demo model, or a model link's copy this tab holds that reads the lessons."""
-    if text in TOKEN_MODELS:
+    if text in token_models(language()):
         return text
     known_model(text)
-    if text not in lesson_models(st.session_state[state.MODELS]):
-        raise ValueError("that model does not read the lessons' sentences word by word")
+    if text not in lesson_models(st.session_state[state.MODELS], language()):
+        raise ValueError(_("that model does not read the lessons' sentences word by word"))
     return text
 
 
 LINK = {"lesson": Param(state.LESSON, one_of(SLUGS)), "model": Param(state.LS_MODEL, _lesson_model),
-        "dish": Param(state.LS_DISH, one_of(DISHES)), "step": Param(state.LS_STEP, number(1, 200)),
+        "dish": Param(state.LS_DISH, one_of(ALL_DISHES)), "step": Param(state.LS_STEP, number(1, 200)),
         "unit": Param(state.LS_UNIT, number(0, 4095)), "at_step": Param(state.LS_SOFTMAX_STEP, number(1, 200)),
         "gate_step": Param(state.LS_GATE_STEP, number(1, 200)), "rho": Param(state.LS_RHO, one_of(RHOS)),
         "forget_bias": Param(state.LS_FB, one_of(GATE_BIASES)), "update_bias": Param(state.LS_UB, one_of(GATE_BIASES)),
@@ -57,18 +60,25 @@ def _go(slug: str) -> None:
     st.session_state[state.LESSON] = slug
 
 
+def _short(title: str) -> str:
+    """A lesson's title up to its colon, in the session's language (a Previous / Next button's label)."""
+    return re.split("[:：]", _(title))[0].strip()
+
+
 def _given(q: Question, value) -> str:
     if value is None:
         return ""
     if q.kind == "step":
-        return f"step {value}" + (f" ({q.options[int(value) - 1]})" if q.options and len(q.options[0]) else "")
+        if q.options and len(q.options[0]):
+            return _("step {n} ({token})").format(n=value, token=q.options[int(value) - 1])
+        return _("step {n}").format(n=value)
     return str(value)
 
 
 def _check(slug: str, q: Question, link: str) -> None:
     value = st.session_state.get(state.lesson_answer_key(slug))
-    if value is None:
-        st.session_state[state.LESSON_VERDICT][slug] = (q.prompt, None, "Pick or type an answer first.")
+    if value is None:          # kept in English, shown through _()
+        st.session_state[state.LESSON_VERDICT][slug] = (q.prompt, None, N_("Pick or type an answer first."))
         return
     verdict = q.check(value)
     rec = record()
@@ -87,50 +97,53 @@ def _answer_widget(slug: str, q: Question):
     if q.kind == "choice":
         if st.session_state.get(key) not in q.options:
             st.session_state.pop(key, None)
-        return st.radio("Your answer", q.options, index=None, key=key)
+        return st.radio(_("Your answer"), q.options, index=None, key=key, format_func=_)   # values stay English
     if q.kind == "step":
         steps = list(range(1, len(q.options) + 1))
         label = (lambda s: f"{s} {q.options[s - 1]}") if not q.options[0].isdigit() else str
-        return st.pills("Your answer: click a step", steps, format_func=label, key=key)
+        return st.pills(_("Your answer: click a step"), steps, format_func=label, key=key)
     whole = float(q.answer) == int(float(q.answer)) and q.tolerance == 0
-    return st.number_input("Your answer", value=None, step=1 if whole else 0.01, format="%d" if whole else "%g",
-                           key=key, placeholder="a number")
+    return st.number_input(_("Your answer"), value=None, step=1 if whole else 0.01, format="%d" if whole else "%g",
+                           key=key, placeholder=_("a number"))
 
 
 def question_block(slug: str, q: Question, link: str) -> bool:
     """The question, its answer box and Check (a form: nothing reruns until Check), then the verdict: the reason
     with its numbers when right or shown, a hint when wrong. Returns whether the answer is on screen."""
-    st.markdown(f"**Predict, then check.** {md_escape(q.prompt)}")
+    st.markdown(_("**Predict, then check.** {prompt}").format(prompt=md_escape(q.prompt)))
     with st.form(state.lesson_form_key(slug), border=False):
         _answer_widget(slug, q)
-        st.form_submit_button("Check", type="primary", on_click=_check, args=(slug, q, link))
+        st.form_submit_button(_("Check"), type="primary", on_click=_check, args=(slug, q, link))
     entry = record().entry(slug, BY_SLUG[slug].title, q.prompt, q.answer_text(), link)   # a new question: a new entry
     said = st.session_state[state.LESSON_VERDICT].get(slug)
     said = said if said and said[0] == q.prompt else None
     if entry.right:
-        st.success(f"Right{' at the first try' if entry.right_first else ''}. {md_escape(q.reason)}")
+        st.success((_("Right at the first try. {reason}") if entry.right_first else _("Right. {reason}")).format(
+            reason=md_escape(q.reason)))
     elif entry.revealed:
-        st.info(f"The answer: **{md_escape(q.answer_text())}**. {md_escape(q.reason)}")
+        st.info(_("The answer: **{answer}**. {reason}").format(answer=md_escape(q.answer_text()),
+                                                               reason=md_escape(q.reason)))
     elif said and said[1] is False:
-        st.warning(f"Not quite. Hint: {md_escape(said[2])} Try again, or show the answer.")
+        st.warning(_("Not quite. Hint: {hint} Try again, or show the answer.").format(hint=md_escape(said[2])))
     elif said and said[1] is None:
-        st.warning(said[2])
+        st.warning(_(said[2]))
     if not (entry.right or entry.revealed):
-        st.button("Show me the answer", on_click=_reveal, args=(slug, q, link), type="tertiary",
-                  help="No one is locked out: the answer and its reason, with the numbers.")
+        st.button(_("Show me the answer"), on_click=_reveal, args=(slug, q, link), type="tertiary",
+                  help=_("No one is locked out: the answer and its reason, with the numbers."))
     return entry.right or entry.revealed
 
 
 def _nav(i: int) -> None:
     c1, c2, c3 = st.columns([1, 1, 2])
     if i > 0:
-        c1.button(f"← {LESSONS[i - 1].title.split(':')[0]}", on_click=_go, args=(LESSONS[i - 1].slug,),
-                  width="stretch", key=state.LESSON_PREVIOUS, help="Previous lesson")
+        c1.button(f"← {_short(LESSONS[i - 1].title)}", on_click=_go, args=(LESSONS[i - 1].slug,),
+                  width="stretch", key=state.LESSON_PREVIOUS, help=_("Previous lesson"))
     if i + 1 < len(LESSONS):
-        c2.button(f"{LESSONS[i + 1].title.split(':')[0]} →", on_click=_go, args=(LESSONS[i + 1].slug,),
-                  width="stretch", type="primary", key=state.LESSON_NEXT, help="Next lesson")
+        c2.button(f"{_short(LESSONS[i + 1].title)} →", on_click=_go, args=(LESSONS[i + 1].slug,),
+                  width="stretch", type="primary", key=state.LESSON_NEXT, help=_("Next lesson"))
     rec = record()
-    c3.caption(f"Lesson {i + 1} of {len(LESSONS)} · {rec.answered} answered right, {rec.first_try} at the first try.")
+    c3.caption(_("Lesson {i} of {n} · {right} answered right, {first} at the first try.").format(
+        i=i + 1, n=len(LESSONS), right=rec.answered, first=rec.first_try))
 
 
 def lesson_screen() -> None:
@@ -144,9 +157,9 @@ def lesson_screen() -> None:
             del st.query_params[k]
     want = write("lessons", own)
     link = link_to(want)
-    st.caption(f"Lesson {i + 1} of {len(LESSONS)}")
-    st.subheader(lesson.title, anchor=False)
-    st.markdown(lesson.idea)
+    st.caption(_("Lesson {i} of {n}").format(i=i + 1, n=len(LESSONS)))
+    st.subheader(_(lesson.title), anchor=False)
+    st.markdown(_(lesson.idea))
     left, right = st.columns([2, 3], gap="medium")
     screen = SCREENS[slug](Controls(left, st.session_state[state.MODELS]))
     with left:
@@ -157,7 +170,7 @@ def lesson_screen() -> None:
         st.caption(screen.caption if answered or screen.hold is None else screen.hold)
         if answered and screen.after is not None:
             screen.after()
-        st.page_link(lesson.page, label="Open in the full page", icon=":material/open_in_new:",
+        st.page_link(lesson.page, label=_("Open in the full page"), icon=":material/open_in_new:",
                      query_params=screen.query or None)
     _nav(i)
     share(want, st.container())
@@ -165,26 +178,27 @@ def lesson_screen() -> None:
 
 def record_section() -> None:
     rec = record()
-    with st.expander(f"Your record: {rec.answered} of {len(LESSONS)} answered right"):
-        st.text_input("Your name (on the file only)", key=state.LESSON_NAME, max_chars=80)
+    with st.expander(_("Your record: {right} of {n} answered right").format(right=rec.answered, n=len(LESSONS))):
+        st.text_input(_("Your name (on the file only)"), key=state.LESSON_NAME, max_chars=80)
         member = membership()
         if not rec:
-            st.caption("Answer a lesson's question and it appears here. It lives in this browser tab's session: "
-                       "download it, or hand it in to your class, to keep it.")
+            st.caption(_("Answer a lesson's question and it appears here. It lives in this browser tab's session: "
+                         "download it, or hand it in to your class, to keep it."))
             _class_line(member)
             return
-        st.dataframe(rec.rows(), hide_index=True)
-        name = st.session_state[state.LESSON_NAME]
+        st.dataframe(rec.shown_rows(), hide_index=True)
+        name, lang = st.session_state[state.LESSON_NAME], i18n.language()     # the download is made off the script
         c1, c2 = st.columns(2)
-        c1.download_button("Download (Markdown)", lambda: rec.to_markdown(name, len(LESSONS)),
+        c1.download_button(_("Download (Markdown)"), lambda: rec.to_markdown(name, len(LESSONS), lang),
                            "rnn_playground_lessons.md", mime="text/markdown", on_click="ignore")
-        c2.download_button("Download (CSV)", rec.to_csv, "rnn_playground_lessons.csv", mime="text/csv",
+        c2.download_button(_("Download (CSV)"), rec.to_csv, "rnn_playground_lessons.csv", mime="text/csv",
                            on_click="ignore")
         if member is not None:
-            st.button(f"Hand in to {member.class_name} as {member.nickname}", key=state.LESSON_HAND_IN,
-                      on_click=_hand_in, help="Your instructor's board shows each lesson's status and answers, with "
-                      "your nickname (not the name above). Hand in again after more lessons: the board shows your "
-                      "latest record.")
+            st.button(_("Hand in to {group} as {nickname}").format(group=member.class_name, nickname=member.nickname),
+                      key=state.LESSON_HAND_IN, on_click=_hand_in,
+                      help=_("Your instructor's board shows each lesson's status and answers, with your nickname (not "
+                             "the name above). Hand in again after more lessons: the board shows your latest "
+                             "record."))
             handed = st.session_state[state.LESSON_HANDED]
             if handed:
                 (st.success if handed[0] else st.error)(md_escape(handed[1]))
@@ -195,9 +209,9 @@ def record_section() -> None:
 def _class_line(member) -> None:
     """Where a student who has not joined a class joins one (only when this server keeps classes)."""
     if member is None and run_store() is not None:
-        st.caption("In a class? Join it on the Class page with your instructor's code, then hand this record in "
-                   "here.")
-        st.page_link("pages/class.py", label="Join your class", icon=":material/groups:")
+        st.caption(_("In a class? Join it on the Class page with your instructor's code, then hand this record in "
+                     "here."))
+        st.page_link("pages/class.py", label=_("Join your class"), icon=":material/groups:")
 
 
 def _hand_in() -> None:
@@ -206,15 +220,17 @@ def _hand_in() -> None:
 
 
 def instructor_section() -> None:
-    with st.expander("For instructors: a worksheet and its answer key"):
-        st.caption("Every lesson's question with the demo models at the lessons' default settings, as students see "
-                   "them when they open each lesson; the answer key has the computed answers and their reasons. The "
-                   "HTML prints cleanly (one lesson never splits across pages).")
-        models, base = st.session_state[state.MODELS], link_to({})
+    with st.expander(_("For instructors: a worksheet and its answer key")):
+        st.caption(_("Every lesson's question with the demo models at the lessons' default settings, as students see "
+                     "them when they open each lesson; the answer key has the computed answers and their reasons. "
+                     "The HTML prints cleanly (one lesson never splits across pages)."))
+        models, base, lang = st.session_state[state.MODELS], link_to({}), i18n.language()
         c1, c2 = st.columns(2)
-        for col, key, name in ((c1, False, "Worksheet"), (c2, True, "Answer key")):
+        labels = {False: (_("Worksheet (HTML)"), _("Worksheet (Markdown)")),
+                  True: (_("Answer key (HTML)"), _("Answer key (Markdown)"))}
+        for col, key in ((c1, False), (c2, True)):
             stem = "rnn_answer_key" if key else "rnn_worksheet"
-            col.download_button(f"{name} (HTML)", lambda key=key: worksheet.html(models, key, base), f"{stem}.html",
-                                mime="text/html", on_click="ignore")
-            col.download_button(f"{name} (Markdown)", lambda key=key: worksheet.markdown(models, key, base),
+            col.download_button(labels[key][0], lambda key=key: worksheet.html(models, key, base, lang),
+                                f"{stem}.html", mime="text/html", on_click="ignore")
+            col.download_button(labels[key][1], lambda key=key: worksheet.markdown(models, key, base, lang),
                                 f"{stem}.md", mime="text/markdown", on_click="ignore")

@@ -9,12 +9,13 @@ import streamlit as st
 
 from rnn_core.series import SERIES, read_series_csv
 
-from ui.common import runlinks, saving, state, uploads
+from ui.common import i18n, runlinks, saving, state, uploads
 from ui.common.config import SERIES_SOURCES, SERIES_UPLOAD, SeriesConfig
 from ui.common.controls import (Length, hyperparameter_params, hyperparameters, keyboard, live_status, page_session,
                                read_config, run_buttons, step_keys)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import step_norm_figure
+from ui.common.i18n import _, N_, ngettext, num
 from ui.common.limits import MAX_HIDDEN_COLUMNS, MAX_SERIES_CSV_BYTES, MAX_SERIES_VALUES
 from ui.common.charts import show
 from ui.common.style import line_style
@@ -23,18 +24,29 @@ from ui.common.text import fade_caption, md_escape, shorten
 
 from ui.common import series_compute as compute
 from ui.common import series_figures as figures
-from ui.common.series_compute import fixed as _f, number as _g
-from .session import SeriesData, SeriesRun, SeriesView, build_series
+from ui.common.series_compute import fixed as _f, number as _g, number_text as _gt
+from .session import SeriesData, SeriesError, SeriesRun, SeriesView, build_series
 
 REDRAW_SECONDS = 1.0        # the live charts redraw this often while a run goes on (the run itself is elsewhere)
 KEYS = {name: key for key, name in state.SERIES_FIELDS.items()}     # setting -> its widget's key
-WINDOW = Length("Window length (BPTT steps)", state.TS_WINDOW, 2, 100,
-                help="Each training example is a window of this many values; the loss is the next value's "
-                     "squared error at every step.")
+WINDOW = Length(N_("Window length (BPTT steps)"), state.TS_WINDOW, 2, 100,
+                help=N_("Each training example is a window of this many values; the loss is the next value's "
+                        "squared error at every step."))
 HORIZON = (1, 200)
 # what a link to this page carries: the built-in series and every setting (not an uploaded file)
 LINK = {"series": Param(state.TS_SOURCE, one_of(SERIES)), "horizon": Param(state.TS_HORIZON, number(*HORIZON)),
         **hyperparameter_params(KEYS, WINDOW, "window")}
+# what the engine's built-in series (rnn_core/series.py) show on this page: their names, descriptions, unit and
+# time axis, marked here for translation (the engine stays English; the page translates them where it shows them)
+ENGINE_TEXT = (
+    N_("Sine"), N_("sin(2 pi t / 40): one period is 40 steps"),
+    N_("Sum of sines with noise"), N_("periods 50 and 13, plus Gaussian noise (sd 0.1)"),
+    N_("Damped oscillation"), N_("a ring that fades (time constant 60 steps), struck every 200 steps"),
+    N_("Square wave"), N_("+1 for 20 steps, -1 for 20 steps"),
+    N_("Random walk"), N_("the sum of Gaussian steps: nothing to learn beyond 'tomorrow is like today'"),
+    N_("Sunspots (yearly, 1700-2008)"), N_("yearly mean sunspot number (a cycle of about 11 years)"),
+    N_("sunspots"), N_("year"),
+)
 
 
 def session() -> SeriesRun:
@@ -46,6 +58,18 @@ def config_from_state() -> SeriesConfig:
     return read_config(state.SERIES_FIELDS, SeriesConfig)
 
 
+def series_name(d: SeriesData) -> str:
+    """The series' name as the page shows it: a built-in one's in the session's language, a column's as it is."""
+    return _(d.name) if d.key[0] == "builtin" else d.name
+
+
+def series_problem(e: ValueError) -> str:
+    """Why a series cannot be used, in the session's language (a SeriesError's template; else the message)."""
+    if not isinstance(e, SeriesError):
+        return str(e)
+    return _(e.template).format(**{k: v if isinstance(v, str) else num(v, spec) for k, (v, spec) in e.values.items()})
+
+
 def _on_csv_upload(page: bool = False) -> None:
     """Read the uploaded CSV once, in the uploader's callback (or the page's next run, if a rerun stopped the
     callback: see ui/common/uploads.py)."""
@@ -53,15 +77,20 @@ def _on_csv_upload(page: bool = False) -> None:
 
 
 def _read_csv(f) -> dict:
-    """The session-state writes for the CSV ``f``: its numeric columns, or why it has none."""
+    """The session-state writes for the CSV ``f``: its numeric columns, or why it has none (in the language read
+    before the work: see ui/common/uploads.py)."""
+    lang = i18n.language()
+    tr = i18n.translator(lang)
     name = shorten(f.name, 60)
     try:
         if f.size > MAX_SERIES_CSV_BYTES:
-            raise ValueError(f"{name} is {f.size / 1e6:.1f} MB; the limit is {MAX_SERIES_CSV_BYTES / 1e6:g} MB")
+            raise ValueError(tr(N_("{name} is {size} MB; the limit is {limit} MB")).format(
+                name=name, size=num(f.size / 1e6, ".1f", lang), limit=num(MAX_SERIES_CSV_BYTES / 1e6, "g", lang)))
         raw = f.getvalue()
         columns = read_series_csv(raw, name, max_rows=MAX_SERIES_VALUES, max_bytes=MAX_SERIES_CSV_BYTES)
     except ValueError as e:
-        return {state.TS_CSV_ERROR: f"That file cannot be used: {e}. The current series and model are kept."}
+        return {state.TS_CSV_ERROR: tr(N_("That file cannot be used: {error}. The current series and model are "
+                                          "kept.")).format(error=e)}
     return {state.TS_CSV: {"name": name, "digest": hashlib.sha1(raw).hexdigest()[:12], "columns": columns},
             state.TS_CSV_ERROR: None, state.TS_COLUMN: next(iter(columns)), state.TS_SOURCE: SERIES_UPLOAD}
 
@@ -69,19 +98,20 @@ def _read_csv(f) -> dict:
 def sidebar() -> SeriesConfig:
     """The series and its windows, then the same hyperparameter controls as Train."""
     sb, keep = st.sidebar, state.KEEP
-    sb.header("Settings")
-    source = sb.selectbox("Series", SERIES_SOURCES, key=state.TS_SOURCE, **keep)
+    sb.header(_("Settings"))
+    source = sb.selectbox(_("Series"), SERIES_SOURCES, key=state.TS_SOURCE, format_func=_, **keep)
     if source == SERIES_UPLOAD:
-        sb.file_uploader(f"Series (.csv with a header row, at most {MAX_SERIES_CSV_BYTES // 1_000_000} MB and "
-                         f"{MAX_SERIES_VALUES:,} rows)", type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload,
+        sb.file_uploader(_("Series (.csv with a header row, at most {mb} MB and {rows} rows)").format(
+                             mb=MAX_SERIES_CSV_BYTES // 1_000_000, rows=num(MAX_SERIES_VALUES, ",")),
+                         type=["csv"], key=state.TS_FILE, on_change=_on_csv_upload,
                          max_upload_size=MAX_SERIES_CSV_BYTES // 1_000_000)   # the browser says so and refuses
         csv = st.session_state[state.TS_CSV]
         if csv:
-            sb.selectbox("Column", list(csv["columns"]), key=state.TS_COLUMN, **keep)
+            sb.selectbox(_("Column"), list(csv["columns"]), key=state.TS_COLUMN, **keep)
     else:
-        sb.caption(SERIES[source].description)
-    sb.slider("Forecast horizon (steps)", *HORIZON, key=state.TS_HORIZON, **keep,
-              help="How many steps the forecast runs on its own outputs.")
+        sb.caption(_(SERIES[source].description))
+    sb.slider(_("Forecast horizon (steps)"), *HORIZON, key=state.TS_HORIZON, **keep,
+              help=_("How many steps the forecast runs on its own outputs."))
     hyperparameters(sb, KEYS, WINDOW)
     return config_from_state()
 
@@ -102,7 +132,8 @@ def data_for(cfg: SeriesConfig) -> SeriesData | None:
                 data.csv_name = csv["name"]
         except ValueError as e:
             if not problem:
-                st.warning(f"{md_escape(str(e))}. The current series and model are kept.")
+                st.warning(_("{problem}. The current series and model are kept.").format(
+                    problem=md_escape(series_problem(e))))
             return None
         cache.clear()
         cache[key] = data
@@ -153,27 +184,34 @@ def status_and_buttons(run: SeriesRun, cfg: SeriesConfig, data: SeriesData | Non
         sess = run.view
         reasons = sess.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
-        notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
-                    f"(until then the page shows the current model, trained {sess.iteration:,} iterations on "
-                    f"{md_escape(shorten(sess.data.name, 60))}).")
+        notice.info(ngettext("Changing the {reasons} needs new weights: **Train** starts from fresh weights (until "
+                             "then the page shows the current model, trained {n} iterations on {series}).",
+                             "Changing the {reasons} needs new weights: **Train** starts from fresh weights (until "
+                             "then the page shows the current model, trained {n} iterations on {series}).",
+                             sess.iteration).format(
+            reasons=", ".join(_(r) for r in reasons), n=num(sess.iteration, ","),
+            series=md_escape(shorten(series_name(sess.data), 60))))
 
 
 def model_line(sess: SeriesView) -> None:
     """The series the model reads, its normalisation, the model and its iteration count: drawn in the live
     area from the same view as the progress bar, so it follows Reset weights and the run at once."""
     d = sess.data
-    unit = f" ({md_escape(d.unit)})" if d.unit else ""
+    unit = f" ({md_escape(_(d.unit))})" if d.unit else ""
     train = d.values[: d.split]
+    values = dict(name=md_escape(shorten(series_name(d), 60)), unit=unit, n=num(d.n, ","), split=num(d.split, ","),
+                  held=num(d.n - d.split, ","), cell=sess.model.cell.upper(), H=sess.model.hidden_size,
+                  iterations=num(sess.iteration, ","))
     if train.min() == train.max():
-        scaled = (f"its training part is constant ({_g(train[0], abs(train[0]) or 1.0)}), so values are only "
-                  "shifted by it: a standard deviation of 0 cannot scale them")
+        st.markdown(_("**Series:** {name}{unit}, {n} values: the first {split} for training, the last {held} held "
+                      "out; its training part is constant ({value}), so values are only shifted by it: a standard "
+                      "deviation of 0 cannot scale them. **Model:** {cell}, H={H}, {iterations} iterations so "
+                      "far.").format(value=_gt(train[0], abs(train[0]) or 1.0), **values))
     else:
-        scaled = (f"normalised with the training part's mean {_g(d.norm.mean, d.norm.std)} and standard deviation "
-                  f"{_g(d.norm.std, d.norm.std)}")
-    st.markdown(f"**Series:** {md_escape(shorten(d.name, 60))}{unit}, {d.n:,} values: the first {d.split:,} for "
-                f"training, the last {d.n - d.split:,} held out; {scaled}. "
-                f"**Model:** {sess.model.cell.upper()}, H={sess.model.hidden_size}, "
-                f"{sess.iteration:,} iterations so far.")
+        st.markdown(_("**Series:** {name}{unit}, {n} values: the first {split} for training, the last {held} held "
+                      "out; normalised with the training part's mean {mean} and standard deviation {std}. "
+                      "**Model:** {cell}, H={H}, {iterations} iterations so far.").format(
+            mean=_gt(d.norm.mean, d.norm.std), std=_gt(d.norm.std, d.norm.std), **values))
 
 
 def live_area(run: SeriesRun) -> None:
@@ -191,10 +229,11 @@ def live_area(run: SeriesRun) -> None:
 
 def draw_live(sess: SeriesView) -> None:
     d = sess.data
+    unit = _(d.unit)
     pred = d.norm.decode(sess.predictions())
-    fig = figures.prediction_figure(d.values, pred, d.split, d.unit, d.first, d.axis)
+    fig = figures.prediction_figure(d.values, pred, d.split, unit, d.first, d.axis)
     show(fig, key=state.CHART_TS_PRED)
-    st.caption(compute.prediction_caption(d.values, pred, d.split, d.unit, sess.prediction_stride(),
+    st.caption(compute.prediction_caption(d.values, pred, d.split, unit, sess.prediction_stride(),
                                           line_style(fig, figures.PERSISTENCE)))
     df = sess.metrics_frame()
     c1, c2 = st.columns(2)
@@ -206,11 +245,11 @@ def draw_live(sess: SeriesView) -> None:
         latest = matrix[-1] if len(matrix) else np.zeros(0)
         n_clipped = int(df["clipped"].sum()) if len(df) else 0
         fig = step_norm_figure(latest, sess.config.clip or None, n_clipped, len(df), sess.iteration or None,
-                               x_title="time step within the window")
+                               x_title=_("time step within the window"))
         show(fig, key=state.CHART_TS_STEPS)
-        st.caption("The latest iteration's ||dL/dh_t|| within a window, every step's squared error together. "
-                   + (fade_caption(latest, "The total gradient", "values") if len(latest)
-                      else "Press Train to see it."))
+        st.caption(_("The latest iteration's ||dL/dh_t|| within a window, every step's squared error together.")
+                   + " " + (fade_caption(latest, _("The total gradient"), _("values")) if len(latest)
+                            else _("Press Train to see it.")))
 
 
 def _settle_forecast(n: int, split: int, window: int) -> int:
@@ -226,20 +265,20 @@ def forecast_section(sess: SeriesView, horizon: int) -> None:
     """Free-running from a chosen step for ``horizon`` steps (the sidebar's setting: it needs no training)."""
     if sess.running:
         return
-    st.subheader("On its own outputs")
+    st.subheader(_("On its own outputs"))
     d = sess.data
     w = sess.config.window
     _settle_forecast(d.n, d.split, w)
-    start = st.slider("Forecast from time step", w, d.n - 1, key=state.TS_FROM, **state.KEEP,
-                      help="The model reads the window before this step, then runs on its own outputs.")
+    start = st.slider(_("Forecast from time step"), w, d.n - 1, key=state.TS_FROM, **state.KEEP,
+                      help=_("The model reads the window before this step, then runs on its own outputs."))
     fc = sess.forecast_from(start, horizon)
-    show(figures.forecast_figure(d.values, start, w, fc, d.unit, d.first, d.axis), key=state.CHART_TS_FORECAST)
-    st.caption(compute.forecast_caption(d.values, start, fc, d.unit))
-    st.download_button("Download the forecast (CSV)",
+    show(figures.forecast_figure(d.values, start, w, fc, _(d.unit), d.first, d.axis), key=state.CHART_TS_FORECAST)
+    st.caption(compute.forecast_caption(d.values, start, fc, _(d.unit)))
+    st.download_button(_("Download the forecast (CSV)"),
                        lambda: compute.forecast_frame(d.values, start, fc, d.unit).to_csv(index=False).encode(),
                        f"rnn_playground_forecast_from_{start}.csv", mime="text/csv", key=state.TS_DL_FORECAST,
-                       on_click="ignore", help="Each forecast step: the time step, the forecast, the true value "
-                                               "where the series has one, and the error.")
+                       on_click="ignore", help=_("Each forecast step: the time step, the forecast, the true value "
+                                                 "where the series has one, and the error."))
 
 
 def hidden_section(sess: SeriesView) -> None:
@@ -249,12 +288,12 @@ def hidden_section(sess: SeriesView) -> None:
     hidden = sess.hidden_over_time()
     stride = max(1, -(-d.n // MAX_HIDDEN_COLUMNS))
     shown = np.arange(0, d.n, stride)
-    show(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), d.unit,
+    show(figures.hidden_figure(d.values[shown], hidden[shown], int(np.searchsorted(shown, d.split)), _(d.unit),
                                d.first + shown, d.axis),
                     key=state.CHART_TS_HIDDEN)
-    note = f" Every {stride}th step is drawn." if stride > 1 else ""
-    st.caption("The network reads the whole series once from a zero state. " + compute.hidden_caption(d.values, hidden)
-               + note)
+    note = " " + _("Every {stride}th step is drawn.").format(stride=stride) if stride > 1 else ""
+    st.caption(_("The network reads the whole series once from a zero state.") + " "
+               + compute.hidden_caption(d.values, hidden) + note)
 
 
 def _step_by(delta: int, T: int) -> None:
@@ -266,7 +305,7 @@ def step_section(sess: SeriesView) -> None:
     step or a unit reruns only this section, not the forecast and the hidden states above it."""
     if sess.running:
         return
-    st.subheader("Step through the window")
+    st.subheader(_("Step through the window"))
     st.fragment(_step_area)(sess)
 
 
@@ -279,16 +318,16 @@ def _step_area(sess: SeriesView) -> None:
     st.session_state[state.TS_UNIT] = int(min(max(0, st.session_state[state.TS_UNIT]), m.hidden_size - 1))
     c1, c2, c3, c4 = st.columns([1, 1, 3, 2])
     k = step_keys()
-    c1.button("Previous step", on_click=_step_by, args=(-1, T), width="stretch", shortcut=k["previous"],
-              help=f"One step back in the window{keyboard(k, 'previous')}.")
-    c2.button("Next step", on_click=_step_by, args=(1, T), width="stretch", shortcut=k["next"],
-              help=f"One step on in the window{keyboard(k, 'next')}.")
-    step = c3.slider("Step t in the window", 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
-    unit = c4.number_input("Hidden unit", 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
+    c1.button(_("Previous step"), on_click=_step_by, args=(-1, T), width="stretch", shortcut=k["previous"],
+              help=_("One step back in the window{keyboard}.").format(keyboard=keyboard(k, "previous")))
+    c2.button(_("Next step"), on_click=_step_by, args=(1, T), width="stretch", shortcut=k["next"],
+              help=_("One step on in the window{keyboard}.").format(keyboard=keyboard(k, "next")))
+    step = c3.slider(_("Step t in the window"), 1, T, key=state.TS_STEP, **state.KEEP) if T > 1 else 1
+    unit = c4.number_input(_("Hidden unit"), 0, m.hidden_size - 1, key=state.TS_UNIT, **state.KEEP)
     pred = d.norm.decode(trace.outputs[:, 0])
     left, right = st.columns([1, 1])               # the formulas need the room: a wider one would scroll
     with left:
-        show(figures.window_figure(d.values, pred, lo, step, d.unit, d.first, d.axis), key=state.CHART_TS_WINDOW)
+        show(figures.window_figure(d.values, pred, lo, step, _(d.unit), d.first, d.axis), key=state.CHART_TS_WINDOW)
     with right:
         step_formula(sess, trace, lo, step - 1, int(unit))
 
@@ -331,22 +370,23 @@ def step_formula(sess: SeriesView, trace, lo: int, t: int, unit: int) -> None:
     y = float(trace.outputs[t, 0])
     y_units = float(d.norm.decode(y))
     st.latex(rf"\hat y_{{{t + 2}}} = W_{{hy}} h_{{{t + 1}}} + b_y = {_f(y)}")
-    st.latex(rf"\text{{in the series' units: }} {_f(y)} \times {std} + ({mean}) = {_g(y_units, d.norm.std)}")
+    in_units = _("in the series' units:")
+    st.latex(rf"\text{{{in_units} }} {_f(y)} \times {std} + ({mean}) = {_g(y_units, d.norm.std)}")
     nxt = lo + t + 1
     if nxt < d.n:
         true, true_z = float(d.values[nxt]), float(d.z[nxt])
         st.latex(rf"(\hat y - y)^2 = ({_f(y)} - ({_f(true_z)}))^2 = {_f((y - true_z) ** 2, 4)}")
-        u = f" {d.unit}" if d.unit else ""
-        st.caption(f"Step {t + 1} reads {_g(x_units, d.norm.std)}{u}; the model predicts "
-                   f"{_g(y_units, d.norm.std)}{u} for the next value, "
-                   f"which is {true:.4g}{u}: off by {y_units - true:+.4g}{u}. The loss is the square of this error "
-                   "in normalised units (above).")
+        u = f" {_(d.unit)}" if d.unit else ""
+        st.caption(_("Step {t} reads {x}{u}; the model predicts {y}{u} for the next value, which is {true}{u}: off "
+                     "by {off}{u}. The loss is the square of this error in normalised units (above).").format(
+            t=t + 1, x=_gt(x_units, d.norm.std), y=_gt(y_units, d.norm.std), true=num(true, ".4g"),
+            off=num(y_units - true, "+.4g"), u=u))
 
 
 def files_section(sess: SeriesRun) -> None:
-    st.subheader("Save")
-    st.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_series_model.npz",
+    st.subheader(_("Save"))
+    st.download_button(_("Download the model (.npz)"), sess.model_bytes, "rnn_playground_series_model.npz",
                        mime="application/octet-stream", key=state.TS_DL_MODEL, on_click=sess.mark_saved,
-                       help="The weights, the cell, and the normalisation the model reads its values in.")
+                       help=_("The weights, the cell, and the normalisation the model reads its values in."))
     pytorch_downloads(sess, state.TS_DL_TORCH, state.TS_DL_SAFETENSORS, "rnn_playground_series_model")
     runlinks.share_box(sess, state.TS_SHARE)

@@ -27,6 +27,24 @@ MAX_HELD_OUT = 1_000              # held-out targets measured (a longer held-out
 MAX_EVALS = 5_000                 # measurements kept (a run of 50,000 iterations; beyond, older ones thinned)
 
 
+def N_(message: str) -> str:
+    """Marks ``message`` for translation, as ui/common/i18n.py's ``N_`` (this module runs in the training worker,
+    which loads no Streamlit): the page translates it where it shows it."""
+    return message
+
+
+class SeriesError(ValueError):
+    """Why a series cannot be trained on: ``str()`` in English; ``template`` (a message marked for translation)
+    and ``values`` (name -> (value, format spec)) for the page to say it in the learner's language."""
+
+    def __init__(self, template: str, **values: tuple):
+        super().__init__(template.format(**{k: format(v, spec) for k, (v, spec) in values.items()}))
+        self.template, self.values = template, values
+
+    def __reduce__(self):                               # pickled (a worker's answer): the English message only
+        return ValueError, self.args
+
+
 @dataclass
 class SeriesData:
     """A series ready for training: its values in its own units, the split, and the normalisation
@@ -40,7 +58,7 @@ class SeriesData:
     z: np.ndarray                     # (n,) normalised
     key: tuple
     first: int = 0                    # the first value's position on the time axis (the sunspots' 1700)
-    axis: str = "time step t"         # the time axis's title ("year")
+    axis: str = N_("time step t")     # the time axis's title ("year"; translated where drawn)
     csv_name: str = ""                # an uploaded CSV's file name (what a saved run shows it as again)
 
     @property
@@ -57,28 +75,29 @@ def build_series(cfg: SeriesConfig, uploaded: dict[str, np.ndarray] | None = Non
         first, axis = SERIES[cfg.source].first, SERIES[cfg.source].axis
     else:
         if not uploaded:
-            raise ValueError("Upload a CSV file to train on it")
+            raise SeriesError(N_("Upload a CSV file to train on it"))
         if cfg.column not in uploaded:
-            raise ValueError(f"The file has no numeric column {cfg.column!r}")
+            raise SeriesError(N_("The file has no numeric column {column}"), column=(repr(cfg.column), ""))
         values, unit, name = uploaded[cfg.column], "", cfg.column
         key = ("upload", digest, cfg.column)
-        first, axis = 0, "time step t"
+        first, axis = 0, N_("time step t")
     n = values.size
     split = split_point(n, HELD_OUT)
     need = cfg.window + 2
     if split < need:
-        raise ValueError(f"The series has {n:,} values: its training part ({split}) is too short for windows of "
-                         f"{cfg.window} steps (it needs at least {need}); use a shorter window or a longer series")
+        raise SeriesError(N_("The series has {n} values: its training part ({split}) is too short for windows of "
+                             "{window} steps (it needs at least {need}); use a shorter window or a longer series"),
+                          n=(n, ","), split=(split, ""), window=(cfg.window, ""), need=(need, ""))
     try:
         norm = Normaliser.fit(values[:split])
         z = norm.encode(values)
     except ValueError as e:
-        raise ValueError(f"{name} cannot be normalised: {e}") from None
+        raise SeriesError(N_("{name} cannot be normalised: {error}"), name=(name, ""), error=(str(e), "")) from None
     reach = float(np.abs(z).max())
     if reach > np.finfo(np.float32).max:                   # the model reads float32
-        raise ValueError(f"{name} cannot be normalised for the model: its values reach {reach:.3g} standard "
-                         f"deviations from the training part's mean, past the largest float32 "
-                         f"({np.finfo(np.float32).max:.3g})")
+        raise SeriesError(N_("{name} cannot be normalised for the model: its values reach {reach} standard "
+                             "deviations from the training part's mean, past the largest float32 ({largest})"),
+                          name=(name, ""), reach=(reach, ".3g"), largest=(np.finfo(np.float32).max, ".3g"))
     return SeriesData(name, values, unit, split, norm, z, key, first, axis)
 
 
@@ -90,7 +109,7 @@ class SeriesReading:
         """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, the series)."""
         why = self.shape_changes(cfg)
         if self.model is not None and data.key != self.data.key:
-            why.append("series (its normalisation changes)")
+            why.append(N_("series (its normalisation changes)"))     # English: the page translates each reason
         return why
 
     # normalised units inside, the series' units for the page

@@ -7,9 +7,10 @@ import streamlit as st
 from rnn_core.cuisine import CUISINE_OF, PROMPT
 from rnn_core.io import ModelFileError
 
-from ui.common import state
+from ui.common import i18n, state
 from ui.common.controls import keyboard, step_keys
-from ui.common.limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB, SENTENCE_LIMITS
+from ui.common.i18n import N_, _
+from ui.common.limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB, sentence_limits
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
 from ui.common.models import THIS_TAB, LoadedModel, add_upload, drop_oldest, load_upload
 from ui.common.sentences import commit
@@ -72,15 +73,15 @@ def sgd_controls(a, tokens: list[str]) -> None:
     """**Step toward** (the target word), **Learning rate**, **Apply one SGD step** and **Undo** (back to the
     loaded model)."""
     c0, c1, c2, c3 = st.columns([1, 1, 1, 1])
-    c0.selectbox("Step toward", tokens, key=state.SGD_TARGET, **state.KEEP,
-                 help="The word this sentence should end in: the step lowers its loss. The default is the loaded "
-                      "model's runner-up after the last token, one it gets wrong, so a step visibly moves p.")
-    c1.number_input("Learning rate eta", 0.0, 100.0, step=0.01, key=state.SGD_LR, **state.KEEP,
-                    help="W := W - eta dL/dW, for every weight, on this sentence and target. One sentence's gradient "
-                         "is steep: a large eta overshoots.")
-    c2.button("Apply one SGD step", on_click=_apply_sgd, args=(a,), width="stretch")
-    c3.button("Undo", on_click=_undo_sgd, disabled=sgd_steps() == 0, width="stretch",
-              help="Back to the loaded model (the demo models and other sessions never change).")
+    c0.selectbox(_("Step toward"), tokens, key=state.SGD_TARGET, **state.KEEP,
+                 help=_("The word this sentence should end in: the step lowers its loss. The default is the loaded "
+                        "model's runner-up after the last token, one it gets wrong, so a step visibly moves p."))
+    c1.number_input(_("Learning rate eta"), 0.0, 100.0, step=0.01, key=state.SGD_LR, **state.KEEP,
+                    help=_("W := W - eta dL/dW, for every weight, on this sentence and target. One sentence's "
+                           "gradient is steep: a large eta overshoots."))
+    c2.button(_("Apply one SGD step"), on_click=_apply_sgd, args=(a,), width="stretch")
+    c3.button(_("Undo"), on_click=_undo_sgd, disabled=sgd_steps() == 0, width="stretch",
+              help=_("Back to the loaded model (the demo models and other sessions never change)."))
 
 
 def _commit_sentence() -> None:
@@ -92,20 +93,24 @@ def _commit_sentence() -> None:
 
 def sentence_input() -> str:
     """The **Sentence** box; returns the last good sentence, showing why a bad one was not taken."""
-    st.text_input("Sentence", key=state.SENTENCE_INPUT, on_change=_commit_sentence, **state.KEEP,
-                  help="Press Enter to let the network read it. " + SENTENCE_LIMITS)
+    st.text_input(_("Sentence"), key=state.SENTENCE_INPUT, on_change=_commit_sentence, **state.KEEP,
+                  help=_("Press Enter to let the network read it.") + " " + sentence_limits())
     if st.session_state[state.SENTENCE_ERROR]:
-        st.warning(st.session_state[state.SENTENCE_ERROR] + " Still showing the previous sentence.")
+        st.warning(_("{problem} Still showing the previous sentence.").format(
+            problem=st.session_state[state.SENTENCE_ERROR]))
     sentence = st.session_state[state.SENTENCE]
     problem = validate_sentence(sentence, current_model())
     if problem:                                  # a model that tokenizes differently (characters) cannot read it
-        st.warning(f"{current_model().name} cannot read the sentence: {problem} Showing the default prompt.")
+        st.warning(_("{model} cannot read the sentence: {problem} Showing the default prompt.").format(
+            model=current_model().name, problem=problem))
         sentence = PROMPT
     return sentence
 
 
 def _on_upload() -> None:
     """A model file arrived, or the vocabulary for the one there: load the model (with that vocabulary)."""
+    lang = i18n.language()                              # read before the slow load (see i18n.translator)
+    tr, cat = i18n.translator(lang), i18n.catalogue(lang)
     f = st.session_state.get(state.MODEL_UPLOAD)
     if f is None:
         return
@@ -113,16 +118,19 @@ def _on_upload() -> None:
     try:
         entry = load_upload(f.name, f.getvalue(), None if v is None else v.getvalue())
     except ModelFileError as e:
-        st.session_state[state.UPLOAD_ERROR] = f"That file cannot be used: {e}. The current model stays."
+        st.session_state[state.UPLOAD_ERROR] = tr("That file cannot be used: {error}. The current model stays."
+                                                  ).format(error=e)
         return
     st.session_state[state.UPLOAD_ERROR] = None
     dropped = add_upload(st.session_state[state.MODELS], entry)
     for name in dropped:
         st.session_state[state.SGD_MODELS].pop(name, None)
-    st.session_state[state.UPLOAD_NOTE] = dropped and (
-        f"Uploaded models hold at most {UPLOADED_MODELS_BUDGET // 1_000_000} MB of weights in a session, so "
-        f"{', '.join(md_escape(shorten(n, 40)) for n in dropped)} {'was' if len(dropped) == 1 else 'were'} let go "
-        "(upload it again to see it).")
+    st.session_state[state.UPLOAD_NOTE] = dropped and cat.ngettext(
+        "Uploaded models hold at most {mb} MB of weights in a session, so {names} was let go (upload it again to "
+        "see it).",
+        "Uploaded models hold at most {mb} MB of weights in a session, so {names} were let go (upload it again to "
+        "see it).", len(dropped)).format(mb=UPLOADED_MODELS_BUDGET // 1_000_000,
+                                         names=", ".join(md_escape(shorten(n, 40)) for n in dropped))
     st.session_state[state.MODEL] = entry.name
     st.session_state[state.STEP] = 1
 
@@ -131,34 +139,39 @@ def model_picker() -> LoadedModel:
     """**Model** choice (demo models, the Train page's, uploads) and the upload box."""
     models = st.session_state[state.MODELS]
     names = list(models)
-    st.selectbox("Model", names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
-                 help="Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI, "
-                      "or a .safetensors file (exported here, or a PyTorch RNN, LSTM or GRU's state_dict). "
-                      + THIS_TAB)
-    with st.expander("Upload a model (.npz), or one trained in PyTorch (.safetensors)"):
-        st.file_uploader(f"Model file (.npz or .safetensors, at most {MAX_MODEL_BYTES // 1_000_000} MB)",
+    st.selectbox(_("Model"), names, key=state.MODEL, format_func=lambda n: shorten(n, 60), **state.KEEP,
+                 help=_("Demo models were trained on the cuisine corpus; upload a .npz saved by this app or the CLI, "
+                        "or a .safetensors file (exported here, or a PyTorch RNN, LSTM or GRU's state_dict).")
+                      + " " + _(THIS_TAB))
+    with st.expander(_("Upload a model (.npz), or one trained in PyTorch (.safetensors)")):
+        st.file_uploader(_("Model file (.npz or .safetensors, at most {mb} MB)").format(
+                             mb=MAX_MODEL_BYTES // 1_000_000),
                          type=["npz", "safetensors"], key=state.MODEL_UPLOAD, on_change=_on_upload,
                          max_upload_size=MAX_MODEL_BYTES // 1_000_000)
-        st.file_uploader(f"Its vocabulary (.json, at most {MAX_VOCAB_JSON_MB} MB): for a PyTorch state_dict",
+        st.file_uploader(_("Its vocabulary (.json, at most {mb} MB): for a PyTorch state_dict").format(
+                             mb=MAX_VOCAB_JSON_MB),
                          type=["json"], key=state.VOCAB_UPLOAD, on_change=_on_upload,
                          max_upload_size=MAX_VOCAB_JSON_MB,
-                         help="The tokens in id order: a JSON list [\"<unk>\", \"the\", ...], {\"token\": id, ...}, or "
-                              "the config.json of a download for PyTorch. A file exported here carries its own.")
-        st.markdown("From PyTorch: save a module's state_dict with `safetensors.torch.save_file` (one "
-                   "`nn.RNN`/`LSTM`/`GRU` layer, an optional `nn.Embedding` before it, an `nn.Linear` after it) and "
-                   "upload it with its vocabulary.")
+                         help=_("The tokens in id order: a JSON list [\"<unk>\", \"the\", ...], {\"token\": id, ...}, "
+                                "or the config.json of a download for PyTorch. A file exported here carries its own."))
+        st.markdown(_("From PyTorch: save a module's state_dict with `safetensors.torch.save_file` (one "
+                      "`nn.RNN`/`LSTM`/`GRU` layer, an optional `nn.Embedding` before it, an `nn.Linear` after it) "
+                      "and upload it with its vocabulary."))
     if st.session_state[state.UPLOAD_ERROR]:
         st.error(st.session_state[state.UPLOAD_ERROR])
     if st.session_state[state.UPLOAD_NOTE]:
         st.info(st.session_state[state.UPLOAD_NOTE])
     shown = current_model()
     if sgd_steps():
-        st.info(f"Showing {md_escape(shown.name)} toward “{md_escape(str(st.session_state[state.SGD_TARGET]))}”: every "
-                "number on this page reads that copy. **Undo** on the Backward view returns to the loaded model.")
+        st.info(_("Showing {model} toward “{word}”: every number on this page reads that copy. **Undo** on the "
+                  "Backward view returns to the loaded model.").format(
+            model=md_escape(shown.name), word=md_escape(str(st.session_state[state.SGD_TARGET]))))
     return shown
 
 
 # ----- time stepping --------------------------------------------------------------------------------
+VIEW_NAMES = {"Forward": N_("Forward"), "Backward": N_("Backward")}      # state.VIEWS as shown (the values stay)
+
 def _direction() -> int:
     return -1 if st.session_state[state.VIEW] == "Backward" else 1
 
@@ -198,23 +211,24 @@ def step_controls(T: int) -> int:
     c1, c2, c3, c4 = st.columns(4)
     k = step_keys()
     if d > 0:                     # Forward: the network reads on, t -> t+1
-        c1.button("Previous step", on_click=_move, args=(-1, T), width="stretch", shortcut=k["previous"],
-                  help=f"One step back in time, to t-1{keyboard(k, 'previous')}.")
-        c2.button("Next step", on_click=_move, args=(1, T), width="stretch", type="primary", shortcut=k["next"],
-                  help=f"One step on in time, to t+1{keyboard(k, 'next')}.")
+        c1.button(_("Previous step"), on_click=_move, args=(-1, T), width="stretch", shortcut=k["previous"],
+                  help=_("One step back in time, to t-1{keys}.").format(keys=keyboard(k, "previous")))
+        c2.button(_("Next step"), on_click=_move, args=(1, T), width="stretch", type="primary", shortcut=k["next"],
+                  help=_("One step on in time, to t+1{keys}.").format(keys=keyboard(k, "next")))
     else:                         # Backward: BPTT walks from the last step to the first, t -> t-1
-        c1.button("Forward to t+1", on_click=_move, args=(1, T), width="stretch", shortcut=k["previous"],
-                  help=f"One step later in time, back toward the loss{keyboard(k, 'previous')}.")
-        c2.button("Back to t-1", on_click=_move, args=(-1, T), width="stretch", type="primary", shortcut=k["next"],
-                  help=f"BPTT's next step: one step earlier in time, to t-1{keyboard(k, 'next')}.")
+        c1.button(_("Forward to t+1"), on_click=_move, args=(1, T), width="stretch", shortcut=k["previous"],
+                  help=_("One step later in time, back toward the loss{keys}.").format(keys=keyboard(k, "previous")))
+        c2.button(_("Back to t-1"), on_click=_move, args=(-1, T), width="stretch", type="primary", shortcut=k["next"],
+                  help=_("BPTT's next step: one step earlier in time, to t-1{keys}.").format(keys=keyboard(k, "next")))
     playing = st.session_state[state.PLAYING]
-    c3.button("Pause" if playing else "Play", on_click=_toggle_play, args=(T,), width="stretch", shortcut=k["play"],
-              help=f"{'Stop stepping' if playing else 'Step on by itself'}{keyboard(k, 'play')}.")
-    c4.button("Reset", on_click=_reset, args=(T,), width="stretch")
+    c3.button(_("Pause") if playing else _("Play"), on_click=_toggle_play, args=(T,), width="stretch",
+              shortcut=k["play"], help=(_("Stop stepping{keys}.") if playing else _("Step on by itself{keys}.")).format(
+                  keys=keyboard(k, "play")))
+    c4.button(_("Reset"), on_click=_reset, args=(T,), width="stretch")
     if T > 1:
-        st.slider("Time step", 1, T, key=state.STEP, **state.KEEP)
+        st.slider(_("Time step"), 1, T, key=state.STEP, **state.KEEP)
     else:
-        st.caption("Time step 1 of 1")
+        st.caption(_("Time step 1 of 1"))
     return st.session_state[state.STEP]
 
 
@@ -225,9 +239,9 @@ def _on_view_change(T: int) -> None:
 
 
 def view_choice(T: int) -> str:
-    st.segmented_control("View", state.VIEWS, key=state.VIEW, on_change=_on_view_change, args=(T,),
-                         required=True, **state.KEEP,
-                         help="Forward: read the sentence. Backward: watch BPTT carry the loss's gradient back.")
+    st.segmented_control(_("View"), state.VIEWS, key=state.VIEW, on_change=_on_view_change, args=(T,),
+                         required=True, format_func=lambda v: _(VIEW_NAMES.get(v, v)), **state.KEEP,
+                         help=_("Forward: read the sentence. Backward: watch BPTT carry the loss's gradient back."))
     return st.session_state[state.VIEW]
 
 
@@ -240,7 +254,7 @@ def token_strip(tokens: list[str], step: int) -> None:
             st.session_state[state.STEP] = picked + 1
 
     # labels must be unique (the widget keys options by label): "1 my", "2 favourite", ...
-    st.pills("Tokens", list(range(len(tokens))), format_func=lambda i: f"{i + 1} {md_escape(tokens[i])}",
+    st.pills(_("Tokens"), list(range(len(tokens))), format_func=lambda i: f"{i + 1} {md_escape(tokens[i])}",
              key=state.TOKEN_PILLS,
              on_change=on_pick, label_visibility="collapsed")
 
@@ -272,6 +286,6 @@ def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
 
 def recurrence_toggle() -> bool:
     """**Without recurrence**: show the model with W_hh = 0 (each step sees only its own token)."""
-    return st.toggle("Without recurrence (W_hh = 0)", key=state.NO_RECURRENCE, **state.KEEP,
-                     help="Sets W_hh to zero for this view only: the network then reads each token on its own, "
-                          "like a feed-forward layer applied T times. The model itself is not changed.")
+    return st.toggle(_("Without recurrence (W_hh = 0)"), key=state.NO_RECURRENCE, **state.KEEP,
+                     help=_("Sets W_hh to zero for this view only: the network then reads each token on its own, "
+                            "like a feed-forward layer applied T times. The model itself is not changed."))
