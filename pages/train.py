@@ -2,13 +2,14 @@
 import streamlit as st
 
 from ui.common import links, runlinks, state
+from ui.common.i18n import _
 from ui.train import sections as train
 
 state.init_page()                 # also when a deep link is a fresh server's first request
 links.read("train", train.LINK)
-st.title("Train")
-st.caption("Train a recurrent network with backpropagation through time and watch the gradient at every step. "
-           "Learning rate, optimizer and clipping apply to the running model at once.")
+st.title(_("Train"))
+st.caption(_("Train a recurrent network with backpropagation through time and watch the gradient at every step. "
+             "Learning rate, optimizer and clipping apply to the running model at once."))
 
 sess = train.session()            # this session's job: it trains in a worker process; the page reads its views
 train.open_links(sess)            # ?run= restores a saved run, ?shared= opens a model link's copy

@@ -109,3 +109,14 @@ def test_the_memory_lesson_swaps_the_dish_in_the_learners_language():
     assert at.session_state[state.LS_DISH] == "risotto"
     dish_box = at.selectbox(key=state.LS_DISH)
     assert "risotto" in dish_box.options and "pizza" not in dish_box.options
+
+
+def test_train_offers_each_languages_cuisine_corpus():
+    from ui.common.config import SOURCES, TrainConfig
+    from ui.train.session import build_data
+
+    assert "Cuisine corpus (Français)" in SOURCES and "Cuisine corpus (中文)" in SOURCES
+    data = build_data(TrainConfig(source="Cuisine corpus (Français)"))
+    assert data.probe == PROMPTS["fr"] and "japonaise" in data.vocab
+    zh = build_data(TrainConfig(source="Cuisine corpus (中文)"))
+    assert zh.vocab.level == "word" and "日" in zh.vocab and all(len(t) == 1 for t in zh.vocab.tokens[1:])

@@ -154,7 +154,7 @@ def live_status(run, ticking: bool, model_line, after_divergence: str = ""):
     if view.running or ticking:
         progress(view, run.queue)
     if view.error:
-        st.error(view.error)
+        st.error(_(view.error))
     if view.diverged:
         st.error(view.diverged + after_divergence)
     return view

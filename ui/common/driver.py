@@ -33,10 +33,18 @@ from pathlib import Path
 
 from rnn_core.io import ModelFileError
 
+from .live import N_
+from .runfile import RunFileError
+
 ROOT = Path(__file__).resolve().parents[2]     # where ``python -m ui.common.worker`` finds the package
 CALL_TIMEOUT = 120.0        # seconds a command may take (continuing from a 50 MB model on a busy worker)
 TRAINING_NICE = 10          # the workers' CPU priority below the server's: clicks first, training with the rest
-ERRORS = {"ModelFileError": ModelFileError, "ValueError": ValueError}   # what a command may raise to the page
+# what a command may raise to the page (a saved run that cannot be restored: RunFileError, which the run links catch)
+ERRORS = {"ModelFileError": ModelFileError, "ValueError": ValueError, "RunFileError": RunFileError}
+# a worker that stopped: the job's view carries it as its ``error`` and a waiting command raises it (in English:
+# the page that shows it translates it)
+WORKER_LOST = N_("The training process stopped unexpectedly, so this model and its run are gone. Press Reset weights "
+                 "to start again.")
 
 
 def default_workers() -> int:
@@ -169,8 +177,7 @@ class TrainingPool:
     def _lost(self, i: int, w: _Worker) -> None:
         """Worker ``i`` stopped (killed, out of memory): its jobs are gone, and every page waiting on it hears so."""
         w.alive = False
-        why = ("The training process stopped unexpectedly, so this model and its run are gone. "
-               "Press Reset weights to start again.")
+        why = WORKER_LOST
         with self._lock:
             for job in self._jobs.values():
                 if job.worker == i:
@@ -180,7 +187,7 @@ class TrainingPool:
                         job.changed.notify_all()
             for req, reply in list(self._replies.items()):
                 if reply.worker == i:
-                    reply.ok, reply.value = False, ("RuntimeError", why)
+                    reply.ok, reply.value = False, ("RuntimeError", why, why, {})
                     reply.done.set()
                     self._replies.pop(req, None)
 
@@ -196,8 +203,11 @@ class TrainingPool:
                 self._replies.pop(req, None)
             raise TimeoutError(f"the training worker did not answer within {timeout:.0f} s")
         if not reply.ok:
-            name, text = reply.value
-            raise ERRORS.get(name, RuntimeError)(text)
+            name, text, *said = reply.value             # (and the template and values of a said one: live.said)
+            err = ERRORS.get(name, RuntimeError)(text)
+            if said and said[0] is not None:
+                err.template, err.values = said
+            raise err
         return reply.value
 
     def create(self, session_class, view_class) -> Job:

@@ -17,6 +17,22 @@ import pandas as pd
 from rnn_core.train import Trainer
 
 
+def N_(message: str) -> str:
+    """Marks ``message`` for translation, as ui/common/i18n.py's ``N_`` (which this module cannot import: it runs in
+    training workers, which have no session and load no Streamlit); a page translates it where it shows it."""
+    return message
+
+
+def said(cls, template: str, **values):
+    """An exception of ``cls`` that says ``template`` with ``values`` (``name=(value, format spec)``) in English and
+    keeps both, so that a page can say it in the session's language: a worker builds it, a page shows it (the
+    training driver carries the two across: ui/common/driver.py). (A RunFileError keeps them itself, its values
+    as they are: ui/common/runfile.py.)"""
+    err = cls(template.format(**{k: format(v, spec) for k, (v, spec) in values.items()}))
+    err.template, err.values = template, values
+    return err
+
+
 MAX_RECORDS = 250_000     # iterations whose figures are kept one by one (41 bytes each); older ones thinned beyond
 MAX_STEP_ROWS = 2_000     # per-step rows kept for each heatmap ((T,) float32 each: at most 800 kB at T = 100)
 
@@ -518,7 +534,7 @@ class LiveRun:
             it, tokens = int(meta["iteration"]), int(meta.get("tokens", 0))
         except (KeyError, TypeError, ValueError):
             from .runfile import RunFileError
-            raise RunFileError("its iteration count cannot be read") from None
+            raise RunFileError(N_("its iteration count cannot be read")) from None
         tr = self.trainer
         tr.restore_to({k: v.copy() for k, v in self.model.params.items()}, it, tokens)
         restore_optimizer(tr.optimizer, meta.get("optimizer", {}), rf.arrays, self.model.params)
@@ -543,14 +559,14 @@ def config_from(cls, values: dict):
 def shape_changes(model, cfg) -> list[str]:
     """What in ``cfg`` (cell, hidden size, activation) the weights of ``model`` cannot take."""
     if model is None:
-        return ["no model yet"]
+        return [N_("no model yet")]                     # (in English: a page translates each where it names them)
     why = []
     if cfg.cell != model.cell:
-        why.append("cell")
+        why.append(N_("cell"))
     if cfg.hidden != model.hidden_size:
-        why.append("hidden size")
+        why.append(N_("hidden size"))
     if cfg.cell == "rnn" and cfg.activation != model.activation:
-        why.append("activation")
+        why.append(N_("activation"))
     return why
 
 

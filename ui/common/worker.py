@@ -13,7 +13,9 @@ a run whose lease runs out (the tab was closed) is stopped as Stop would, keepin
 
 Messages in: ("create", job, session_class, req), ("call", job, method, args, req), ("fetch", job, what,
 req), ("touch", job), ("drop", job). Out: ("view", job, fields, req) after a job changed, ("reply", req, ok,
-value) after the view it answers, ("queue", running jobs in their turn order).
+value) after the view it answers, ("queue", running jobs in their turn order). A failed command's value is
+(the exception's type name, its English text, its template and values, or None: see ui/common/live.said), so
+that the page can say it in the learner's language (a worker has no session).
 """
 from __future__ import annotations
 
@@ -29,12 +31,21 @@ import time  # noqa: E402
 from collections import deque  # noqa: E402
 from multiprocessing.connection import Connection  # noqa: E402
 
+from .live import N_  # noqa: E402
+
 SLICE_SECONDS = 0.1         # a running job's turn before the next running job's
 PUBLISH_EVERY = 0.25        # seconds between views of a job that trains on (a run's end is published at once)
 LEASE_SECONDS = 75.0        # a run trains on this long after the last sign of a page showing it (a background
                             # tab's timers may fire only once a minute; RNN_PLAYGROUND_RUN_LEASE overrides it)
+GONE = N_("this training job is gone")
 COMMANDS = {"reset_weights", "continue_from", "apply_live", "start", "stop", "mark_saved", "restore"}
 FETCHES = {"model_bytes", "metrics_csv", "export_torch", "export_safetensors", "checkpoint"}
+
+
+def failure(e: Exception) -> tuple:
+    """A failed command's reply value: the exception's type name and English text, and, when it was ``said``
+    (ui/common/live.py), its template and values for the page to say it in the session's language."""
+    return (type(e).__name__, str(e), getattr(e, "template", None), getattr(e, "values", None))
 
 
 class Worker:
@@ -55,7 +66,7 @@ class Worker:
         if kind == "touch":
             return
         if kind in ("call", "fetch") and job not in self.jobs:
-            self.reply(msg[-1], False, ("RuntimeError", "this training job is gone"))
+            self.reply(msg[-1], False, ("RuntimeError", GONE, GONE, {}))
             return
         if kind == "create":
             self.jobs[job] = (msg[2](), {})
@@ -73,7 +84,7 @@ class Worker:
                     raise ValueError(f"not a command: {method}")
                 result = getattr(sess, method)(*args)
             except Exception as e:                      # the page shows it (a bad file, bad text)
-                self.reply(req, False, (type(e).__name__, str(e)))
+                self.reply(req, False, failure(e))
                 return
             self._settle_turn(job)
             self.publish(job, req)
@@ -85,7 +96,7 @@ class Worker:
                     raise ValueError(f"not a download: {what}")
                 self.reply(req, True, getattr(self.jobs[job][0], what)())
             except Exception as e:
-                self.reply(req, False, (type(e).__name__, str(e)))
+                self.reply(req, False, failure(e))
 
     def reply(self, req: int, ok: bool, value) -> None:
         self.conn.send(("reply", req, ok, value))

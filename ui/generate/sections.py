@@ -10,7 +10,7 @@ from ui.common import state
 from ui.common.figures import next_token_figure
 from ui.common.frames import top_k_frame
 from ui.common.i18n import N_, _, num
-from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
+from ui.common.limits import MAX_SENTENCE_CHARS, sentence_limits
 from ui.common.links import Param, known_model, number, one_of, text_up_to
 from ui.common.models import THIS_TAB, LoadedModel
 from ui.common.charts import show
@@ -43,7 +43,7 @@ def settings() -> tuple[LoadedModel, str]:
                         help=_("The demo models read words; the sonnets model reads characters. A model trained on "
                                "the Train page or uploaded on Step through is here too.") + " " + _(THIS_TAB))
     c2.text_input(_("Prompt"), key=state.GEN_PROMPT, **state.KEEP,
-                  help=_("What the network reads before it writes.") + " " + SENTENCE_LIMITS)
+                  help=_("What the network reads before it writes.") + " " + sentence_limits())
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.slider(_("Tokens to generate"), *TOKENS, key=state.GEN_N, **state.KEEP)
     c2.radio(_("Strategy"), list(STRATEGIES), key=state.GEN_STRATEGY, format_func=lambda v: _(STRATEGIES[v]),

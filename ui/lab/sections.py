@@ -12,7 +12,7 @@ from rnn_core.tasks import experiment_settings, memory_experiment
 from ui.common import i18n, state
 from ui.common.frames import token_labels
 from ui.common.i18n import N_, _, ngettext, num
-from ui.common.limits import MAX_SENTENCE_CHARS, SENTENCE_LIMITS
+from ui.common.limits import MAX_SENTENCE_CHARS, sentence_limits
 from ui.common.links import Param, number, one_of, some_of, text_up_to
 from ui.common.state import KEEP
 from ui.common.charts import show
@@ -189,7 +189,7 @@ def late_loss_section() -> None:
     models = st.session_state[state.MODELS]
     demos = {cell: models[f"Demo {cell.upper()}"] for cell in ("rnn", "lstm", "gru")}
     rnn = demos["rnn"]
-    text = st.text_input(_("Sentence for all three"), key=state.LAB_SENTENCE, **KEEP, help=SENTENCE_LIMITS)
+    text = st.text_input(_("Sentence for all three"), key=state.LAB_SENTENCE, **KEEP, help=sentence_limits())
     problem = validate_sentence(text, rnn)
     if problem:
         st.warning(problem + " " + _("Showing the default sentence."))

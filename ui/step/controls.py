@@ -119,7 +119,7 @@ def _on_upload() -> None:
         entry = load_upload(f.name, f.getvalue(), None if v is None else v.getvalue())
     except ModelFileError as e:
         st.session_state[state.UPLOAD_ERROR] = tr("That file cannot be used: {error}. The current model stays."
-                                                  ).format(error=e)
+                                                  ).format(error=tr(str(e)))
         return
     st.session_state[state.UPLOAD_ERROR] = None
     dropped = add_upload(st.session_state[state.MODELS], entry)

@@ -8,12 +8,13 @@ from rnn_core.data import decode_text
 from rnn_core.io import ModelFileError
 from rnn_core.vocab import LEVELS
 
-from ui.common import runlinks, saving, state, uploads
-from ui.common.config import LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
+from ui.common import i18n, runlinks, saving, state, uploads
+from ui.common.config import LANGUAGE_CORPORA, LOSS_SHAPES, SOURCES, TASK_SOURCES, TrainConfig
 from ui.common.controls import (Length, hyperparameter_params, hyperparameters, live_status, page_session,
                                read_config, run_buttons)
 from ui.common.links import Param, number, one_of
 from ui.common.figures import loss_per_step_figure, next_token_figure, pca_figure, step_norm_figure, w_hh_terms_figure
+from ui.common.i18n import N_, _, num
 from ui.common.frames import pca_frame_fixed, pca_range, top_k_frame
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 from ui.common.charts import show
@@ -21,10 +22,11 @@ from ui.common.travel import pytorch_downloads
 from ui.common.text import fade_caption, loss_sum_text, md_escape, shorten, terms_caption
 
 from . import figures
-from .session import LAST_STEP_EVERY, Data, TrainRun, TrainView, build_data, text_key
+from .session import LAST_STEP_EVERY, Data, TrainRun, TrainView, build_data, stuck_text, text_key
 
 KEYS = {name: key for key, name in state.TRAIN_FIELDS.items()}       # setting -> its widget's key
-TRUNCATION = Length("Truncation length k", state.TR_K)
+TRUNCATION = Length(N_("Truncation length k"), state.TR_K)
+LEVEL_NAMES = {"word": N_("word"), "char": N_("char")}               # the Tokens choice's values, shown
 GAPS = (0, 100)
 # what a link to this page carries: every sidebar setting but the pasted text and the uploaded file
 LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.TR_LEVEL, one_of(LEVELS)),
@@ -34,6 +36,13 @@ LINK = {"source": Param(state.TR_SOURCE, one_of(SOURCES)), "level": Param(state.
 # of the charts every three: a redraw costs the server about 10 ms a chart, and a class may have several runs going
 CURVES_SECONDS, DETAILS_SECONDS = 1.0, 3.0
 
+
+
+def _source_label(source: str) -> str:
+    """A Data choice in the session's language (a corpus in another language keeps that language's name)."""
+    if source in LANGUAGE_CORPORA:
+        return _("Cuisine corpus") + source[len("Cuisine corpus"):]
+    return _(source)
 
 def session() -> TrainRun:
     """This browser session's training job (made on its first visit)."""
@@ -45,18 +54,39 @@ def config_from_state() -> TrainConfig:
     return read_config(state.TRAIN_FIELDS, TrainConfig)
 
 
-def text_from_state(source: str) -> tuple[str | None, str | None]:
-    """(text, problem) for the pasted or uploaded text sources; (None, None) for the others."""
+def in_words(e: Exception, tr=None, lang: str | None = None) -> str:
+    """What an exception says, in the session's language (``tr``, ``lang``: a callback's, read before its slow
+    work) when it keeps its template (ui/common/live.said: a worker's or the data's; values as (value, format
+    spec), or as they are), else as it is."""
+    template = getattr(e, "template", None)
+    if template is None:
+        return str(e)
+    lang = lang or i18n.language()
+
+    def shown(v):
+        if not (isinstance(v, tuple) and len(v) == 2):
+            return v
+        v, spec = v
+        return num(v, spec, lang) if isinstance(v, (int, float)) else format(v, spec)
+
+    return (tr or _)(template).format(**{k: shown(v) for k, v in (e.values or {}).items()})
+
+
+def text_from_state(source: str, tr=None, lang: str | None = None) -> tuple[str | None, str | None]:
+    """(text, problem) for the pasted or uploaded text sources; (None, None) for the others (``tr``, ``lang``: a
+    callback's translation, read before its slow work)."""
+    tr = tr or _
     if source == "Pasted text":
         return st.session_state[state.TR_TEXT], None
     if source != "Uploaded .txt":
         return None, None
     f = st.session_state.get(state.TR_FILE)
     if f is None:
-        return None, "Upload a .txt file to train on it."
+        return None, tr("Upload a .txt file to train on it.")
     if f.size > MAX_TRAIN_TEXT_BYTES:
         limit = MAX_TRAIN_TEXT_BYTES // 1_000_000
-        return None, f"{shorten(f.name, 60)} is {f.size / 1e6:.1f} MB; the limit is {limit} MB."
+        return None, tr("{name} is {size} MB; the limit is {limit} MB.").format(
+            name=shorten(f.name, 60), size=num(f.size / 1e6, ".1f", lang), limit=limit)
     try:
         return decode_text(f.getvalue(), f.name), None
     except ValueError as e:
@@ -66,27 +96,30 @@ def text_from_state(source: str) -> tuple[str | None, str | None]:
 def sidebar_config() -> tuple[TrainConfig, str | None, str | None]:
     """The hyperparameters in the sidebar; returns (config, text for text sources, a problem with it)."""
     sb, keep = st.sidebar, state.KEEP
-    sb.header("Settings")
-    source = sb.selectbox("Data", SOURCES, key=state.TR_SOURCE, **keep)
+    sb.header(_("Settings"))
+    source = sb.selectbox(_("Data"), SOURCES, key=state.TR_SOURCE, format_func=_source_label, **keep)
+    levels = {"format_func": lambda v: _(LEVEL_NAMES.get(v, v))}
     if source == "Pasted text":
-        limit = f"at most {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB and {MAX_TRAIN_TOKENS:,} tokens"
-        sb.text_area(f"Text to train on ({limit})", key=state.TR_TEXT, height=150, **keep,
-                     help=f"The {MAX_TRAIN_VOCAB:,} most frequent tokens make the vocabulary; the rest read as <unk>.")
+        sb.text_area(_("Text to train on (at most {mb} MB and {tokens} tokens)").format(
+                         mb=MAX_TRAIN_TEXT_BYTES // 1_000_000, tokens=num(MAX_TRAIN_TOKENS, ",")),
+                     key=state.TR_TEXT, height=150, **keep,
+                     help=_("The {n} most frequent tokens make the vocabulary; the rest read as <unk>.").format(
+                         n=num(MAX_TRAIN_VOCAB, ",")))
         size = len(st.session_state[state.TR_TEXT].encode("utf-8"))
-        sb.caption(f"{size:,} bytes of {MAX_TRAIN_TEXT_BYTES:,}.")
-        sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
+        sb.caption(_("{size} bytes of {limit}.").format(size=num(size, ","), limit=num(MAX_TRAIN_TEXT_BYTES, ",")))
+        sb.radio(_("Tokens"), LEVELS, key=state.TR_LEVEL, horizontal=True, **levels, **keep)
     elif source == "Uploaded .txt":
-        sb.file_uploader(f"Text file (.txt, UTF-8, at most {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB)", type=["txt"],
-                         key=state.TR_FILE, max_upload_size=MAX_TRAIN_TEXT_BYTES // 1_000_000)
-        sb.radio("Tokens", LEVELS, key=state.TR_LEVEL, horizontal=True, **keep)
+        sb.file_uploader(_("Text file (.txt, UTF-8, at most {mb} MB)").format(mb=MAX_TRAIN_TEXT_BYTES // 1_000_000),
+                         type=["txt"], key=state.TR_FILE, max_upload_size=MAX_TRAIN_TEXT_BYTES // 1_000_000)
+        sb.radio(_("Tokens"), LEVELS, key=state.TR_LEVEL, horizontal=True, **levels, **keep)
     elif source in TASK_SOURCES:
-        sb.slider("Gap (distractor tokens)", *GAPS, key=state.TR_GAP, **keep)
+        sb.slider(_("Gap (distractor tokens)"), *GAPS, key=state.TR_GAP, **keep)
     hyperparameters(sb, KEYS, TRUNCATION)
-    sb.selectbox("Loss", list(LOSS_SHAPES), key=state.TR_LOSS, format_func=LOSS_SHAPES.get, **keep,
+    sb.selectbox(_("Loss"), list(LOSS_SHAPES), key=state.TR_LOSS, format_func=lambda v: _(LOSS_SHAPES[v]), **keep,
                  disabled=source in TASK_SOURCES,
-                 help="Many-to-many: every step has a loss e_t; E is their sum (as tutorials write it) and "
-                      "training minimises their mean. Many-to-one: only the last step of each chunk has a target "
-                      "(the long-memory tasks are always many-to-one).")
+                 help=_("Many-to-many: every step has a loss e_t; E is their sum (as tutorials write it) and "
+                        "training minimises their mean. Many-to-one: only the last step of each chunk has a target "
+                        "(the long-memory tasks are always many-to-one)."))
     text, problem = text_from_state(source)
     return config_from_state(), text, problem
 
@@ -97,7 +130,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
     Text that a loaded model was continued on is encoded with that model's vocabulary.
     """
     if problem:
-        st.warning(problem + " The current model and its history are kept.")
+        st.warning(_("{problem} The current model and its history are kept.").format(problem=problem))
         return None
     reuse = sess.vocab if sess.vocab_for is not None and sess.vocab_for == text_key(cfg, text) else None
     key = (cfg.source, cfg.level, cfg.gap, cfg.batch, cfg.seq_len, cfg.seed, cfg.loss, hash(text), reuse is not None)
@@ -107,7 +140,7 @@ def data_for(cfg: TrainConfig, text: str | None, problem: str | None, sess: Trai
             cache.clear()
             cache[key] = build_data(cfg, text, vocab=reuse)
         except ValueError as e:
-            st.warning(f"{e} The current model and its history are kept.")
+            st.warning(_("{problem} The current model and its history are kept.").format(problem=in_words(e)))
             return None
     return cache[key]
 
@@ -170,7 +203,8 @@ def status_and_buttons(sess: TrainRun, cfg: TrainConfig, data: Data | None) -> N
         sess.apply_live(cfg, data)
     notice = st.empty()
     shown = data or view.data
-    st.markdown(f"**Data:** {shown.n_tokens:,} tokens per pass, vocabulary {len(shown.vocab):,}.")
+    st.markdown(_("**Data:** {n} tokens per pass, vocabulary {v}.").format(n=num(shown.n_tokens, ","),
+                                                                          v=num(len(shown.vocab), ",")))
     pressed = run_buttons(sess, cfg, data, reasons, lambda: sess.apply_live(cfg, data))
     if pressed == "train":
         saving.begin(sess)                                  # from now on the run is saved (the URL carries its id)
@@ -178,14 +212,14 @@ def status_and_buttons(sess: TrainRun, cfg: TrainConfig, data: Data | None) -> N
         publish(sess)
         reasons = sess.view.needs_new_weights(cfg, data) if data is not None else []
     if reasons:
-        notice.info(f"Changing the {', '.join(reasons)} needs new weights: **Train** starts from fresh weights "
-                    "(the current model stays until then).")
+        notice.info(_("Changing the {what} needs new weights: **Train** starts from fresh weights (the current model "
+                      "stays until then).").format(what=", ".join(_(r) for r in reasons)))
 
 
 def model_line(view: TrainView) -> None:
     """The model and its iteration count, drawn from the same view as the progress bar."""
-    st.markdown(f"**Model:** {view.model.cell.upper()}, H={view.model.hidden_size}, "
-                f"{view.iteration:,} iterations so far.")
+    st.markdown(_("**Model:** {cell}, H={H}, {n} iterations so far.").format(
+        cell=view.model.cell.upper(), H=view.model.hidden_size, n=num(view.iteration, ",")))
 
 
 def publish(sess: TrainRun) -> None:
@@ -201,12 +235,11 @@ def live_area(sess: TrainRun) -> None:
 
     @st.fragment(run_every=CURVES_SECONDS if ticking else None)
     def curves():
-        view = live_status(sess, ticking, model_line, " If it diverges again at once, the kept weights are already "
-                                                      "too large: press Reset weights.")
+        view = live_status(sess, ticking, model_line, " " + _("If it diverges again at once, the kept weights are "
+                                                              "already too large: press Reset weights."))
         publish(sess)
-        stuck = view.stuck_report()
-        if stuck and not view.diverged:
-            st.warning(stuck)
+        if view.stuck and not view.diverged:
+            st.warning(stuck_text(view.stuck, _, num))
         draw_metrics(view, "curves")
 
     @st.fragment(run_every=DETAILS_SECONDS if ticking else None)
@@ -237,17 +270,19 @@ def _curves(sess: TrainView, df, latest) -> None:
     c1, c2 = st.columns(2)
     with c1:
         show(figures.training_loss_figure(df), key=state.CHART_TR_LOSS)
-        st.caption(f"From {df['loss'].iloc[0]:.2f} nats at iteration {int(df['iteration'].iloc[0])} to "
-                   f"{df['loss'].tail(20).mean():.2f} (mean of the last 20); a spike that shoots up is an exploding "
-                   "gradient." if len(df) else "Press Train to start.")
+        st.caption(_("From {first} nats at iteration {it} to {last} (mean of the last 20); a spike that shoots up is "
+                     "an exploding gradient.").format(first=num(df["loss"].iloc[0], ".2f"),
+                                                      it=int(df["iteration"].iloc[0]),
+                                                      last=num(df["loss"].tail(20).mean(), ".2f"))
+                   if len(df) else _("Press Train to start."))
     with c2:                                              # vanishing first: one late loss, going back
         first = last_matrix[0] if len(last_matrix) else None
         now = last_matrix[-1] if len(last_matrix) else np.zeros(0)
         fig = figures.last_step_figure(now, total, first, its[0] if its else None, its[-1] if its else None)
         show(fig, key=state.CHART_TR_LAST)
         st.caption(figures.last_step_caption(fig, its, first, now, total) if its else
-                   "Train to see the last step's gradient going back: the loss of step T alone, at every earlier "
-                   "step, in the first iteration and now.")
+                   _("Train to see the last step's gradient going back: the loss of step T alone, at every earlier "
+                     "step, in the first iteration and now."))
 
 
 def _details(sess: TrainView, df, matrix, latest) -> None:
@@ -257,46 +292,48 @@ def _details(sess: TrainView, df, matrix, latest) -> None:
     with c3:
         show(step_norm_figure(latest, sess.config.clip or None, int(df["clipped"].sum()) if len(df) else 0,
                               len(df), sess.iteration or None), key=state.CHART_TR_STEPS)
-        st.caption("The latest iteration, the loss of every step together. "
-                   + (fade_caption(latest, "The total gradient") if len(latest) else ""))
+        st.caption(_("The latest iteration, the loss of every step together.") + " "
+                   + (fade_caption(latest, _("The total gradient")) if len(latest) else ""))
     with c4:
         show(figures.last_step_heatmap(last_matrix, its), key=state.CHART_TR_LAST_HEAT)
         if len(last_matrix) > 1:
             early, later = last_matrix[0], last_matrix[-1]
-            st.caption(f"Every {LAST_STEP_EVERY}th iteration, the last step's gradient at each step relative to its "
-                       f"value at step T. At step 1 it was {_of_step_t(early)} in iteration {its[0]} and is "
-                       f"{_of_step_t(later)} in iteration {its[-1]}.")
+            st.caption(_("Every {every}th iteration, the last step's gradient at each step relative to its value at "
+                         "step T. At step 1 it was {early} in iteration {first} and is {later} in iteration {last}.")
+                       .format(every=LAST_STEP_EVERY, early=_of_step_t(early), first=its[0], later=_of_step_t(later),
+                               last=its[-1]))
     c5, c6 = st.columns(2)
     with c5:
         show(figures.step_norm_heatmap(matrix, sess.metrics.step_norms.iterations), key=state.CHART_TR_HEAT)
-        st.caption("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
-                   "vanishing back in time.")
+        st.caption(_("Every iteration's per-step norms, log10 colour: a colour that fades to the left is a gradient "
+                     "vanishing back in time."))
     with c6:
         show(figures.global_norm_figure(df, sess.config.clip or None), key=state.CHART_TR_GLOBAL)
-        st.caption("Red dots are iterations whose gradient was clipped to the threshold.")
+        st.caption(_("Red dots are iterations whose gradient was clipped to the threshold."))
     c7, c8 = st.columns(2)
     last_only = sess.config.loss == "many_to_one" or (sess.data is not None and sess.data.key[0] == "task")
     losses = sess.metrics.step_losses[-1] if sess.metrics.step_losses else np.zeros(0)
     with c7:
         show(loss_per_step_figure(losses, last_only=last_only), key=state.CHART_TR_LOSS_STEPS)
-        st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else "Train to see the loss at each step.")
+        st.caption(loss_sum_text(losses, last_only) + "." if len(losses) else _("Train to see the loss at each step."))
     with c8:
         terms = sess.metrics.w_hh_terms
         show(w_hh_terms_figure(terms if terms is not None else np.zeros(0)), key=state.CHART_TR_W_HH)
         if terms is not None:
-            st.caption(f"Iteration {its[-1]}. " + terms_caption(terms))
+            st.caption(_("Iteration {it}.").format(it=its[-1]) + " " + terms_caption(terms))
     if sess.model is not None and sess.data is not None:
-        st.markdown(f"**Probe:** “{md_escape(sess.data.probe)}” → **{md_escape(sess.completion())}**")
+        st.markdown(_("**Probe:** “{probe}” → **{completion}**").format(probe=md_escape(sess.data.probe),
+                                                                        completion=md_escape(sess.completion())))
 
 
 def _of_step_t(row: np.ndarray) -> str:
     """Step 1's value as a share of step T's, in words that stay true when either is 0 (an underflow)."""
     first, last = float(row[0]), float(row[-1])
     if not (np.isfinite(first) and np.isfinite(last)):
-        return "not a finite number"
+        return _("not a finite number")
     if last == 0:
-        return "undefined (the gradient is exactly 0 at step T)"
-    return "exactly 0 of step T's" if first == 0 else f"{first / last:.1e} of step T's"
+        return _("undefined (the gradient is exactly 0 at step T)")
+    return _("exactly 0 of step T's") if first == 0 else _("{share} of step T's").format(share=num(first / last, ".1e"))
 
 
 def history_section(sess: TrainView) -> None:
@@ -304,36 +341,36 @@ def history_section(sess: TrainView) -> None:
     computed both at every snapshot when the run ended: ``TrainSession.history``)."""
     if sess.model is None or len(sess.snapshots) < 2 or sess.running or not sess.history:
         return
-    st.subheader("History")
+    st.subheader(_("History"))
     keys = sorted(sess.history)
-    it = st.select_slider("Replay training at iteration", keys, key=state.TR_REPLAY, on_change=_replay_chosen,
+    it = st.select_slider(_("Replay training at iteration"), keys, key=state.TR_REPLAY, on_change=_replay_chosen,
                           **state.KEEP)
     probs, hidden = sess.history[it]
-    paths = {k: h for k, (_, h) in sess.history.items()}    # every kept point, for axes that stay fixed
+    paths = {k: h for k, (_probs, h) in sess.history.items()}    # every kept point, for axes that stay fixed
     final_hidden = paths[keys[-1]]                   # the last snapshot is the current model
     tokens = sess.vocab.id_to_token(sess.vocab.encode(sess.data.probe))
     c1, c2 = st.columns(2)
     with c1:
         show(next_token_figure(top_k_frame(probs, sess.vocab.tokens, 8)), key=state.CHART_TR_HIST_PRED)
-        st.caption(f"What the model at iteration {it} predicts after the probe.")
+        st.caption(_("What the model at iteration {it} predicts after the probe.").format(it=it))
     with c2:
         df = pca_frame_fixed(hidden, final_hidden, tokens)
         show(pca_figure(df, len(tokens), fixed=pca_range(final_hidden, list(paths.values()))),
                         key=state.CHART_TR_HIST_PCA)
-        st.caption("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare).")
+        st.caption(_("The probe's hidden-state path, in the final model's PCA axes (fixed, so paths compare)."))
 
 
 def runs_section(sess: TrainView) -> None:
     if not sess.runs:
         return
-    st.subheader("Run history")
+    st.subheader(_("Run history"))
     table = figures.runs_frame(sess.runs)
-    st.dataframe(table, hide_index=True)
+    st.dataframe(figures.shown_runs(table), hide_index=True)
     runs = table["run"].tolist()
-    chosen = st.multiselect("Overlay the loss curves of runs", runs, key=state.TR_RUNS, on_change=_runs_chosen,
+    chosen = st.multiselect(_("Overlay the loss curves of runs"), runs, key=state.TR_RUNS, on_change=_runs_chosen,
                             **state.KEEP)
     show(figures.runs_figure([r for r in sess.runs if r["run"] in chosen]), key=state.CHART_TR_RUNS)
-    st.caption("Same data, different settings: which curve falls fastest, and which one blows up?")
+    st.caption(_("Same data, different settings: which curve falls fastest, and which one blows up?"))
 
 
 def _on_continue_upload(page: bool = False) -> None:
@@ -346,34 +383,40 @@ def _continue_from(up) -> dict:
     """The model in ``up`` replaces the current one (the run, if any, stops); the session-state writes that
     say so: the sidebar's shape settings and the message. Nothing reads st.session_state after the load."""
     sess = session()
+    lang = i18n.language()                          # read first: after the slow load, no session state
+    tr = i18n.translator(lang)
     cfg = config_from_state()
-    text, problem = text_from_state(cfg.source)
+    text, problem = text_from_state(cfg.source, tr, lang)
     try:
         if problem:
             raise ValueError(problem.rstrip("."))
-        what = sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
+        sess.continue_from(up.getvalue(), cfg, text, max_bytes=MAX_MODEL_BYTES)
     except (ModelFileError, ValueError) as e:
-        return {state.TR_UPLOAD_RESULT: ("error", f"That model cannot be used: {e}. "
-                                                  "The current model and its history are kept.")}
-    cfg = sess.view.config                          # the sidebar follows the loaded model
+        return {state.TR_UPLOAD_RESULT: ("error", tr("That model cannot be used: {why}. The current model and its "
+                                                     "history are kept.").format(why=in_words(e, tr, lang)))}
+    view = sess.view                                # the loaded model's (the view that followed the load)
+    cfg = view.config                               # the sidebar follows the loaded model
     saving.begin(sess)                              # from now on the run is saved (no session state touched)
-    name = md_escape(shorten(up.name, 60))
+    message = tr("Continuing from {name}: a {cell} with H={H} and {n} tokens.").format(
+        name=md_escape(shorten(up.name, 60)), cell=view.model.cell.upper(), H=view.model.hidden_size,
+        n=num(len(view.vocab), ",", lang))
     return {state.TR_CELL: cfg.cell, state.TR_HIDDEN: cfg.hidden, state.TR_ACTIVATION: cfg.activation,
-            state.TR_LEVEL: cfg.level, state.TR_UPLOAD_RESULT: ("success", f"Continuing from {name}: {what}.")}
+            state.TR_LEVEL: cfg.level, state.TR_UPLOAD_RESULT: ("success", message)}
 
 
 def files_section(sess: TrainRun) -> None:
-    st.subheader("Save and continue")
+    st.subheader(_("Save and continue"))
     c1, c2, c3 = st.columns(3)
     if sess.view.model is not None:
         # built when clicked, not on every rerun (a model file can be megabytes), by the worker between two
         # iterations: the weights and the iteration count of one iteration, while the run goes on
-        c1.download_button("Download the model (.npz)", sess.model_bytes, "rnn_playground_model.npz",
+        c1.download_button(_("Download the model (.npz)"), sess.model_bytes, "rnn_playground_model.npz",
                            mime="application/octet-stream", key=state.TR_DL_MODEL, on_click=sess.mark_saved)
-        c2.download_button("Download the metrics (CSV)", sess.metrics_csv,
+        c2.download_button(_("Download the metrics (CSV)"), sess.metrics_csv,
                            "training_metrics.csv", mime="text/csv", key=state.TR_DL_CSV, on_click="ignore")
-    c3.file_uploader(f"Continue from a saved model (.npz, at most {MAX_MODEL_BYTES // 1_000_000} MB)", type=["npz"],
-                     key=state.TR_UPLOAD, on_change=_on_continue_upload, max_upload_size=MAX_MODEL_BYTES // 1_000_000)
+    c3.file_uploader(_("Continue from a saved model (.npz, at most {mb} MB)").format(mb=MAX_MODEL_BYTES // 1_000_000),
+                     type=["npz"], key=state.TR_UPLOAD, on_change=_on_continue_upload,
+                     max_upload_size=MAX_MODEL_BYTES // 1_000_000)
     if sess.model is not None:
         pytorch_downloads(sess, state.TR_DL_TORCH, state.TR_DL_SAFETENSORS, "rnn_playground_model")
         runlinks.share_box(sess, state.TR_SHARE)

@@ -19,10 +19,10 @@ from rnn_core.sampling import complete
 from rnn_core.tasks import make_task
 from rnn_core.train import Trainer
 
-from ui.common.config import TASK_SOURCES, TEXT_SOURCES, TrainConfig
+from ui.common.config import LANGUAGE_CORPORA, TASK_SOURCES, TEXT_SOURCES, TrainConfig
 from ui.common.driver import RunHandle
 from ui.common.frames import decimate
-from ui.common.live import LiveRun, LiveView, MetricsLog, StepRows, config_from
+from ui.common.live import N_, LiveRun, LiveView, MetricsLog, StepRows, config_from, said
 from ui.common.limits import MAX_MODEL_BYTES, MAX_TRAIN_TEXT_BYTES, MAX_TRAIN_TOKENS, MAX_TRAIN_VOCAB
 from ui.common.runfile import RunFile, RunFileError, read_run
 
@@ -48,12 +48,14 @@ class Data:
     text: str | None = None           # pasted or uploaded text (what a saved run rebuilds its data from)
 
 
-def text_problem(text: str) -> str | None:
-    """None if pasted text can be trained on, else what is wrong with it."""
+def text_error(text: str) -> ValueError | None:
+    """None if pasted text can be trained on, else a ValueError saying what is wrong with it (``said``: a page
+    shows it in the session's language)."""
     if not text.strip():
-        return "The text is empty: paste a few sentences to train on."
+        return said(ValueError, N_("The text is empty: paste a few sentences to train on."))
     if len(text.encode("utf-8")) > MAX_TRAIN_TEXT_BYTES:
-        return f"The text is larger than {MAX_TRAIN_TEXT_BYTES // 1_000_000} MB; paste or upload less."
+        return said(ValueError, N_("The text is larger than {limit} MB; paste or upload less."),
+                    limit=(MAX_TRAIN_TEXT_BYTES // 1_000_000, ""))
     return None
 
 
@@ -74,23 +76,27 @@ def build_data(cfg: TrainConfig, text: str | None = None, vocab: Vocab | None = 
     if cfg.source == "Cuisine corpus":
         corpus = CORPORA["cuisine"]
         text, level, probe = corpus.read(), corpus.level, corpus.probe
+    elif cfg.source in LANGUAGE_CORPORA:
+        corpus = CORPORA[LANGUAGE_CORPORA[cfg.source]]
+        text, level, probe = corpus.read(), corpus.level, corpus.probe
     elif cfg.source == "Sonnets (characters)":
         corpus = CORPORA["sonnets"]
         text, level, probe = corpus.read(), corpus.level, corpus.probe
     else:
-        problem = text_problem(text or "")
+        problem = text_error(text or "")
         if problem:
-            raise ValueError(problem)
+            raise problem
         level = cfg.level
         probe = text.strip()[: 40 if level == "char" else 200]
         probe = " ".join(probe.split()[:8]) if level == "word" else probe
     v = vocab if vocab is not None else Vocab.from_text(text, level, max_size=MAX_TRAIN_VOCAB)
     ids = v.encode(text)
     if ids.size > MAX_TRAIN_TOKENS:
-        raise ValueError(f"That text has {ids.size:,} tokens; the Train page takes at most {MAX_TRAIN_TOKENS:,}. "
-                         "Train on a shorter text (or use the command line for big corpora).")
+        raise said(ValueError, N_("That text has {n} tokens; the Train page takes at most {limit}. Train on a shorter "
+                                  "text (or use the command line for big corpora)."),
+                   n=(int(ids.size), ","), limit=(MAX_TRAIN_TOKENS, ","))
     if ids.size < 3:
-        raise ValueError("That text is too short to train on: it needs at least three tokens.")
+        raise said(ValueError, N_("That text is too short to train on: it needs at least three tokens."))
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     stream = TokenStream(ids, cfg.batch, cfg.seq_len, cfg.loss)
     return Data(v, stream, probe, int(ids.size), ("text", digest, level, cfg.batch, cfg.seq_len, len(v), cfg.loss),
@@ -204,16 +210,17 @@ class TrainSession(LiveRun):
                       level=vocab.level if not is_task else cfg.level)
         data = build_data(cfg, text, vocab=None if is_task else vocab)
         if data.vocab != vocab:
-            raise ModelFileError("its vocabulary does not match the chosen task; pick the task it was trained on")
+            raise said(ModelFileError, N_("its vocabulary does not match the chosen task; pick the task it was "
+                                          "trained on"))
         self.adopt(model, vocab, cfg, data)
         self.vocab_for = None if is_task else text_key(cfg, text)
-        return f"a {model.cell.upper()} with H={model.hidden_size} and {len(vocab):,} tokens"
+        return f"a {model.cell.upper()} with H={model.hidden_size} and {len(vocab):,} tokens"   # (the page says it)
 
     def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
         """What in ``cfg``/``data`` the current weights cannot take (cell, size, activation, vocabulary)."""
         why = self.shape_changes(cfg)
         if self.model is not None and data.vocab != self.vocab:
-            why.append("vocabulary (the data changed)")
+            why.append(N_("vocabulary (the data changed)"))
         return why
 
     def apply_live(self, cfg: TrainConfig, data: Data) -> None:
@@ -281,15 +288,15 @@ class TrainSession(LiveRun):
         follow: {"config", "text"}. RunFileError (the current model stays) if it cannot be used."""
         rf = read_run(raw, "train")
         if rf.vocab is None:
-            raise RunFileError("its model reads numbers, not tokens")
+            raise RunFileError(N_("its model reads numbers, not tokens"))
         try:
             cfg = config_from(TrainConfig, rf.meta.get("config", {}))
         except (TypeError, ValueError) as e:
-            raise RunFileError(f"its settings cannot be read ({e})") from None
+            raise RunFileError(N_("its settings cannot be read ({why})"), why=str(e)) from None
         text = rf.meta.get("text")
         if cfg.source in TEXT_SOURCES:
             if not isinstance(text, str):
-                raise RunFileError("it was trained on a text that it does not hold")
+                raise RunFileError(N_("it was trained on a text that it does not hold"))
             cfg = replace(cfg, source="Pasted text")
         is_task = cfg.source in TASK_SOURCES
         model = rf.model
@@ -298,9 +305,9 @@ class TrainSession(LiveRun):
         try:
             data = build_data(cfg, text, vocab=None if is_task else rf.vocab)
         except ValueError as e:
-            raise RunFileError(f"its data cannot be rebuilt ({e})") from None
+            raise RunFileError(N_("its data cannot be rebuilt ({why})"), why=str(e)) from None
         if data.vocab != rf.vocab:
-            raise RunFileError("its vocabulary does not match its data")
+            raise RunFileError(N_("its vocabulary does not match its data"))
         self.adopt(model, rf.vocab, cfg, data)
         self.vocab_for = None if is_task else text_key(cfg, text)
         self._restore_counts(rf)
@@ -309,27 +316,30 @@ class TrainSession(LiveRun):
         return {"config": self.config, "text": text if cfg.source in TEXT_SOURCES else None}
 
     # ----- reading ----------------------------------------------------------------------------------
-    def stuck_report(self, window: int = 20) -> str | None:
+    def stuck_facts(self, window: int = 20) -> dict | None:
         """Why the loss is stuck high without a NaN, measured: the mean loss of the last ``window``
-        iterations against a uniform guess's log V, and how many of the probe's hidden values sit where
+        iterations against a uniform guess's log V, and what share of the probe's hidden values sit where
         the activation is flat (|h| > 0.99 for tanh, h < 0.01 or > 0.99 for sigmoid). None when the loss
-        is not above twice log V."""
+        is not above twice log V. The numbers travel in the view; the page says them (``stuck_text``)."""
         if self.model is None or len(self.metrics) < window:
             return None
         loss, uniform = float(np.mean(self.metrics.column("loss")[-window:])), float(np.log(len(self.vocab)))
         if not loss > 2 * uniform:
             return None
-        text = (f"The loss ({loss:.1f} nats over the last {window} iterations) is far above a uniform guess's "
-                f"log V = {uniform:.2f}: the network is confidently wrong.")
+        facts = {"loss": loss, "window": window, "uniform": uniform, "flat": None, "act": None}
         ids = self.vocab.encode(self.data.probe)
         act = self.model.activation if self.model.cell == "rnn" else "tanh"
         if ids.size and act in ("tanh", "sigmoid"):
             with np.errstate(all="ignore"):
                 h = self.model.forward(ids).hidden
             flat = np.abs(h) > 0.99 if act == "tanh" else (h < 0.01) | (h > 0.99)
-            text += (f" {flat.mean():.0%} of the probe's hidden values sit where {act} is flat, so their "
-                     "gradients are near zero and the weights cannot come back.")
-        return text + " Lower the learning rate or clip, then press Reset weights."
+            facts["flat"], facts["act"] = float(flat.mean()), act
+        return facts
+
+    def stuck_report(self, window: int = 20) -> str | None:
+        """``stuck_facts`` in words (English)."""
+        facts = self.stuck_facts(window)
+        return stuck_text(facts) if facts else None
 
     def completion(self, n_tokens: int | None = None) -> str:
         if self.model is None or self.data is None:
@@ -379,7 +389,7 @@ class TrainSession(LiveRun):
         """Train's fields of the next view: what changed of the data, the snapshots and the runs, the probe's
         completion and why a run is stuck (computed here, beside the weights), and, between runs, the History
         replay's predictions and hidden-state paths at every snapshot."""
-        out = {"vocab_for": self.vocab_for, "stuck": self.stuck_report(), "probe_completion": self.completion()}
+        out = {"vocab_for": self.vocab_for, "stuck": self.stuck_facts(), "probe_completion": self.completion()}
         if sent.get("vocab") is not self.vocab:
             out["vocab"] = sent["vocab"] = self.vocab
         if self.data is not None and sent.get("data") != self.data.key:
@@ -406,6 +416,26 @@ class TrainSession(LiveRun):
         return {k: (self.model_at(k)[0].forward(ids).probs[-1], paths[k]) for k in sorted(self.snapshots)}
 
 
+def _english(message: str) -> str:
+    return message
+
+
+STUCK = N_("The loss ({loss} nats over the last {window} iterations) is far above a uniform guess's log V = {uniform}: "
+           "the network is confidently wrong.")
+STUCK_FLAT = N_("{share} of the probe's hidden values sit where {act} is flat, so their gradients are near zero and "
+                "the weights cannot come back.")
+STUCK_WHAT_TO_DO = N_("Lower the learning rate or clip, then press Reset weights.")
+
+
+def stuck_text(facts: dict, tr=_english, fmt=format) -> str:
+    """``TrainSession.stuck_facts`` in words (``tr``, ``fmt``: a page's translation and number format)."""
+    text = tr(STUCK).format(loss=fmt(facts["loss"], ".1f"), window=facts["window"],
+                            uniform=fmt(facts["uniform"], ".2f"))
+    if facts["flat"] is not None:
+        text += " " + tr(STUCK_FLAT).format(share=fmt(facts["flat"], ".0%"), act=facts["act"])
+    return text + " " + tr(STUCK_WHAT_TO_DO)
+
+
 def _runs_from(rf: RunFile) -> RunHistory:
     runs = RunHistory()
     try:
@@ -413,7 +443,7 @@ def _runs_from(rf: RunFile) -> RunHistory:
             runs.append({**r, "losses": np.asarray(rf.arrays[f"runs/{i}/losses"], np.float32),
                          "loss_at": np.asarray(rf.arrays[f"runs/{i}/loss_at"], np.int32)})
     except (KeyError, TypeError, ValueError) as e:
-        raise RunFileError(f"its run history cannot be read ({e})") from None
+        raise RunFileError(N_("its run history cannot be read ({why})"), why=str(e)) from None
     del runs[: max(0, len(runs) - MAX_RUNS)]
     return runs
 
@@ -449,17 +479,18 @@ class TrainView(LiveView):
     def needs_new_weights(self, cfg: TrainConfig, data: Data) -> list[str]:
         why = self.shape_changes(cfg)
         if self.model is not None and data.vocab != self.vocab:
-            why.append("vocabulary (the data changed)")
+            why.append(N_("vocabulary (the data changed)"))
         return why
 
     def stuck_report(self) -> str | None:
-        return self.stuck
+        """Why the loss is stuck, in English (the page says ``stuck`` in the session's language: ``stuck_text``)."""
+        return stuck_text(self.stuck) if self.stuck else None
 
     def completion(self) -> str:
         return self.probe_completion
 
 
-TRAINED_NAME = "Trained on the Train page"
+TRAINED_NAME = "Trained on the Train page"          # a model's name (the model pickers' value): not translated
 
 
 class TrainRun(RunHandle):
