@@ -13,13 +13,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from conftest import CHROMIUM, FLAGS  # noqa: F401  (the browser fixture is conftest's)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SUSHI = "My favourite dish is sushi. So, my favourite cuisine is"
 
 pytestmark = pytest.mark.browser
@@ -113,15 +112,6 @@ def no_script_errors(request):
     yield
     errors = uncaught_errors(path, start)
     assert not errors, f"the server logged {len(errors)} script error(s) during this test:\n" + "\n".join(errors)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rnn_core.cuisines import ANSWERS, PROMPTS
-from test_browser import CHROMIUM, FLAGS, WIDEST, _start_server, _stop_server, snapshot  # noqa: F401
+from test_browser import WIDEST, _start_server, _stop_server, snapshot
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
@@ -38,14 +38,10 @@ TEXTS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
+TOP_WORD = """() => { for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const t = gd._fullData && gd._fullData[0];
+    if (t && t.type === 'bar' && t.orientation === 'h') return Array.from(t.y)[0]; } return null; }"""
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +92,11 @@ def test_home_step_through_and_a_lesson_speak_the_language(server, browser, code
     expect(pg.get_by_test_id("stTextInputRootElement").locator("input").first).to_have_value(PROMPTS[code],
                                                                                               timeout=SLOW)
     _check(pg, f"Home ({code})")
+    assert pg.evaluate(TOP_WORD) == ANSWERS[code]                    # the language's demo RNN, after the sentence
     pg.goto(f"{server}/step_through?lang={code}")
     expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=SLOW)
+    expect(pg.get_by_test_id("stTextInputRootElement").locator("input").first).to_have_value(PROMPTS[code])
     _check(pg, f"Step through ({code})")
-    top = pg.evaluate("""() => { for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-        const t = gd._fullData && gd._fullData[0];
-        if (t && t.type === 'bar' && t.orientation === 'h') return Array.from(t.y)[0]; } return null; }""")
-    assert top == ANSWERS[code]
     snapshot(pg, f"step_through_{code}.png")
     pg.goto(f"{server}/lessons?lesson=memory&lang={code}")
     expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=SLOW)
@@ -117,7 +111,7 @@ def test_the_picker_switches_the_language_and_keeps_the_page(server, browser):
     pg.goto(f"{server}/step_through")
     expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=SLOW)
     _idle(pg)
-    pg.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    pg.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Language").click()
     pg.get_by_role("option", name="Français").click()
     _idle(pg)
     expect(pg.get_by_role("textbox").first).to_have_value(PROMPTS["fr"], timeout=SLOW)

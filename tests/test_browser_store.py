@@ -8,23 +8,14 @@ import signal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from test_browser import (CHROMIUM, FLAGS, KNOWN_VIOLATIONS, _audit, _free_port, _start_server, _stop_server, figure,
+from test_browser import (KNOWN_VIOLATIONS, _audit, _free_port, _start_server, _stop_server, figure,
                           snapshot)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
 SLOW = 180_000              # a first page of a cold server, or training while the browser draws, on a busy box
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _context(browser):

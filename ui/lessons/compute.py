@@ -2,7 +2,6 @@
 Streamlit), so a question is never stale: another model or another setting gives another expected answer."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +11,7 @@ from rnn_core.model import softmax
 from rnn_core.sampling import generate
 
 from ui.common.i18n import N_, _, language, ngettext, num
-from ui.common.text import SATURATED
+from ui.common.text import SATURATED, sig
 
 from .questions import Question
 
@@ -50,13 +49,7 @@ def read(model, vocab, sentence: str) -> Reading:
 
 def _sig(x: float, digits: int = 2) -> str:
     """``ui.common.text.sig(x)`` (0.14, 34, 1.6e-12) written the language's way (0,14 in da, de, fr, ru)."""
-    x = float(x)
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    if 1e-3 <= abs(x) < 1e4:
-        return num(x, f".{digits}g") if abs(x) < 10 ** digits else num(x, ",.0f")
-    mantissa, exponent = num(x, f".{max(digits - 1, 0)}e").split("e")
-    return f"{mantissa}e{int(exponent)}"
+    return sig(x, digits, local=True)
 
 
 def _plain(x) -> str:
