@@ -4,7 +4,7 @@ import threading
 import streamlit as st
 
 from rnn_core import keep_freed_memory
-from ui.common import about, charts, controls, display, guard, heap, i18n, state
+from ui.common import about, charts, classroom, controls, display, guard, heap, i18n, state
 from ui.common.i18n import _
 from ui.common.driver import training_pool
 
@@ -31,6 +31,7 @@ st.set_page_config(page_title="RNN Playground", page_icon=":material/replay:", l
 _started()
 state.init()
 i18n.read_language()
+classroom.carry_member()
 display.read_present()
 display.page_css()
 

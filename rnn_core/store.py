@@ -562,7 +562,8 @@ class Store:
                 raise NotFound("No class has that code: check it with your instructor.")
             cls = rows[0][0]
             if q("SELECT 1 FROM members WHERE class = ? AND nickname = ?", (cls, nickname)):
-                raise Refused(f"Someone in this class is already called {nickname}: pick another nickname.")
+                raise Refused(f"Someone in this class is already called {nickname}. If that is you, open the "
+                              "address you joined with to come back; else pick another nickname.")
             if int(q("SELECT COUNT(*) FROM members WHERE class = ?", (cls,))[0][0]) >= self.limits.max_class_members:
                 raise Refused(f"This class is full ({self.limits.max_class_members} students).")
             q("INSERT INTO members (key, class, nickname, created) VALUES (?, ?, ?, ?)",

@@ -708,7 +708,8 @@ def test_run_and_model_links_that_cannot_be_used_are_named_and_change_nothing():
 CLASS_INPUTS = {
     "an unknown code": "No class has that code: check it with your instructor.",
     "an empty nickname": "The nickname is empty.",
-    "a nickname already taken": "Someone in this class is already called ada: pick another nickname.",
+    "a nickname already taken": "Someone in this class is already called ada. If that is you, open the address you "
+                                "joined with to come back; else pick another nickname.",
     "a nickname of HTML": "<b>bo</b>",
     "a hand-in too soon": "You handed in a moment ago",
     "a wrong board link": "This board link does not open: the class expired or the link is mistyped.",

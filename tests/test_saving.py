@@ -263,6 +263,11 @@ def test_a_class_hands_in_and_the_board_shows_each_run_and_the_lesson_answers():
     board = saving.run_store().board(secret)
     csv = figures.csv_bytes(figures.lessons_frame(board)).decode()
     assert "'=cmd" in csv and "\n=cmd" not in csv and ",=cmd" not in csv
+    import pandas as pd
+    plain = figures.csv_bytes(pd.DataFrame({"a": ["", "-0.5", "+3", "-x", "@here"]})).decode().splitlines()
+    assert plain[1:] == ['""', "-0.5", "+3", "'-x", "'@here"]              # an empty cell and a number stay as they are
+    both = figures.students_and_runs(figures.students_frame(board), figures.runs_frame(board))
+    assert set(both["student"]) == {m for m, _ in board.members}              # a student with no run is there too
     assert len(figures.curves_frame(board)["run"].unique()) == 2
     # a student sees only their own hand-ins, and never the board
     mine = students[1]

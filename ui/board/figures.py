@@ -13,8 +13,9 @@ from ui.common.style import PALETTE, layout
 from ui.common.text import plotly_text
 
 # the tables' columns: English in the CSV downloads (a data format), translated where the page shows them
-RUN_COLUMNS = [N_("student"), N_("handed in"), N_("page"), N_("source"), N_("cell"), N_("hidden"), N_("activation"),
-               N_("optimizer"), N_("lr"), N_("clip"), N_("batch"), N_("seed"), N_("iterations"), N_("final loss")]
+RUN_COLUMNS = [N_("student"), N_("handed in"), N_("final loss"), N_("iterations"), N_("page"), N_("source"), N_("cell"),
+               N_("hidden"), N_("activation"), N_("optimizer"), N_("lr"), N_("clip"), N_("seq_len"),
+               N_("spectral_radius"), N_("loss"), N_("batch"), N_("seed")]
 LESSON_COLUMNS = [N_("student"), N_("handed in"), N_("lesson"), N_("status"), N_("right at first try"),
                   N_("answers given"), N_("expected"), N_("question")]
 STUDENT_COLUMNS = [N_("student"), N_("joined"), N_("runs handed in"), N_("lesson records handed in"),
@@ -24,6 +25,11 @@ STUDENT_COLUMNS = [N_("student"), N_("joined"), N_("runs handed in"), N_("lesson
 def when(t: float) -> str:
     """A hand-in's time as the instructor reads it (the server's local time)."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+
+def students_and_runs(students: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every student with each run they handed in, one row a run (a student with none: one row, no run)."""
+    return students.merge(runs, on="student", how="left")
 
 
 def run_handins(board: Board) -> list[HandIn]:
@@ -103,10 +109,21 @@ def lessons_grid(lessons: pd.DataFrame) -> pd.DataFrame:
     return lessons.pivot_table(index="student", columns="lesson", values="status", aggfunc="last", sort=False)
 
 
+def _formula(v) -> bool:
+    """Whether a spreadsheet would run this cell as a formula: text that starts with = + - @ and is not a number."""
+    if not (isinstance(v, str) and v[:1] and v[:1] in "=+-@"):
+        return False
+    try:
+        float(v)
+    except ValueError:
+        return True
+    return False
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as CSV, each text cell that a spreadsheet would run as a formula (= + - @) quoted as text."""
     safe = df.copy()
     for c in safe.columns:
         if safe[c].dtype == object or str(safe[c].dtype).startswith("str"):
-            safe[c] = safe[c].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+            safe[c] = safe[c].map(lambda v: "'" + v if _formula(v) else v)
     return safe.to_csv(index=False).encode("utf-8")

@@ -23,8 +23,8 @@ PAGE = "class"
 
 def _shown(df):
     """A table as the page shows it: its column headers (marked in ui/board/figures.py; the CSV downloads keep them
-    in English) in the session's language, its cells what was handed in, as they were."""
-    return df.rename(columns=_)
+    in English) in the session's language, its cells what was handed in, as they were ("—" where nothing was)."""
+    return df.astype(object).where(df.notna(), "—").rename(columns=_)
 
 
 def read_links() -> None:
@@ -99,6 +99,7 @@ def _board(store: Store, secret: str) -> None:
         st.caption(_("No run handed in yet: students train on Train or Time series, then hand in here."))
     else:
         st.dataframe(_shown(runs), hide_index=True)
+        st.caption(_("Final loss: the mean of a run's last 20 iterations (its curve below shows every iteration)."))
         fig = figures.curves_figure(board)
         show(fig, key=state.CHART_CLASS_CURVES)
         best = runs.dropna(subset=["final loss"]).sort_values("final loss")
@@ -120,8 +121,9 @@ def _board(store: Store, secret: str) -> None:
         with st.expander(_("Every answer")):
             st.dataframe(_shown(lessons), hide_index=True)
     d1, d2, d3 = st.columns(3)
-    d1.download_button(_("Download students and runs (CSV)"), figures.csv_bytes(runs if len(runs) else students),
-                       "class_runs.csv", mime="text/csv", key=state.CLASS_DL_RUNS, on_click="ignore")
+    d1.download_button(_("Download students and runs (CSV)"),
+                       figures.csv_bytes(figures.students_and_runs(students, runs)), "class_runs.csv",
+                       mime="text/csv", key=state.CLASS_DL_RUNS, on_click="ignore")
     d2.download_button(_("Download the loss curves (CSV)"), figures.csv_bytes(figures.curves_frame(board)),
                        "class_loss_curves.csv", mime="text/csv", key=state.CLASS_DL_CURVES, on_click="ignore")
     d3.download_button(_("Download the lesson answers (CSV)"), figures.csv_bytes(lessons), "class_lesson_answers.csv",
@@ -138,7 +140,7 @@ def create_class_box(store: Store, expanded: bool) -> None:
                 try:
                     _code, secret = store.create_class(name)
                 except (ValueError, StoreError) as e:
-                    _say("error", _("No class was made: {error}").format(error=e))
+                    _say("error", _("No class was made: {error}").format(error=str(e)[:1].lower() + str(e)[1:]))
                 else:
                     st.session_state[state.CLASS_SECRET] = secret
                     st.query_params[BOARD_PARAM] = secret
@@ -154,6 +156,8 @@ def student_area(store: Store) -> bool:
     if member is None:
         if st.session_state[state.CLASS_MEMBER]:
             st.session_state[state.CLASS_MEMBER] = None
+            if MEMBER_PARAM in st.query_params:
+                del st.query_params[MEMBER_PARAM]
             st.warning(_("That class membership is not in the store any more (the class expired): join again."))
         _join_form(store)
         return False

@@ -20,6 +20,17 @@ MEMBER_PARAM = "member"        # the Class page's URL keeps a student's membersh
 PAGE_NAMES = {"train": N_("Train"), "series": N_("Time series")}   # kept in English (data); shown translated
 
 
+def carry_member() -> None:
+    """Once per run, on every page: a joined student's ``member=`` stays in the address from page to page, so a
+    refresh of any page (Train's restored run with it) stays joined; an address that carries one joins this tab."""
+    asked = st.query_params.get(MEMBER_PARAM)
+    member = st.session_state.get(state.CLASS_MEMBER)
+    if asked and not member:
+        st.session_state[state.CLASS_MEMBER] = asked
+    elif member and asked != member:
+        st.query_params[MEMBER_PARAM] = member
+
+
 def membership() -> Member | None:
     """This session's class (and nickname), or None when it has joined none (or the class expired)."""
     token = st.session_state.get(state.CLASS_MEMBER)
@@ -68,7 +79,7 @@ def run_summary(handle, lang: str | None = None) -> dict:
     at, curve = decimate(its, losses, MAX_CURVE_POINTS)
     cfg = view.config
     settings = {k: getattr(cfg, k) for k in ("source", "cell", "hidden", "activation", "lr", "optimizer", "clip",
-                                              "batch", "seed") if hasattr(cfg, k)}
+                                              "seq_len", "spectral_radius", "loss", "batch", "seed") if hasattr(cfg, k)}
     return {"page": PAGE_NAMES.get(handle.kind, handle.kind), **settings, "iterations": int(view.iteration),
             "final loss": float(np.mean(losses[-20:])) if losses.size else None,
             "curve": {"iteration": [int(i) for i in at], "loss": [float(v) if np.isfinite(v) else None

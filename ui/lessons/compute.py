@@ -160,8 +160,8 @@ def one_input_per_step(r: Reading) -> Question:
     k = int(np.argmax(d[1:])) + 2 if r.T > 1 else 1          # the first step always moves from h_0 = 0
     low = int(np.argmin(d[1:])) + 2 if r.T > 1 else 1
     return Question(
-        prompt=_("The network reads one token per step and changes h_t from h_{t-1}. After the first step, at which "
-                 "step does the hidden state change the most (the largest ||h_t − h_{t−1}||)?"),
+        prompt=_("The network reads one token per step and changes h_t from h_t−1. After the first step, at which "
+                 "step does the hidden state change the most (the largest ||h_t − h_t−1||)?"),
         kind="step", answer=k, options=tuple(r.tokens),
         reason=_("||h_{k} − h_{previous}|| = {change}; after the first step the least is step {low} (“{word}”) with "
                  "{least} (the first step, from h_0 = 0, moves it {first}). Each column of the heatmap is h_t after "

@@ -30,6 +30,15 @@ class Entry:
     revealed: bool = False          # "Show me" before a right answer
 
     @property
+    def settled(self) -> bool:
+        """Answered right, or the answer was shown: only then does the learner's own record show the expected
+        answer (predict, then check: a record open beside an unanswered question must not give it away)."""
+        return self.right or self.revealed
+
+    def expected_for_learner(self) -> str:
+        return self.expected if self.settled else "—"
+
+    @property
     def status(self) -> str:
         """The status as data (English: the CSV, the class board)."""
         return self.status_in(i18n.DEFAULT)
@@ -103,7 +112,8 @@ class Record(dict):
         """``rows()`` as the page shows them: headers, lesson titles and statuses in ``lang``."""
         _ = i18n.translator(lang)
         return [{_("lesson"): _(e.title), _("question"): e.prompt, _("answers given"): " | ".join(e.attempts),
-                 _("expected"): e.expected, _("status"): e.status_in(lang), _("right at first try"): e.right_first,
+                 _("expected"): e.expected_for_learner(), _("status"): e.status_in(lang),
+                 _("right at first try"): e.right_first,
                  _("link"): e.link} for e in self.values()]
 
     def to_csv(self) -> str:
@@ -133,7 +143,7 @@ class Record(dict):
             lines += [f"## {_md(_(e.title))}", "", "- " + _("Question: {question}").format(question=_md(e.prompt)),
                       "- " + _("Answers given: {answers}").format(
                           answers=_md(" | ".join(e.attempts)) or _("(none)")),
-                      "- " + _("Expected: {expected}").format(expected=_md(e.expected)),
+                      "- " + _("Expected: {expected}").format(expected=_md(e.expected_for_learner())),
                       "- " + _("Status: {status}").format(status=e.status_in(lang)),
                       "- " + _("Settings: <{link}>").format(link=e.link), ""]
         return "\n".join(lines)
