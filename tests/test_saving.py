@@ -388,3 +388,14 @@ def test_a_model_uploaded_on_train_is_saved_as_a_run_of_its_own():
     _saved(at)
     summary = saving.run_store().open_run(h.saving.run_id).summary
     assert summary["hidden"] == writes["tr_hidden"] == h.view.model.hidden_size and summary["iteration"] == 0
+
+
+def test_a_students_place_in_the_class_stays_in_the_address_on_every_page():
+    """member= travels from page to page like the language, so a refresh of Train (its run restored by run=) is
+    still the joined student's tab and the run can be handed in."""
+    from ui.common import state
+
+    at = open_page("pages/train.py", member="m-123")
+    assert at.session_state[state.CLASS_MEMBER] == "m-123" and at.query_params["member"] == "m-123"
+    at.switch_page("pages/step_through.py").run()
+    assert not at.exception and at.query_params["member"] == "m-123"
