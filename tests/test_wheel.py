@@ -68,7 +68,8 @@ def test_the_wheel_carries_the_app_the_data_and_the_launcher(wheel):
     app = {n.removeprefix("rnn_playground/app/") for n in names if n.startswith("rnn_playground/app/")}
     expected = {"app.py", ".streamlit/config.toml", ".streamlit/production.toml",
                 *(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")),
-                *(p.relative_to(ROOT).as_posix() for p in (ROOT / "ui").rglob("*.py"))}
+                *(p.relative_to(ROOT).as_posix() for p in (ROOT / "ui").rglob("*.py")),
+                *(p.relative_to(ROOT).as_posix() for p in (ROOT / "ui" / "locales").rglob("messages.*"))}   # languages
     assert app == expected, app ^ expected                           # the app's files, and nothing else from the top
     assert {"rnn_playground/launch.py", "rnn_core/cli.py"} <= names
     assert not any(n.startswith(("ui/", "pages/", "tests/", "bench/", "assets/")) for n in names)   # no stray top level
