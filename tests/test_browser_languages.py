@@ -118,4 +118,15 @@ def test_the_picker_switches_the_language_and_keeps_the_page(server, browser):
     assert "lang=fr" in pg.url and "/step_through" in pg.url
     pg.reload()
     expect(pg.get_by_role("textbox").first).to_have_value(PROMPTS["fr"], timeout=SLOW)
+    _idle(pg)
+    for code, name in (("de", "Deutsch"), ("ru", "Русский"), ("fr", "Français")):   # one switch after another
+        pg.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+        pg.get_by_role("option", name=name).click()
+        _idle(pg)
+        expect(pg.get_by_role("textbox").first).to_have_value(PROMPTS[code], timeout=SLOW)
+        assert f"lang={code}" in pg.url
+        expect(pg.get_by_test_id("stException")).to_have_count(0)
+        expect(pg.get_by_text("encountered an error")).to_have_count(0)
+        radios = pg.get_by_test_id("stSidebar").get_by_test_id("stRadio").locator("input")
+        assert sum(r.is_checked() for r in radios.all()) == 1      # the chart image format kept its choice
     ctx.close()

@@ -120,3 +120,9 @@ def test_train_offers_each_languages_cuisine_corpus():
     assert data.probe == PROMPTS["fr"] and "japonaise" in data.vocab
     zh = build_data(TrainConfig(source="Cuisine corpus (中文)"))
     assert zh.vocab.level == "word" and "日" in zh.vocab and all(len(t) == 1 for t in zh.vocab.tokens[1:])
+
+
+@pytest.mark.parametrize("code, position, word", [("fr", 5, "risotto"), ("ru", 4, "пицца"), ("en", 4, "pizza")])
+def test_step_throughs_memory_probe_swaps_the_dish_in_the_language(code, position, word):
+    at = _open(STEP_PAGE, code)
+    assert at.session_state[state.PROBE_POS] == position and at.session_state[state.PROBE_WORD] == word

@@ -43,6 +43,8 @@ def show(fig: go.Figure, key: str, alt: str | None = None, **kw):
     st.plotly_chart (on_select, selection_mode). A ``Spec`` (ui/common/specs.py) was finished when it was built:
     only its camera's format is the session's own."""
     image = st.session_state.get(state.CHART_IMAGE, IMAGE_FORMATS[0])
+    if image not in IMAGE_FORMATS:                  # never a chart lost to a stale choice: the first format
+        image = st.session_state[state.CHART_IMAGE] = IMAGE_FORMATS[0]
     if isinstance(fig, Spec) and presenting():          # a shared finished figure is never changed: a copy for the room
         fig = as_figure(fig)
     if isinstance(fig, Spec):

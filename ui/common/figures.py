@@ -45,7 +45,7 @@ def pca_figure(df: pd.DataFrame, current_step: int, fixed: tuple | None = None) 
     return figure([path], _("Hidden-state path (PCA)"),
                    xaxis=dict(range=list(xr), title=dict(text=_("PC1 ({share} of variance)").format(
                        share=num(e1, ".0%")))),
-                   yaxis=dict(range=list(yr), title=dict(text=f"PC2 ({num(e2, '.0%')})")))
+                   yaxis=dict(range=list(yr), title=dict(text=_("PC2 ({share})").format(share=num(e2, ".0%")))))
 
 
 def loss_per_step_figure(losses: np.ndarray, labels: list[str] | None = None, last_only: bool = False) -> go.Figure:

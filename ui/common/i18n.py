@@ -109,6 +109,8 @@ def read_language() -> None:
     none takes the browser's; the URL keeps carrying a language that is not English across pages."""
     asked = st.query_params.get(URL_PARAM)
     if asked in LANGUAGES:
+        if st.session_state.get(state.LANG) not in (None, asked):
+            state.restate_formatted_widgets()           # the same session in another language (an edited address)
         st.session_state[state.LANG] = asked
     elif st.session_state.get(state.LANG) not in LANGUAGES:
         try:
@@ -127,6 +129,7 @@ def read_language() -> None:
 
 def _on_pick() -> None:
     lang = st.session_state[state.LANG_PICK]
+    state.restate_formatted_widgets()                   # before LANG changes: values read with their old labels
     st.session_state[state.LANG] = lang
     state.follow_language(lang)
     if lang == DEFAULT:

@@ -41,8 +41,8 @@ class JacobianLab:
     update_path: float             # median over units of z_2 ... z_T
 
 
-FORGET_PATH = "LSTM: forget gates f_t+1 ... f_T"
-UPDATE_PATH = "GRU: update gates z_t+1 ... z_T"
+FORGET_PATH = N_("LSTM: forget gates f_t+1 ... f_T")     # data keys (English); the legend shows _(name)
+UPDATE_PATH = N_("GRU: update gates z_t+1 ... z_T")
 
 
 def gate_paths(gate: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ def jacobian_lab_figure(df: pd.DataFrame) -> go.Figure:
     """||ds_T/ds_t|| against t for each cell (s = h, or (h, c) for the LSTM), log axis, with the rho^(T-t) line."""
     fig = go.Figure()
     for cell, part in df.groupby("cell", sort=False):
-        fig.add_trace(go.Scatter(x=part["t"], y=part["norm"], mode="lines", name=cell,
+        fig.add_trace(go.Scatter(x=part["t"], y=part["norm"], mode="lines", name=_(cell),
                                  line=dict(color=COLORS.get(cell), dash=DASHES.get(cell),
                                            width=1.5 if cell in GATE_PATHS else 2.5),
                                  hovertemplate=f"{cell}<br>t = %{{x}}<br>%{{y:.3e}}<extra></extra>"))

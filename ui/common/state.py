@@ -296,6 +296,23 @@ def language_defaults(lang: str) -> dict:
             LS_DISH: probe_dish.lower()}
 
 
+def formatted_widgets() -> list[str]:
+    """The keys of every widget whose options are shown through a translated label (or a number written the
+    language's way): Streamlit keeps such a widget's value as its shown label, so a new language must restate the
+    values before the widgets are drawn in it (else the old label comes back as the value)."""
+    from .lessons import LESSONS
+    return [CHART_IMAGE, VIEW, NEXT_SCALE, LOSS_SHAPE, PROBE_POS, TR_SOURCE, TR_LEVEL, TR_LOSS, TR_LR, TR_CLIP,
+            TS_SOURCE, TS_LR, TS_CLIP, GEN_STRATEGY, LAB_TASK, LAB_FB, LAB_UB, LAB_JAC_FB, LAB_JAC_UB, LS_RHO, LS_FB,
+            LS_UB, *(lesson_answer_key(lesson.slug) for lesson in LESSONS)]
+
+
+def restate_formatted_widgets() -> None:
+    """Write back each formatted widget's value as it is now (read with the labels it was drawn with)."""
+    for key in formatted_widgets():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def follow_language(lang: str) -> None:
     """A new language brings its sentence and demo model wherever the page still shows the old language's
     defaults; whatever the learner chose or typed stays."""
@@ -306,6 +323,8 @@ def follow_language(lang: str) -> None:
     for key, value in after.items():
         if st.session_state.get(key) == before[key]:
             st.session_state[key] = value
+    if st.session_state.get(SENTENCE) != before[SENTENCE]:
+        st.session_state[PROBE_POS] = None           # the probe finds the new sentence's dish (settle)
     st.session_state[LANG_DEFAULTS] = lang
 
 

@@ -136,8 +136,8 @@ def unrolled_figure(tokens: list[str], current_step: int, cell: str = "rnn", max
 
 
 # trace names that captions look up (style.line_style, here and in the lessons): kept in English
-LAST_STEP = "||de_T/dh_t||: the last step's loss alone"
-UNTRAINED = "untrained RNN, same size: ||de_T/dh_t||"
+LAST_STEP = N_("||de_T/dh_t||: the last step's loss alone")     # the English name is the lookup key (line_style);
+UNTRAINED = N_("untrained RNN, same size: ||de_T/dh_t||")       # the legend shows _(name)
 JACOBIAN = "||ds_T / ds_t||"
 
 
@@ -152,11 +152,11 @@ def gradient_figure(df: pd.DataFrame, from_step: int | None = None) -> go.Figure
               dict(type="scatter", x=xs, y=df["jacobian_norm"], name=JACOBIAN, mode="lines+markers",
                    line=dict(color=ACCENT), hovertemplate="%{x}<br>||ds_T/ds_t|| = %{y:.3e}<extra></extra>")]
     if "last_step" in df:
-        traces.append(dict(type="scatter", x=xs, y=df["last_step"], name=LAST_STEP,
+        traces.append(dict(type="scatter", x=xs, y=df["last_step"], name=_(LAST_STEP),
                            mode="lines", line=dict(color=GREY, dash="dash"),
                            hovertemplate="%{x}<br>||de_T/dh_t|| = %{y:.3e}<extra></extra>"))
     if "untrained" in df:
-        traces.append(dict(type="scatter", x=xs, y=df["untrained"], name=UNTRAINED, mode="lines+markers",
+        traces.append(dict(type="scatter", x=xs, y=df["untrained"], name=_(UNTRAINED), mode="lines+markers",
                            line=dict(color=ORANGE, dash="dot", width=2.5), marker=dict(size=5, color=ORANGE),
                            hovertemplate=_("%{x}<br>untrained RNN ||de_T/dh_t|| = %{y:.3e}") + "<extra></extra>"))
     return figure(traces, _("Gradient norm per time step"), legend=dict(orientation="h", y=-0.35),

@@ -116,7 +116,7 @@ def line_style(fig: go.Figure, name: str) -> str:
     """How the trace called ``name`` is drawn, in words a caption can use: "grey long-dash-dot", "red dashed" (in the
     session's language)."""
     for tr in fig.data:
-        if tr.name == name:
+        if tr.name in (name, _(name)):                  # a legend drawn in the session's language
             color, dash = trace_words(tr)
             return " ".join(_(w) for w in (color, dash) if w)
     raise KeyError(f"the figure has no trace called {name!r}")

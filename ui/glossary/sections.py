@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import state
-from ui.common.i18n import LANGUAGES, _, language
+from ui.common.i18n import LANGUAGES, _, language, ngettext
 
 from .terms import LANGS, TERMS
 
@@ -33,7 +33,9 @@ def glossary() -> None:
     if df.empty:
         st.info(_("No term contains “{text}”.").format(text=find.strip()))
         return
-    st.dataframe(df, hide_index=True, width="stretch", height=min(38 * (len(df) + 1), 1200))
-    st.caption(_("{n} terms. The symbol columns show this app's notation (h_t, W_xh, W_hh, W_hy) and the one "
-                 "of the Chinese and French tutorials (S_t for the state, O_t for the output, U, W, V for the "
-                 "weights).").format(n=len(df)))
+    wide = {name: st.column_config.TextColumn(width="medium") for name in LANGUAGES.values()}
+    wide[_("What it means")] = st.column_config.TextColumn(width="large")
+    st.dataframe(df, hide_index=True, width="stretch", height=min(38 * (len(df) + 1), 1200), column_config=wide)
+    st.caption(ngettext("{n} term.", "{n} terms.", len(df)).format(n=len(df)) + " "
+               + _("The symbol columns show this app's notation (h_t, W_xh, W_hh, W_hy) and the U, W, V notation "
+                   "with S_t and O_t that some tutorials use."))

@@ -5,11 +5,13 @@ import numpy as np
 import streamlit as st
 
 from rnn_core.cuisine import CUISINE_OF, PROMPT
+from rnn_core.cuisines import LANGS, PROBE_DISHES, dish_answers
+from rnn_core.vocab import tokenize as vocab_tokenize
 from rnn_core.io import ModelFileError
 
 from ui.common import i18n, state
 from ui.common.controls import keyboard, step_keys
-from ui.common.i18n import N_, _
+from ui.common.i18n import N_, _, language
 from ui.common.limits import MAX_MODEL_BYTES, MAX_VOCAB_JSON_MB, sentence_limits
 from ui.common.memory import SGD_COPIES_BUDGET, UPLOADED_MODELS_BUDGET
 from ui.common.models import THIS_TAB, LoadedModel, add_upload, drop_oldest, load_upload
@@ -260,7 +262,8 @@ def token_strip(tokens: list[str], step: int) -> None:
 
 
 # ----- the one place per rerun that brings the page's values into range --------------------------------
-_DISH_WORDS = frozenset(CUISINE_OF)
+# the dishes of every language's cuisine corpus, as tokens (a Chinese dish's first character): where the probe swaps
+_DISH_WORDS = frozenset(CUISINE_OF) | frozenset(vocab_tokenize(d)[0] for lang in LANGS for d in dish_answers(lang))
 
 
 def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
@@ -281,7 +284,8 @@ def settle(entry: LoadedModel, tokens: list[str], last_probs) -> None:
         ss[state.PROBE_POS] = dishes[0] if dishes else 0
     words = [w for w in entry.vocab.tokens if w != "<unk>"]
     if ss[state.PROBE_WORD] not in words:
-        ss[state.PROBE_WORD] = "pizza" if "pizza" in words else (words[0] if words else None)
+        probe = vocab_tokenize(PROBE_DISHES[language()][1])[0]       # the language's other dish (pizza, risotto ...)
+        ss[state.PROBE_WORD] = next((w for w in (probe, "pizza") if w in words), words[0] if words else None)
 
 
 def recurrence_toggle() -> bool:
