@@ -92,6 +92,7 @@ def test_home_step_through_and_a_lesson_speak_the_language(server, browser, code
     expect(pg.get_by_test_id("stTextInputRootElement").locator("input").first).to_have_value(PROMPTS[code],
                                                                                               timeout=SLOW)
     _check(pg, f"Home ({code})")
+    pg.wait_for_function(f"() => ({TOP_WORD})() !== null", timeout=SLOW)
     assert pg.evaluate(TOP_WORD) == ANSWERS[code]                    # the language's demo RNN, after the sentence
     pg.goto(f"{server}/step_through?lang={code}")
     expect(pg.locator(".js-plotly-plot").first).to_be_visible(timeout=SLOW)

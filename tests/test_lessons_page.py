@@ -101,7 +101,11 @@ def test_every_lesson_has_previous_and_next_in_the_seeds_order():
 
 def test_the_questions_follow_the_model_on_screen():
     from rnn_core.cuisine import PROMPT
+    from rnn_core.cuisines import PROBE_DISHES, PROMPTS
+    from ui.common.i18n import using
+    from ui.common.lessons import TOKEN_MODELS
     from ui.common.models import demo_models
+    from ui.common.state import demo_model
     from ui.lessons import compute as C
 
     models = demo_models()
@@ -111,9 +115,13 @@ def test_the_questions_follow_the_model_on_screen():
     assert a.answer != b.answer                                     # its own H and V, and the LSTM's four gates
     assert C.chain_question(rnn.model, C.read(rnn.model, rnn.vocab, PROMPT)).answer == 11
     assert C.chain_question(rnn.model, C.read(rnn.model, rnn.vocab, PROMPT + " japanese")).answer == 12
-    memory = {name: C.memory(m.model, m.vocab, PROMPT, "pizza").question.answer for name, m in models.items()
-              if name != "Demo sonnets (LSTM, characters)"}
+    memory = {name: C.memory(models[name].model, models[name].vocab, PROMPT, "pizza").question.answer
+              for name in TOKEN_MODELS}
     assert set(memory.values()) == {"italian"}                      # the demo models remember the dish
+    for code in ("da", "de", "fr", "ru", "zh"):                     # ... and each language's, in its own sentence
+        m, (_, dish, answer) = models[demo_model(code)], PROBE_DISHES[code]
+        with using(code):
+            assert C.memory(m.model, m.vocab, PROMPTS[code], dish.lower()).question.answer == answer, code
     r = C.read(rnn.model, rnn.vocab, PROMPT)
     assert C.truncation_question(r, 5, 4).answer == "no" and C.truncation_question(r, 8, 4).answer == "yes"
     s1, s2 = (C.softmax_question(rnn.vocab, r, t).answer for t in (4, 12))
