@@ -13,7 +13,7 @@ from rnn_core.sampling import generate
 from ui.common.i18n import N_, _, language, ngettext, num
 from ui.common.text import SATURATED, sig
 
-from .questions import Question
+from .questions import Question, plain
 
 # Every text here is shown (the question, its reason, its hint): a message in the session's language, numbers written
 # its way (num, _sig). Where a count sits in a message, ngettext's two English forms are the same text, so the English
@@ -50,14 +50,6 @@ def read(model, vocab, sentence: str) -> Reading:
 def _sig(x: float, digits: int = 2) -> str:
     """``ui.common.text.sig(x)`` (0.14, 34, 1.6e-12) written the language's way (0,14 in da, de, fr, ru)."""
     return sig(x, digits, local=True)
-
-
-def _plain(x) -> str:
-    """``questions.plain(x)`` (0.0099, 12, 1.3e-05) written the language's way."""
-    x = float(x)
-    if x == int(x) and abs(x) < 1e15:
-        return num(int(x), ",")
-    return num(x, ".3g") if 1e-3 <= abs(x) < 1e6 else num(x, ".2e")
 
 
 def _options(answer: str, candidates, n: int = 5) -> tuple:
@@ -699,7 +691,7 @@ def squared_error_question(values: np.ndarray, pred: np.ndarray, split: int, uni
         kind="number", answer=e, tolerance=0.05 * e,
         reason=_("({p} − {y})² = ({difference})² = {e}. With numbers the output is a linear head, y_t = W_hy h_t + "
                  "b_y (no softmax), and the loss is the squared error at every step: everything else, BPTT included, "
-                 "is the same.").format(p=_signed(p), y=_signed(y, True), difference=_signed(p - y), e=_plain(e)),
+                 "is the same.").format(p=_signed(p), y=_signed(y, True), difference=_signed(p - y), e=plain(e)),
         hint=_("Subtract, then square (the sign does not matter); keep every decimal."),
         facts={"step": t, "e": e})
 
